@@ -1,0 +1,324 @@
+package dev.sculptor.engine.arch;
+
+import dev.sculptor.engine.arch.Layer.Kind;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The parametrised layers of an {@link ArchSpec} and the channel spaces that tie them, derived
+ * without building any tensors. FLOPs, parameter counts, importance scores and the weight copy of
+ * physical shrinking all work from this one description, so they cannot disagree.
+ */
+public final class LayerGraph {
+    private final ArchSpec spec;
+    private final Map<String, Layer> layers = new LinkedHashMap<>();
+    private final Map<String, ChannelSpace> spaces = new LinkedHashMap<>();
+
+    private LayerGraph(ArchSpec spec) {
+        this.spec = spec;
+    }
+
+    public static LayerGraph of(ArchSpec spec) {
+        spec.validate();
+        LayerGraph g = new LayerGraph(spec);
+        g.space("input", spec.channels(), List.of(), null, null, "the network input");
+        switch (spec.family()) {
+            case "vgg", "lenet" -> g.buildPlain();
+            case "resnet" -> g.buildResNet();
+            case "preresnet" -> g.buildPreResNet();
+            default -> throw new ArchException("arch: unknown family " + spec.family());
+        }
+        return g;
+    }
+
+    public ArchSpec spec() {
+        return spec;
+    }
+
+    public List<Layer> layers() {
+        return List.copyOf(layers.values());
+    }
+
+    public Layer layer(String name) {
+        Layer l = layers.get(name);
+        if (l == null) {
+            throw new ArchException("no layer named '" + name + "' in " + spec.name());
+        }
+        return l;
+    }
+
+    public Map<String, ChannelSpace> spaces() {
+        return Collections.unmodifiableMap(spaces);
+    }
+
+    public ChannelSpace space(String id) {
+        ChannelSpace s = spaces.get(id);
+        if (s == null) {
+            throw new ArchException("no channel space named '" + id + "' in " + spec.name()
+                    + " (prunable: " + prunableSpaces().stream().map(ChannelSpace::id).toList() + ")");
+        }
+        return s;
+    }
+
+    public List<ChannelSpace> prunableSpaces() {
+        return spaces.values().stream().filter(ChannelSpace::prunable).toList();
+    }
+
+    /** Forward multiply-accumulates per example of conv and linear layers. */
+    public long macs() {
+        return layers.values().stream().mapToLong(Layer::macs).sum();
+    }
+
+    public long params() {
+        return layers.values().stream().mapToLong(Layer::params).sum();
+    }
+
+    /** Output spatial size of the conv layers, for reporting. */
+    public List<Layer> convLayers() {
+        return layers.values().stream().filter(l -> l.kind() == Kind.CONV).toList();
+    }
+
+    /**
+     * The narrower spec that keeps, for each named space, the listed channel positions (sorted,
+     * distinct). Spaces not named keep everything.
+     */
+    public ArchSpec shrink(Map<String, int[]> keep, String newName) {
+        for (Map.Entry<String, int[]> e : keep.entrySet()) {
+            ChannelSpace s = space(e.getKey());
+            int[] idx = e.getValue();
+            if (!s.prunable() && idx.length != s.size()) {
+                throw new ArchException("channel space '" + s.id() + "' cannot be pruned: " + s.reason());
+            }
+            if (idx.length == 0) {
+                throw new ArchException("channel space '" + s.id() + "' would lose all its channels");
+            }
+            for (int i = 0; i < idx.length; i++) {
+                if (idx[i] < 0 || idx[i] >= s.size() || (i > 0 && idx[i] <= idx[i - 1])) {
+                    throw new ArchException("channel space '" + s.id() + "': kept indices must be increasing and below "
+                            + s.size());
+                }
+            }
+        }
+        ArchSpec out;
+        switch (spec.family()) {
+            case "vgg", "lenet" -> {
+                List<Integer> widths = new ArrayList<>(spec.convWidths());
+                for (int i = 0; i < widths.size(); i++) {
+                    int[] k = keep.get("features." + i);
+                    if (k != null) {
+                        widths.set(i, k.length);
+                    }
+                }
+                out = spec.withConvWidths(widths);
+            }
+            case "resnet" -> {
+                List<List<Integer>> blocks = new ArrayList<>();
+                for (int i = 0; i < spec.blocks().size(); i++) {
+                    int[] k = keep.get(blockName(i) + ".inner");
+                    blocks.add(List.of(k != null ? k.length : spec.blocks().get(i).get(0)));
+                }
+                out = spec.withBlocks(blocks, null);
+            }
+            case "preresnet" -> {
+                List<List<Integer>> blocks = new ArrayList<>();
+                List<List<Integer>> selections = new ArrayList<>();
+                for (int i = 0; i < spec.blocks().size(); i++) {
+                    String b = blockName(i);
+                    List<Integer> w = spec.blocks().get(i);
+                    int[] k1 = keep.get(b + ".mid1");
+                    int[] k2 = keep.get(b + ".mid2");
+                    blocks.add(List.of(k1 != null ? k1.length : w.get(0), k2 != null ? k2.length : w.get(1)));
+                    selections.add(select(spec.selection(i), keep.get(b + ".select")));
+                }
+                selections.add(select(spec.selection(spec.blocks().size()), keep.get("select")));
+                out = spec.withBlocks(blocks, selections);
+            }
+            default -> throw new ArchException("arch: unknown family " + spec.family());
+        }
+        return out.withName(newName).validate();
+    }
+
+    private static List<Integer> select(List<Integer> current, int[] keptPositions) {
+        if (keptPositions == null) {
+            return current;
+        }
+        List<Integer> out = new ArrayList<>();
+        for (int p : keptPositions) {
+            out.add(current.get(p));
+        }
+        return out;
+    }
+
+    /** PyTorch-style name of residual block i: {@code layer<stage>.<index>}. */
+    public String blockName(int i) {
+        int per = spec.blocksPerStage();
+        return "layer" + (i / per + 1) + "." + (i % per);
+    }
+
+    // ---- families ----
+
+    private void buildPlain() {
+        boolean lenet = spec.family().equals("lenet");
+        int k = lenet ? 5 : 3;
+        int h = spec.height();
+        int w = spec.width();
+        String in = "input";
+        int inCh = spec.channels();
+        for (int i = 0; i < spec.convWidths().size(); i++) {
+            int c = spec.convWidths().get(i);
+            String sp = "features." + i;
+            conv(sp + ".conv", inCh, c, k, 1, h, w, in, sp);
+            bn(sp + ".bn", c, sp);
+            space(sp, c, List.of(sp + ".conv"), sp + ".bn", null, null);
+            if (spec.poolAfter().contains(i)) {
+                h /= 2;
+                w /= 2;
+            }
+            in = sp;
+            inCh = c;
+        }
+        // vgg pools globally; lenet flattens the whole map into the classifier
+        int repeat = lenet ? h * w : 1;
+        int features = inCh * repeat;
+        for (int j = 0; j < spec.hidden().size(); j++) {
+            int hdim = spec.hidden().get(j);
+            String sp = "classifier." + j;
+            linear(sp + ".fc", features, hdim, in, sp, repeat);
+            if (!lenet) {
+                bn(sp + ".bn", hdim, sp);
+            }
+            space(sp, hdim, List.of(sp + ".fc"), lenet ? null : sp + ".bn", null,
+                    "hidden units of the classifier are outside the conv-channel methods");
+            in = sp;
+            features = hdim;
+            repeat = 1;
+        }
+        linear("classifier.out", features, spec.numClasses(), in, "classes", repeat);
+        space("classes", spec.numClasses(), List.of("classifier.out"), null, null, "the class scores");
+    }
+
+    private void buildResNet() {
+        int h = spec.height();
+        int w = spec.width();
+        int per = spec.blocksPerStage();
+        for (int s = 1; s < spec.stageWidths().size(); s++) {
+            if (h % (1 << s) != 0 || w % (1 << s) != 0) {
+                throw new ArchException("arch: resnet input " + spec.inputShape() + " must be divisible by "
+                        + (1 << s) + " for its zero-padding shortcuts");
+            }
+        }
+        List<List<String>> producers = new ArrayList<>();
+        for (int s = 0; s < spec.stageWidths().size(); s++) {
+            producers.add(new ArrayList<>());
+        }
+        int c0 = spec.stageWidths().get(0);
+        conv("conv1", spec.channels(), c0, 3, 1, h, w, "input", "stage1");
+        bn("bn1", c0, "stage1");
+        producers.get(0).add("conv1");
+        int inCh = c0;
+        for (int i = 0; i < spec.blocks().size(); i++) {
+            int s = i / per;
+            int stride = (s > 0 && i % per == 0) ? 2 : 1;
+            h = (h + stride - 1) / stride;
+            w = (w + stride - 1) / stride;
+            String b = blockName(i);
+            String inStream = "stage" + (i % per == 0 && s > 0 ? s : s + 1);
+            String outStream = "stage" + (s + 1);
+            int inner = spec.blocks().get(i).get(0);
+            int out = spec.stageWidths().get(s);
+            conv(b + ".conv1", inCh, inner, 3, stride, h, w, inStream, b + ".inner");
+            bn(b + ".bn1", inner, b + ".inner");
+            space(b + ".inner", inner, List.of(b + ".conv1"), b + ".bn1", null, null);
+            conv(b + ".conv2", inner, out, 3, 1, h, w, b + ".inner", outStream);
+            bn(b + ".bn2", out, outStream);
+            producers.get(s).add(b + ".conv2");
+            inCh = out;
+        }
+        for (int s = 0; s < spec.stageWidths().size(); s++) {
+            String id = "stage" + (s + 1);
+            space(id, spec.stageWidths().get(s), producers.get(s), null, null,
+                    "channels tied by residual additions across " + producers.get(s).size() + " convs");
+        }
+        linear("fc", inCh, spec.numClasses(), "stage" + spec.stageWidths().size(), "classes", 1);
+        space("classes", spec.numClasses(), List.of("fc"), null, null, "the class scores");
+    }
+
+    private void buildPreResNet() {
+        int h = spec.height();
+        int w = spec.width();
+        int per = spec.blocksPerStage();
+        conv("conv1", spec.channels(), spec.stem(), 3, 1, h, w, "input", "stem");
+        space("stem", spec.stem(), List.of("conv1"), null, null, "read by the first block's shortcut conv");
+        List<List<String>> producers = new ArrayList<>();
+        for (int s = 0; s < spec.stageWidths().size(); s++) {
+            producers.add(new ArrayList<>());
+        }
+        String inStream = "stem";
+        int inCh = spec.stem();
+        for (int i = 0; i < spec.blocks().size(); i++) {
+            int s = i / per;
+            int stride = (s > 0 && i % per == 0) ? 2 : 1;
+            String b = blockName(i);
+            String outStream = "stage" + (s + 1);
+            int out = spec.stageWidths().get(s);
+            List<Integer> sel = spec.selection(i);
+            int m1 = spec.blocks().get(i).get(0);
+            int m2 = spec.blocks().get(i).get(1);
+            bn(b + ".bn1", inCh, inStream);
+            space(b + ".select", sel.size(), List.of(), b + ".bn1", sel, null);
+            conv(b + ".conv1", sel.size(), m1, 1, 1, h, w, b + ".select", b + ".mid1");
+            bn(b + ".bn2", m1, b + ".mid1");
+            space(b + ".mid1", m1, List.of(b + ".conv1"), b + ".bn2", null, null);
+            int ho = (h + stride - 1) / stride;
+            int wo = (w + stride - 1) / stride;
+            conv(b + ".conv2", m1, m2, 3, stride, ho, wo, b + ".mid1", b + ".mid2");
+            bn(b + ".bn3", m2, b + ".mid2");
+            space(b + ".mid2", m2, List.of(b + ".conv2"), b + ".bn3", null, null);
+            conv(b + ".conv3", m2, out, 1, 1, ho, wo, b + ".mid2", outStream);
+            producers.get(s).add(b + ".conv3");
+            if (i % per == 0) {
+                conv(b + ".downsample", inCh, out, 1, stride, ho, wo, inStream, outStream);
+                producers.get(s).add(b + ".downsample");
+            }
+            h = ho;
+            w = wo;
+            inStream = outStream;
+            inCh = out;
+        }
+        for (int s = 0; s < spec.stageWidths().size(); s++) {
+            String id = "stage" + (s + 1);
+            space(id, spec.stageWidths().get(s), producers.get(s), null, null,
+                    "channels tied by residual additions across " + producers.get(s).size() + " convs");
+        }
+        bn("bn", inCh, inStream);
+        List<Integer> sel = spec.selection(spec.blocks().size());
+        space("select", sel.size(), List.of(), "bn", sel, null);
+        linear("fc", sel.size(), spec.numClasses(), "select", "classes", 1);
+        space("classes", spec.numClasses(), List.of("fc"), null, null, "the class scores");
+    }
+
+    // ---- helpers ----
+
+    private void conv(String name, int in, int out, int k, int stride, int outH, int outW, String inSpace, String outSpace) {
+        add(new Layer(name, Kind.CONV, in, out, k, stride, outH, outW, inSpace, outSpace, 1, false));
+    }
+
+    private void bn(String name, int c, String space) {
+        add(new Layer(name, Kind.BN, c, c, 1, 1, 1, 1, null, space, 1, false));
+    }
+
+    private void linear(String name, int in, int out, String inSpace, String outSpace, int repeat) {
+        add(new Layer(name, Kind.LINEAR, in, out, 1, 1, 1, 1, inSpace, outSpace, repeat, true));
+    }
+
+    private void add(Layer l) {
+        layers.put(l.name(), l);
+    }
+
+    private void space(String id, int size, List<String> producers, String bn, List<Integer> bnIndices, String reason) {
+        spaces.put(id, new ChannelSpace(id, size, reason == null, reason, producers, bn, bnIndices));
+    }
+}

@@ -1,0 +1,228 @@
+package dev.sculptor.engine.arch;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.pooling.Pool;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.ConstantInitializer;
+import ai.djl.training.initializer.NormalInitializer;
+import ai.djl.util.PairList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A DJL block built from an {@link ArchSpec} through its {@link LayerGraph}: every parameter is
+ * registered under {@code <layer>.<weight|bias|gamma|beta|runningMean|runningVar>}, so pruning,
+ * checkpoints and metrics address tensors by the same names the graph uses.
+ *
+ * <p>Input {@code (N, C, H, W)}, output logits {@code (N, numClasses)}.
+ */
+public final class SculptorBlock extends AbstractBlock {
+    private static final float BN_MOMENTUM = 0.9f; // DJL convention: running = 0.9 running + 0.1 batch
+    private static final float BN_EPS = 1e-5f;
+
+    private final LayerGraph graph;
+    private final Map<String, Parameter> byName = new HashMap<>();
+    private final Map<String, int[]> selections = new HashMap<>();
+
+    public SculptorBlock(LayerGraph graph) {
+        this.graph = graph;
+        ArchSpec spec = graph.spec();
+        // BN scales start at 0.5 for VGG and PreResNet, as in the reference implementation of Liu et al.
+        float gammaInit = spec.family().equals("vgg") || spec.family().equals("preresnet") ? 0.5f : 1f;
+        for (Layer l : graph.layers()) {
+            switch (l.kind()) {
+                case CONV -> {
+                    // Kaiming normal, fan-out (He et al. 2015), as in the reference CIFAR models.
+                    float std = (float) Math.sqrt(2.0 / (l.kernel() * l.kernel() * l.out()));
+                    param(l.name() + ".weight", Parameter.Type.WEIGHT, new Shape(l.out(), l.in(), l.kernel(), l.kernel()),
+                            new NormalInitializer(std), true);
+                    if (l.bias()) {
+                        param(l.name() + ".bias", Parameter.Type.BIAS, new Shape(l.out()), new ConstantInitializer(0), true);
+                    }
+                }
+                case LINEAR -> {
+                    param(l.name() + ".weight", Parameter.Type.WEIGHT, new Shape(l.out(), l.in()),
+                            new NormalInitializer(0.01f), true);
+                    param(l.name() + ".bias", Parameter.Type.BIAS, new Shape(l.out()), new ConstantInitializer(0), true);
+                }
+                case BN -> {
+                    Shape s = new Shape(l.out());
+                    param(l.name() + ".gamma", Parameter.Type.GAMMA, s, new ConstantInitializer(gammaInit), true);
+                    param(l.name() + ".beta", Parameter.Type.BETA, s, new ConstantInitializer(0), true);
+                    param(l.name() + ".runningMean", Parameter.Type.RUNNING_MEAN, s, new ConstantInitializer(0), false);
+                    param(l.name() + ".runningVar", Parameter.Type.RUNNING_VAR, s, new ConstantInitializer(1), false);
+                }
+            }
+        }
+        for (ChannelSpace s : graph.spaces().values()) {
+            if (s.bnIndices() != null) {
+                int[] idx = s.bnIndices().stream().mapToInt(Integer::intValue).toArray();
+                boolean identity = idx.length == graph.layer(s.bn()).out();
+                for (int i = 0; identity && i < idx.length; i++) {
+                    identity = idx[i] == i;
+                }
+                if (!identity) {
+                    selections.put(s.id(), idx);
+                }
+            }
+        }
+    }
+
+    private void param(String name, Parameter.Type type, Shape shape, ai.djl.training.initializer.Initializer init,
+            boolean grad) {
+        Parameter p = Parameter.builder().setName(name).setType(type).optShape(shape).optInitializer(init)
+                .optRequiresGrad(grad).build();
+        addParameter(p);
+        byName.put(name, p);
+    }
+
+    public LayerGraph graph() {
+        return graph;
+    }
+
+    /** The parameter registered under a tensor name such as {@code features.0.conv.weight}. */
+    public Parameter parameter(String tensorName) {
+        Parameter p = byName.get(tensorName);
+        if (p == null) {
+            throw new ArchException("no tensor named '" + tensorName + "' in " + graph.spec().name());
+        }
+        return p;
+    }
+
+    /** Tensor names in a stable order (the graph's layer order). */
+    public List<String> tensorNames() {
+        return List.copyOf(parameters.keySet());
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {new Shape(inputShapes[0].get(0), graph.spec().numClasses())};
+    }
+
+    @Override
+    public void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        // No child blocks: all parameters are direct and have fixed shapes.
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        Ctx c = new Ctx(ps, training);
+        NDArray x = inputs.singletonOrThrow();
+        ArchSpec spec = graph.spec();
+        NDArray out = switch (spec.family()) {
+            case "vgg", "lenet" -> plain(c, x);
+            case "resnet" -> resnet(c, x);
+            case "preresnet" -> preresnet(c, x);
+            default -> throw new ArchException("unknown family " + spec.family());
+        };
+        return new NDList(out);
+    }
+
+    private NDArray plain(Ctx c, NDArray x) {
+        ArchSpec spec = graph.spec();
+        boolean lenet = spec.family().equals("lenet");
+        for (int i = 0; i < spec.convWidths().size(); i++) {
+            x = Activation.relu(bn(c, "features." + i + ".bn", conv(c, "features." + i + ".conv", x)));
+            if (spec.poolAfter().contains(i)) {
+                x = Pool.maxPool2d(x, new Shape(2, 2), new Shape(2, 2), new Shape(0, 0), false);
+            }
+        }
+        x = lenet ? x.reshape(x.getShape().get(0), -1) : Pool.globalAvgPool2d(x);
+        for (int j = 0; j < spec.hidden().size(); j++) {
+            x = linear(c, "classifier." + j + ".fc", x);
+            if (!lenet) {
+                x = bn(c, "classifier." + j + ".bn", x);
+            }
+            x = Activation.relu(x);
+        }
+        return linear(c, "classifier.out", x);
+    }
+
+    private NDArray resnet(Ctx c, NDArray x) {
+        ArchSpec spec = graph.spec();
+        x = Activation.relu(bn(c, "bn1", conv(c, "conv1", x)));
+        for (int i = 0; i < spec.blocks().size(); i++) {
+            String b = graph.blockName(i);
+            NDArray y = Activation.relu(bn(c, b + ".bn1", conv(c, b + ".conv1", x)));
+            y = bn(c, b + ".bn2", conv(c, b + ".conv2", y));
+            x = Activation.relu(y.add(shortcutA(x, y.getShape())));
+        }
+        return linear(c, "fc", Pool.globalAvgPool2d(x));
+    }
+
+    /** Parameter-free shortcut: average-pool subsample, then zero channels appended (option A). */
+    private static NDArray shortcutA(NDArray x, Shape target) {
+        if (x.getShape().get(2) != target.get(2)) {
+            x = Pool.avgPool2d(x, new Shape(2, 2), new Shape(2, 2), new Shape(0, 0), false, true);
+        }
+        long missing = target.get(1) - x.getShape().get(1);
+        if (missing > 0) {
+            NDArray zeros = x.getManager().zeros(new Shape(x.getShape().get(0), missing, x.getShape().get(2),
+                    x.getShape().get(3)), x.getDataType(), x.getDevice());
+            x = x.concat(zeros, 1);
+        }
+        return x;
+    }
+
+    private NDArray preresnet(Ctx c, NDArray x) {
+        ArchSpec spec = graph.spec();
+        x = conv(c, "conv1", x);
+        for (int i = 0; i < spec.blocks().size(); i++) {
+            String b = graph.blockName(i);
+            NDArray y = Activation.relu(select(b + ".select", bn(c, b + ".bn1", x)));
+            y = Activation.relu(bn(c, b + ".bn2", conv(c, b + ".conv1", y)));
+            y = Activation.relu(bn(c, b + ".bn3", conv(c, b + ".conv2", y)));
+            y = conv(c, b + ".conv3", y);
+            NDArray shortcut = i % spec.blocksPerStage() == 0 ? conv(c, b + ".downsample", x) : x;
+            x = y.add(shortcut);
+        }
+        x = Activation.relu(select("select", bn(c, "bn", x)));
+        return linear(c, "fc", Pool.globalAvgPool2d(x));
+    }
+
+    private NDArray select(String space, NDArray x) {
+        int[] idx = selections.get(space);
+        if (idx == null) {
+            return x;
+        }
+        // Created on the input's manager so it is freed with the batch.
+        NDArray index = x.getManager().create(idx).toType(DataType.INT64, false);
+        return x.get(new NDIndex(":, {}", index));
+    }
+
+    private NDArray conv(Ctx c, String name, NDArray x) {
+        Layer l = graph.layer(name);
+        int pad = l.kernel() / 2;
+        NDArray bias = l.bias() ? c.get(this, name + ".bias", x) : null;
+        return Conv2d.conv2d(x, c.get(this, name + ".weight", x), bias, new Shape(l.stride(), l.stride()),
+                new Shape(pad, pad), new Shape(1, 1), 1).singletonOrThrow();
+    }
+
+    private NDArray bn(Ctx c, String name, NDArray x) {
+        return BatchNorm.batchNorm(x, c.get(this, name + ".runningMean", x), c.get(this, name + ".runningVar", x),
+                c.get(this, name + ".gamma", x), c.get(this, name + ".beta", x), 1, BN_MOMENTUM, BN_EPS, c.training)
+                .singletonOrThrow();
+    }
+
+    private NDArray linear(Ctx c, String name, NDArray x) {
+        return Linear.linear(x, c.get(this, name + ".weight", x), c.get(this, name + ".bias", x)).singletonOrThrow();
+    }
+
+    private record Ctx(ParameterStore ps, boolean training) {
+        NDArray get(SculptorBlock block, String tensor, NDArray like) {
+            return ps.getValue(block.parameter(tensor), like.getDevice(), training);
+        }
+    }
+}

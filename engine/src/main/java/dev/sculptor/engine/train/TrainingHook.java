@@ -1,0 +1,19 @@
+package dev.sculptor.engine.train;
+
+import dev.sculptor.engine.arch.Network;
+
+/**
+ * Where pruning methods reach into training: sparsity penalties on gradients (Network Slimming),
+ * mask enforcement (weight-level pruning), soft zeroing after an epoch (Soft Filter Pruning).
+ * Calls happen inside the trainer's per-batch NDScope, so arrays created here are freed.
+ */
+public interface TrainingHook {
+    /** After backward, before the optimiser step: gradients may be changed in place. */
+    default void afterBackward(Network net) {}
+
+    /** After the optimiser step: weights may be changed in place. */
+    default void afterStep(Network net) {}
+
+    /** After each epoch (0-based), before its checkpoint is written. */
+    default void afterEpoch(Network net, int epoch) {}
+}

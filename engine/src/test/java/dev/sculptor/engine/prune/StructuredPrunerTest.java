@@ -1,0 +1,115 @@
+package dev.sculptor.engine.prune;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import dev.sculptor.engine.arch.ArchSpec;
+import dev.sculptor.engine.arch.Architectures;
+import dev.sculptor.engine.arch.ChannelSpace;
+import dev.sculptor.engine.arch.Layer;
+import dev.sculptor.engine.arch.LayerGraph;
+import dev.sculptor.engine.arch.Network;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.IntStream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The shrunk network must compute, in eval mode, exactly what the original computes when the
+ * removed channels' outputs are forced to zero.
+ */
+class StructuredPrunerTest {
+
+    static ArchSpec small(String family) {
+        return switch (family) {
+            case "lenet" -> Architectures.named("lenet", List.of(1, 28, 28), 10);
+            case "vgg" -> new ArchSpec("vgg", "tiny-vgg", List.of(3, 16, 16), 10, List.of(8, 12, 16, 16),
+                    List.of(0, 2), List.of(24), null, null, null, null);
+            case "resnet" -> Architectures.named("resnet20", List.of(3, 16, 16), 10);
+            case "preresnet" -> Architectures.named("preresnet20", List.of(3, 16, 16), 10);
+            default -> throw new IllegalArgumentException(family);
+        };
+    }
+
+    /** Random BN statistics and scales so that eval-mode BN is far from the identity. */
+    static void randomiseBatchNorms(Network net, long seed) {
+        Random r = new Random(seed);
+        for (Layer l : net.graph().layers()) {
+            if (l.kind() == Layer.Kind.BN) {
+                net.array(l.name() + ".gamma").set(randoms(r, l.out(), 0.2f, 1.5f));
+                net.array(l.name() + ".beta").set(randoms(r, l.out(), -0.5f, 0.5f));
+                net.array(l.name() + ".runningMean").set(randoms(r, l.out(), -0.3f, 0.3f));
+                net.array(l.name() + ".runningVar").set(randoms(r, l.out(), 0.5f, 2f));
+            }
+        }
+    }
+
+    static float[] randoms(Random r, int n, float lo, float hi) {
+        float[] out = new float[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = lo + (hi - lo) * r.nextFloat();
+        }
+        return out;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"lenet", "vgg", "resnet", "preresnet"})
+    void shrunkEqualsZeroedOriginal(String family) {
+        ArchSpec spec = small(family);
+        try (Network net = Network.create(spec, 3); NDManager m = NDManager.newBaseManager()) {
+            randomiseBatchNorms(net, 5);
+            Random r = new Random(11);
+            Map<String, int[]> keep = new LinkedHashMap<>();
+            for (ChannelSpace s : net.graph().prunableSpaces()) {
+                int k = 1 + r.nextInt(s.size() - 1);
+                keep.put(s.id(), IntStream.range(0, s.size()).filter(i -> r.nextInt(s.size()) < k).toArray());
+                if (keep.get(s.id()).length == 0) {
+                    keep.put(s.id(), new int[] {s.size() - 1});
+                }
+            }
+            Network shrunk = StructuredPruner.shrink(net, keep, "shrunk");
+            LayerGraph g = net.graph();
+            assertTrue(shrunk.graph().macs() < g.macs());
+
+            // force the removed channels to zero in the original
+            for (Map.Entry<String, int[]> e : keep.entrySet()) {
+                ChannelSpace s = g.space(e.getKey());
+                int[] removed = IntStream.range(0, s.size()).filter(i -> java.util.Arrays.binarySearch(e.getValue(), i) < 0)
+                        .toArray();
+                if (removed.length == 0) {
+                    continue;
+                }
+                if (s.bnIndices() == null) {
+                    // conv -> BN -> ReLU: a zero scale and shift make the channel's output exactly 0
+                    for (int c : removed) {
+                        net.array(s.bn() + ".gamma").set(new NDIndex(c), 0f);
+                        net.array(s.bn() + ".beta").set(new NDIndex(c), 0f);
+                    }
+                } else {
+                    // a selection feeds only its consumer: zero what the consumer reads from it
+                    for (Layer l : g.layers()) {
+                        if (s.id().equals(l.inSpace())) {
+                            for (int c : removed) {
+                                net.array(l.name() + ".weight").set(new NDIndex(":, " + c), 0f);
+                            }
+                        }
+                    }
+                }
+            }
+            NDArray x = m.randomNormal(new Shape(4, spec.channels(), spec.height(), spec.width()));
+            float[] expected = net.forward(x, false).toFloatArray();
+            float[] actual = shrunk.forward(x, false).toFloatArray();
+            assertEquals(expected.length, actual.length);
+            assertArrayEquals(expected, actual, 1e-5f, family);
+            shrunk.close();
+        }
+    }
+}
