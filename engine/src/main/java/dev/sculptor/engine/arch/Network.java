@@ -117,8 +117,10 @@ public final class Network implements AutoCloseable {
             throw new ArchException("mask for " + tensorName + " has shape " + mask.getShape() + ", weight has "
                     + w.getShape());
         }
-        NDArray old = masks.put(tensorName, mask.toType(DataType.FLOAT32, true).toDevice(device(), false));
-        masks.get(tensorName).attach(manager);
+        // duplicate(): a same-type conversion may alias the caller's buffer, which it is free to close
+        NDArray own = mask.toType(DataType.FLOAT32, false).toDevice(device(), false).duplicate();
+        own.attach(manager);
+        NDArray old = masks.put(tensorName, own);
         if (old != null) {
             old.close();
         }
@@ -147,7 +149,17 @@ public final class Network implements AutoCloseable {
     public List<Tensor> exportTensors() {
         List<Tensor> out = new ArrayList<>();
         for (String n : tensorNames()) {
-            out.add(toTensor(n, array(n)));
+            Tensor t = toTensor(n, array(n));
+            if (masks.containsKey(n)) {
+                // masking turns negative weights into -0.0; store +0.0 so sparse files drop them
+                float[] d = t.data();
+                for (int i = 0; i < d.length; i++) {
+                    if (d[i] == 0f) {
+                        d[i] = 0f;
+                    }
+                }
+            }
+            out.add(t);
         }
         return out;
     }

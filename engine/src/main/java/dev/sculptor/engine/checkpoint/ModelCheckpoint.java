@@ -91,12 +91,7 @@ public final class ModelCheckpoint {
     /** Verifies hashes, rebuilds the architecture and loads every tensor, checking shapes. */
     public static Loaded load(Path dir) {
         Manifest m = CheckpointDir.readVerified(dir);
-        ArchSpec spec;
-        try {
-            spec = ArchSpec.fromJson(m.arch());
-        } catch (ArchException e) {
-            throw new CheckpointException(dir.resolve(CheckpointDir.MANIFEST) + ": " + e.getMessage());
-        }
+        ArchSpec spec = archOf(dir, m);
         Network net = Network.create(spec, 0);
         try {
             List<Tensor> opt = fill(dir, m, net);
@@ -113,12 +108,20 @@ public final class ModelCheckpoint {
      */
     public static Loaded loadInto(Path dir, Network net) {
         Manifest m = CheckpointDir.readVerified(dir);
-        ArchSpec spec = ArchSpec.fromJson(m.arch());
+        ArchSpec spec = archOf(dir, m);
         if (!spec.withName(net.spec().name()).equals(net.spec())) {
             throw new CheckpointException(dir + ": checkpoint holds architecture " + spec.name()
                     + " which differs from the network being trained (" + net.spec().name() + ")");
         }
         return new Loaded(net, m, fill(dir, m, net));
+    }
+
+    private static ArchSpec archOf(Path dir, Manifest m) {
+        try {
+            return ArchSpec.fromJson(m.arch());
+        } catch (ArchException e) {
+            throw new CheckpointException(dir.resolve(CheckpointDir.MANIFEST) + ": " + e.getMessage());
+        }
     }
 
     private static List<Tensor> fill(Path dir, Manifest m, Network net) {

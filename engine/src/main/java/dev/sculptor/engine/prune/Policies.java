@@ -16,7 +16,8 @@ public final class Policies {
         if (!(ratio >= 0 && ratio < 1)) {
             throw new ArchException("prune ratio must be in [0, 1), got " + ratio);
         }
-        return Math.max(1, (int) (size * (1 - ratio)));
+        // the epsilon keeps exact products exact: 10 * (1 - 0.8) is 1.9999999999999996 in doubles
+        return Math.max(1, (int) Math.floor(size * (1 - ratio) + 1e-9));
     }
 
     /** The {@code k} highest-scoring positions, in increasing order (ties: lower index wins). */

@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * SGD with momentum and weight decay on every trainable tensor (BN scales included, as in the
- * reference). Momentum buffers are created once, outside any per-batch scope, and saved with
+ * reference), with PyTorch's momentum semantics. Momentum buffers are created once, outside any per-batch scope, and saved with
  * checkpoints so a resumed run continues exactly.
  */
 public final class Sgd {
@@ -38,9 +38,14 @@ public final class Sgd {
             NDArray w = p.getArray();
             NDArray g = w.getGradient();
             NDArray buf = buffers.get(p.getName());
-            // The engine's fused update: buf = m*buf + (g + wd*w); w -= lr*buf; then grad := 0.
-            w.getNDArrayInternal().sgdUpdate(new NDList(w, g, buf), new NDList(w), (float) lr, weightDecay, 1f, -1f,
-                    momentum, true);
+            // PyTorch semantics: buf = m*buf + (g + wd*w); w -= lr*buf. The engine's own momentum
+            // update keeps lr inside the buffer, so after a learning-rate drop the old momentum
+            // carries on at the old rate and overshoots; here a drop takes effect at once.
+            try (NDArray decay = w.mul(weightDecay)) {
+                buf.muli(momentum).addi(g).addi(decay);
+            }
+            // fused w -= lr*buf, which also zeroes w's gradient for the next backward
+            w.getNDArrayInternal().sgdUpdate(new NDList(w, buf), new NDList(w), (float) lr, 0f, 1f, -1f, 0f, true);
             g.close();
         }
     }

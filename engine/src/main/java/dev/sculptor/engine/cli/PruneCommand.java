@@ -1,0 +1,71 @@
+package dev.sculptor.engine.cli;
+
+import com.google.gson.JsonObject;
+import dev.sculptor.engine.arch.ChannelSpace;
+import dev.sculptor.engine.arch.Network;
+import dev.sculptor.engine.checkpoint.Manifest;
+import dev.sculptor.engine.checkpoint.ModelCheckpoint;
+import dev.sculptor.engine.metrics.ModelStats;
+import dev.sculptor.engine.prune.PruneResult;
+import dev.sculptor.engine.prune.PruningMethod;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Prunes a trained checkpoint into a new checkpoint whose lineage names the parent and method. */
+@Command(name = "prune", mixinStandardHelpOptions = true, description = "Prune a trained model (no retraining).")
+final class PruneCommand implements Callable<Integer> {
+    @Option(names = "--in", required = true, description = "trained checkpoint directory")
+    Path in;
+
+    @Option(names = "--out", required = true, description = "where the pruned checkpoint goes")
+    Path out;
+
+    @Option(names = "--json", description = "print the result as JSON")
+    boolean json;
+
+    @Mixin
+    Options.Method method = new Options.Method();
+
+    @Override
+    public Integer call() {
+        PruningMethod m = method.build();
+        try (Network trained = ModelCheckpoint.load(in).network()) {
+            PruneResult r = m.prune(trained);
+            try (Network pruned = r.network()) {
+                ModelCheckpoint.save(out, pruned, new ModelCheckpoint.Info(
+                        new Manifest.Lineage(in.toString(), m.name(), m.settings()), Map.of()), null, null);
+                ModelStats before = ModelStats.of(trained);
+                ModelStats after = ModelStats.of(pruned);
+                JsonObject o = new JsonObject();
+                o.addProperty("method", m.name());
+                o.add("settings", m.settings());
+                o.addProperty("arch", pruned.spec().name());
+                o.addProperty("paramsBefore", before.params());
+                o.addProperty("paramsAfter", after.params());
+                o.addProperty("flopsBefore", before.flops());
+                o.addProperty("flopsAfter", after.flops());
+                o.addProperty("seconds", r.seconds());
+                JsonObject kept = new JsonObject();
+                r.kept().forEach((space, idx) -> kept.addProperty(space, idx.length));
+                o.add("keptChannels", kept);
+                o.addProperty("checkpoint", out.toString());
+                StringBuilder human = new StringBuilder(String.format(
+                        "pruned %s with %s: params %,d -> %,d (-%.1f%%), FLOPs %,d -> %,d (-%.1f%%) in %.2f s%n",
+                        trained.spec().name(), m.name(), before.params(), after.params(),
+                        100.0 * (before.params() - after.params()) / before.params(), before.flops(), after.flops(),
+                        100.0 * (before.flops() - after.flops()) / before.flops(), r.seconds()));
+                for (Map.Entry<String, int[]> e : r.kept().entrySet()) {
+                    ChannelSpace s = trained.graph().space(e.getKey());
+                    human.append(String.format("  %-20s %4d -> %4d channels%n", s.id(), s.size(), e.getValue().length));
+                }
+                human.append("checkpoint: ").append(out);
+                CommandSupport.print(o, json, human.toString());
+            }
+        }
+        return 0;
+    }
+}

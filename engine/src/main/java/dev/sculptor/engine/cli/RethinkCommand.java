@@ -1,0 +1,90 @@
+package dev.sculptor.engine.cli;
+
+import dev.sculptor.engine.arch.ArchSpec;
+import dev.sculptor.engine.arch.Architectures;
+import dev.sculptor.engine.experiment.DataSpec;
+import dev.sculptor.engine.experiment.ResultTable;
+import dev.sculptor.engine.experiment.RetrainMode;
+import dev.sculptor.engine.experiment.Rethink;
+import dev.sculptor.engine.experiment.RethinkConfig;
+import dev.sculptor.engine.train.TrainConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** The whole experiment of "Rethinking the Value of Network Pruning" (Liu et al., ICLR 2019). */
+@Command(name = "rethink", mixinStandardHelpOptions = true,
+        description = {"Baseline -> prune -> {fine-tune, Scratch-E, Scratch-B} -> evaluate, over seeds; prints and writes "
+                + "(results.json, results.md) the paper's table.",
+            "Rerunning with the same --out reuses finished steps and resumes an interrupted one."})
+final class RethinkCommand implements Callable<Integer> {
+    @Option(names = "--arch", description = "(default: lenet for fashion-mnist, vgg16 for cifar10)")
+    String arch;
+
+    @Option(names = "--quick", description = "a few minutes on 2 cores: 2,000 training / 500 test images, 2 epochs, 1 fine-tune epoch")
+    boolean quick;
+
+    @Option(names = "--finetune-epochs", description = "(default: 2, quick: 1)")
+    Integer finetuneEpochs;
+
+    @Option(names = "--finetune-lr", defaultValue = "0.01", description = "constant lr of fine-tuning (default: ${DEFAULT-VALUE})")
+    double finetuneLr;
+
+    @Option(names = "--scratch-b-cap", description = "Scratch-B trains at most this multiple of the baseline epochs")
+    Double cap;
+
+    @Option(names = "--modes", split = ",", description = "retrain modes (default: fine-tune,scratch-e,scratch-b)")
+    List<String> modes = new ArrayList<>(List.of("fine-tune", "scratch-e", "scratch-b"));
+
+    @Option(names = "--seeds", split = ",", description = "one run per seed (default: 1)")
+    List<Long> seeds = new ArrayList<>();
+
+    @Option(names = "--out", description = "results and checkpoints (default: runs/rethink-<method>-<dataset>)")
+    Path out;
+
+    @Option(names = "--json", description = "print the table as JSON")
+    boolean json;
+
+    @Mixin
+    Options.Data data = new Options.Data();
+
+    @Mixin
+    Options.Training training = new Options.Training();
+
+    @Mixin
+    Options.Method method = new Options.Method();
+
+    @Override
+    public Integer call() {
+        TrainConfig base = training.config();
+        DataSpec ds = data.spec();
+        int ft = finetuneEpochs != null ? finetuneEpochs : 2;
+        if (quick) {
+            ds = new DataSpec(ds.name(), ds.dir(), ds.trainSubset() > 0 ? ds.trainSubset() : 2000,
+                    ds.testSubset() > 0 ? ds.testSubset() : 500);
+            base = base.withEpochs(training.epochs != 10 ? training.epochs : 2);
+            ft = finetuneEpochs != null ? finetuneEpochs : 1;
+        }
+        ArchSpec spec = Architectures.named(arch != null ? arch : CommandSupport.defaultArch(ds.name()), ds.inputShape(), 10);
+        Path dir = out != null ? out : Path.of("runs", "rethink-" + method.method + "-" + ds.name() + (quick ? "-quick" : ""));
+        RethinkConfig cfg = new RethinkConfig(spec, ds, method.build(), base, ft, finetuneLr, cap,
+                modes.stream().map(RetrainMode::parse).toList(), Options.seeds(seeds), dir);
+        ResultTable table = new Rethink(cfg, line -> {
+            if (!json) {
+                System.err.println(line);
+            }
+        }, new Progress(json)).run();
+        if (json) {
+            System.out.println(table.toJson());
+        } else {
+            System.out.println();
+            System.out.println(table.toMarkdown());
+            System.out.println("written: " + dir.resolve("results.md") + ", " + dir.resolve("results.json"));
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,168 @@
+package dev.sculptor.engine.experiment;
+
+import com.google.gson.JsonObject;
+import dev.sculptor.engine.arch.Network;
+import dev.sculptor.engine.checkpoint.CheckpointDir;
+import dev.sculptor.engine.checkpoint.Manifest;
+import dev.sculptor.engine.checkpoint.ModelCheckpoint;
+import dev.sculptor.engine.data.ImageDataset;
+import dev.sculptor.engine.metrics.Evaluator;
+import dev.sculptor.engine.metrics.Latency;
+import dev.sculptor.engine.metrics.ModelStats;
+import dev.sculptor.engine.prune.PruneResult;
+import dev.sculptor.engine.train.ProgressListener;
+import dev.sculptor.engine.train.TrainConfig;
+import dev.sculptor.engine.train.Trainer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The central experiment of Liu et al., "Rethinking the Value of Network Pruning" (ICLR 2019):
+ * train a baseline, prune it, then compare fine-tuning the inherited weights with training the
+ * pruned architecture from scratch for the same epochs (Scratch-E) and for the same compute
+ * (Scratch-B), over several seeds. Every trained model is checkpointed under the output directory,
+ * so a rerun skips finished steps and resumes an interrupted one from its last epoch.
+ */
+public final class Rethink {
+    private final RethinkConfig cfg;
+    private final Consumer<String> log;
+    private final ProgressListener progress;
+
+    public Rethink(RethinkConfig cfg, Consumer<String> log, ProgressListener progress) {
+        this.cfg = cfg;
+        this.log = log;
+        this.progress = progress;
+    }
+
+    public ResultTable run() {
+        ImageDataset train = cfg.data().train();
+        ImageDataset test = cfg.data().test();
+        log.accept(String.format("data: %s, %d training and %d test images", cfg.data().name(), train.size(), test.size()));
+        Map<String, List<ResultTable.Run>> runs = new LinkedHashMap<>();
+        for (long seed : cfg.seeds()) {
+            runSeed(seed, train, test, runs);
+        }
+        ResultTable table = ResultTable.of(cfg, runs);
+        table.write(cfg.outDir());
+        return table;
+    }
+
+    private void runSeed(long seed, ImageDataset train, ImageDataset test, Map<String, List<ResultTable.Run>> runs) {
+        Path dir = cfg.outDir().resolve("seed-" + seed);
+        TrainConfig base = cfg.baseline().withSeed(seed);
+        log.accept(String.format("[seed %d] baseline %s: %d epochs", seed, cfg.arch().name(), base.epochs()));
+        try (Network baseline = trained(dir.resolve("baseline"), Network.create(cfg.arch(), seed), base,
+                cfg.method().baselineHooks(), train, test,
+                new ModelCheckpoint.Info(new Manifest.Lineage(null, "train", settings(base)), Map.of()))) {
+            record(runs, "unpruned", evaluate(baseline, test, base.epochs(), timeOf(dir.resolve("baseline"))));
+
+            log.accept(String.format("[seed %d] pruning with %s %s", seed, cfg.method().name(), cfg.method().settings()));
+            PruneResult pr = cfg.method().prune(baseline);
+            try (Network pruned = pr.network()) {
+                ModelStats original = ModelStats.of(baseline);
+                ModelStats small = ModelStats.of(pruned);
+                Manifest.Lineage lineage = new Manifest.Lineage(dir.resolve("baseline").toString(), cfg.method().name(),
+                        cfg.method().settings());
+                ModelCheckpoint.save(dir.resolve("pruned"), pruned, new ModelCheckpoint.Info(lineage, Map.of()), null, null);
+                log.accept(String.format("[seed %d] pruned %s: params %,d -> %,d, FLOPs %,d -> %,d (%.2fx fewer), %.2f s",
+                        seed, pruned.spec().name(), original.params(), small.params(), original.flops(), small.flops(),
+                        (double) original.flops() / small.flops(), pr.seconds()));
+                record(runs, "pruned", evaluate(pruned, test, 0, pr.seconds()));
+
+                for (RetrainMode mode : cfg.modes()) {
+                    Retraining.Budget b = Retraining.budget(mode, base, cfg.finetuneEpochs(), cfg.finetuneLr(), original,
+                            small, cfg.scratchBCap());
+                    TrainConfig tc = Retraining.config(b, base);
+                    log.accept(String.format("[seed %d] %s: %d epochs, lr %s (%s)%s", seed, mode.id(), b.epochs(), b.lr(),
+                            b.schedule(), b.capped() ? ", capped" : ""));
+                    Path mdir = dir.resolve(mode.id());
+                    JsonObject settings = settings(tc);
+                    settings.addProperty("mode", mode.id());
+                    settings.addProperty("flopsRatio", b.flopsRatio());
+                    try (Network retrained = trained(mdir, Retraining.start(mode, pruned, seed + 1000), tc, List.of(), train,
+                            test, new ModelCheckpoint.Info(new Manifest.Lineage(dir.resolve("pruned").toString(),
+                                    mode.id(), settings), Map.of()))) {
+                        record(runs, mode.id(), evaluate(retrained, test, b.epochs(), timeOf(mdir)));
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Trains into {@code dir}, or reuses a finished run found there; an unfinished one resumes. The
+     * returned network is {@code fresh} (now trained) or a loaded copy, in which case fresh is closed.
+     */
+    private Network trained(Path dir, Network fresh, TrainConfig tc, List<dev.sculptor.engine.train.TrainingHook> hooks,
+            ImageDataset train, ImageDataset test, ModelCheckpoint.Info info) {
+        Path done = dir.resolve(CheckpointDir.MANIFEST);
+        if (Files.exists(done)) {
+            Manifest m = CheckpointDir.readManifest(dir);
+            if (m.training() != null && m.training().get("epoch").getAsInt() + 1 >= tc.epochs()
+                    && m.training().has("seconds")) {
+                fresh.close();
+                log.accept("  reusing finished run in " + dir);
+                return ModelCheckpoint.load(dir).network();
+            }
+        }
+        if (tc.epochs() == 0) {
+            ModelCheckpoint.save(dir, fresh, info, doneState(0, 0), null);
+            return fresh;
+        }
+        Trainer t = new Trainer(tc.withCheckpoints(dir, true)).listener(progress).checkpointInfo(info);
+        hooks.forEach(t::hook);
+        Trainer.Result r = t.train(fresh, train, test);
+        // mark the run finished, with its wall time, for reuse and for the table
+        Manifest m = CheckpointDir.readManifest(dir);
+        JsonObject training = m.training();
+        training.addProperty("seconds", r.seconds() + previousSeconds(r));
+        ModelCheckpoint.save(dir, fresh, info, training, null);
+        return fresh;
+    }
+
+    private static double previousSeconds(Trainer.Result r) {
+        return r.history().stream().limit(Math.max(0, r.resumedAfterEpoch() + 1)).mapToDouble(e -> e.seconds()).sum();
+    }
+
+    private static JsonObject doneState(int epochs, double seconds) {
+        JsonObject o = new JsonObject();
+        o.addProperty("epoch", epochs - 1);
+        o.addProperty("epochs", epochs);
+        o.addProperty("seconds", seconds);
+        return o;
+    }
+
+    private static double timeOf(Path dir) {
+        Manifest m = CheckpointDir.readManifest(dir);
+        return m.training() != null && m.training().has("seconds") ? m.training().get("seconds").getAsDouble() : 0;
+    }
+
+    private ResultTable.Run evaluate(Network net, ImageDataset test, int epochs, double seconds) {
+        Evaluator.Result ev = Evaluator.evaluate(net, test, 256);
+        ModelStats s = ModelStats.of(net);
+        Latency.Result lat = Latency.measure(net, 64, 3);
+        return new ResultTable.Run(ev.accuracy(), ev.loss(), s.params(), s.flops(), epochs, seconds, lat.medianMillis(),
+                lat.imagesPerSecond());
+    }
+
+    private static void record(Map<String, List<ResultTable.Run>> runs, String row, ResultTable.Run run) {
+        runs.computeIfAbsent(row, k -> new ArrayList<>()).add(run);
+    }
+
+    static JsonObject settings(TrainConfig tc) {
+        JsonObject o = new JsonObject();
+        o.addProperty("epochs", tc.epochs());
+        o.addProperty("batchSize", tc.batchSize());
+        o.addProperty("lr", tc.lr());
+        o.addProperty("schedule", tc.schedule());
+        o.addProperty("momentum", tc.momentum());
+        o.addProperty("weightDecay", tc.weightDecay());
+        o.addProperty("seed", tc.seed());
+        return o;
+    }
+}
