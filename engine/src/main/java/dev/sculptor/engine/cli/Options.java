@@ -45,8 +45,9 @@ final class Options {
         @Option(names = "--batch-size", description = "(default: ${DEFAULT-VALUE})", defaultValue = "64")
         int batchSize;
 
-        @Option(names = "--lr", description = "initial learning rate (default: ${DEFAULT-VALUE})", defaultValue = "0.1")
-        double lr;
+        @Option(names = "--lr", description = "initial learning rate (default: 0.1 as in the paper; 0.05 for lenet, "
+                + "whose classifier has no BatchNorm)")
+        Double lr;
 
         @Option(names = "--momentum", description = "(default: ${DEFAULT-VALUE})", defaultValue = "0.9")
         double momentum;
@@ -64,8 +65,9 @@ final class Options {
         @Option(names = "--no-augment", description = "disable pad-4 random crop and horizontal flip")
         boolean noAugment;
 
-        TrainConfig config() {
-            return new TrainConfig(epochs, batchSize, lr, momentum, weightDecay, schedule, seed, !noAugment, null, false,
+        TrainConfig config(String arch) {
+            double rate = lr != null ? lr : arch.startsWith("lenet") ? 0.05 : 0.1;
+            return new TrainConfig(epochs, batchSize, rate, momentum, weightDecay, schedule, seed, !noAugment, null, false,
                     true);
         }
     }

@@ -25,7 +25,7 @@ final class RethinkCommand implements Callable<Integer> {
     @Option(names = "--arch", description = "(default: lenet for fashion-mnist, vgg16 for cifar10)")
     String arch;
 
-    @Option(names = "--quick", description = "a few minutes on 2 cores: 2,000 training / 500 test images, 2 epochs, 1 fine-tune epoch")
+    @Option(names = "--quick", description = "a few minutes on 2 cores: 5,000 training / 1,000 test images, 3 epochs, 1 fine-tune epoch")
     boolean quick;
 
     @Option(names = "--finetune-epochs", description = "(default: 2, quick: 1)")
@@ -60,16 +60,17 @@ final class RethinkCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        TrainConfig base = training.config();
+        String archName = arch != null ? arch : CommandSupport.defaultArch(data.dataset);
+        TrainConfig base = training.config(archName);
         DataSpec ds = data.spec();
         int ft = finetuneEpochs != null ? finetuneEpochs : 2;
         if (quick) {
-            ds = new DataSpec(ds.name(), ds.dir(), ds.trainSubset() > 0 ? ds.trainSubset() : 2000,
-                    ds.testSubset() > 0 ? ds.testSubset() : 500);
-            base = base.withEpochs(training.epochs != 10 ? training.epochs : 2);
+            ds = new DataSpec(ds.name(), ds.dir(), ds.trainSubset() > 0 ? ds.trainSubset() : 5000,
+                    ds.testSubset() > 0 ? ds.testSubset() : 1000);
+            base = base.withEpochs(training.epochs != 10 ? training.epochs : 3);
             ft = finetuneEpochs != null ? finetuneEpochs : 1;
         }
-        ArchSpec spec = Architectures.named(arch != null ? arch : CommandSupport.defaultArch(ds.name()), ds.inputShape(), 10);
+        ArchSpec spec = Architectures.named(archName, ds.inputShape(), 10);
         Path dir = out != null ? out : Path.of("runs", "rethink-" + method.method + "-" + ds.name() + (quick ? "-quick" : ""));
         RethinkConfig cfg = new RethinkConfig(spec, ds, method.build(), base, ft, finetuneLr, cap,
                 modes.stream().map(RetrainMode::parse).toList(), Options.seeds(seeds), dir);

@@ -72,7 +72,7 @@ final class RetrainCommand implements Callable<Integer> {
             } else {
                 originalStats = ModelStats.of(pruned);
             }
-            TrainConfig base = training.config();
+            TrainConfig base = training.config(pruned.spec().family());
             Retraining.Budget b = Retraining.budget(m, base, finetuneEpochs, finetuneLr, originalStats, ModelStats.of(pruned),
                     cap);
             TrainConfig tc = Retraining.config(b, base).withCheckpoints(out, true);

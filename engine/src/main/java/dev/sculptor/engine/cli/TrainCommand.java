@@ -50,7 +50,7 @@ final class TrainCommand implements Callable<Integer> {
                 data.spec().inputShape(), 10);
         ImageDataset train = data.spec().train();
         ImageDataset test = data.spec().test();
-        TrainConfig cfg = training.config().withCheckpoints(out, resume);
+        TrainConfig cfg = training.config(spec.name()).withCheckpoints(out, resume);
         JsonObject settings = new JsonObject();
         settings.addProperty("epochs", cfg.epochs());
         settings.addProperty("lr", cfg.lr());

@@ -15,7 +15,7 @@ import java.util.Map;
  * reference), with PyTorch's momentum semantics. Momentum buffers are created once, outside any per-batch scope, and saved with
  * checkpoints so a resumed run continues exactly.
  */
-public final class Sgd {
+public final class Sgd implements AutoCloseable {
     private final Network net;
     private final float momentum;
     private final float weightDecay;
@@ -66,5 +66,12 @@ public final class Sgd {
             }
             buf.set(t.data());
         }
+    }
+
+    /** Frees the momentum buffers. */
+    @Override
+    public void close() {
+        buffers.values().forEach(NDArray::close);
+        buffers.clear();
     }
 }

@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.sculptor.engine.arch.Network;
 import dev.sculptor.engine.checkpoint.ModelCheckpoint;
@@ -26,8 +26,7 @@ import java.util.List;
  * memory stays flat across epochs (see {@code TrainerTest}).
  */
 public final class Trainer {
-    // NaN test metrics of unevaluated epochs must survive the round trip through JSON.
-    private static final Gson GSON = new GsonBuilder().serializeSpecialFloatingPointValues().create();
+    private static final Gson GSON = new Gson();
     private final TrainConfig cfg;
     private final List<TrainingHook> hooks = new ArrayList<>();
     private ProgressListener listener = ProgressListener.NONE;
@@ -61,7 +60,12 @@ public final class Trainer {
     }
 
     public Result train(Network net, ImageDataset train, ImageDataset test) {
-        Sgd sgd = new Sgd(net, cfg.momentum(), cfg.weightDecay());
+        try (Sgd sgd = new Sgd(net, cfg.momentum(), cfg.weightDecay())) {
+            return train(net, train, test, sgd);
+        }
+    }
+
+    private Result train(Network net, ImageDataset train, ImageDataset test, Sgd sgd) {
         Schedule schedule = cfg.scheduleFunction();
         List<EpochStats> history = new ArrayList<>();
         int start = 0;
@@ -74,7 +78,7 @@ public final class Trainer {
             }
             sgd.importState(loaded.optimizer());
             for (var e : training.getAsJsonArray("history")) {
-                history.add(GSON.fromJson(e, EpochStats.class));
+                history.add(fromJson(e.getAsJsonObject()));
             }
             resumedAfter = training.get("epoch").getAsInt();
             start = resumedAfter + 1;
@@ -140,11 +144,44 @@ public final class Trainer {
                 training.addProperty("epoch", epoch);
                 training.addProperty("epochs", cfg.epochs());
                 training.add("config", GSON.toJsonTree(cfg.withCheckpoints(null, false)));
-                training.add("history", GSON.toJsonTree(history));
+                JsonArray h = new JsonArray();
+                history.forEach(st -> h.add(toJson(st)));
+                training.add("history", h);
                 ModelCheckpoint.save(cfg.checkpointDir(), net, checkpointInfo, training, sgd.exportState());
             }
             listener.onEpoch(stats);
         }
         return new Result(history, resumedAfter, (System.nanoTime() - t0) / 1e9);
+    }
+
+    // JSON has no NaN: metrics of unevaluated epochs are left out and read back as NaN.
+    private static JsonObject toJson(EpochStats s) {
+        JsonObject o = new JsonObject();
+        o.addProperty("epoch", s.epoch());
+        o.addProperty("epochs", s.epochs());
+        putFinite(o, "lr", s.lr());
+        putFinite(o, "trainLoss", s.trainLoss());
+        putFinite(o, "trainAccuracy", s.trainAccuracy());
+        putFinite(o, "testLoss", s.testLoss());
+        putFinite(o, "testAccuracy", s.testAccuracy());
+        putFinite(o, "seconds", s.seconds());
+        putFinite(o, "imagesPerSecond", s.imagesPerSecond());
+        return o;
+    }
+
+    private static void putFinite(JsonObject o, String k, double v) {
+        if (Double.isFinite(v)) {
+            o.addProperty(k, v);
+        }
+    }
+
+    private static EpochStats fromJson(JsonObject o) {
+        return new EpochStats(o.get("epoch").getAsInt(), o.get("epochs").getAsInt(), num(o, "lr"), num(o, "trainLoss"),
+                num(o, "trainAccuracy"), num(o, "testLoss"), num(o, "testAccuracy"), num(o, "seconds"),
+                num(o, "imagesPerSecond"));
+    }
+
+    private static double num(JsonObject o, String k) {
+        return o.has(k) && !o.get(k).isJsonNull() ? o.get(k).getAsDouble() : Double.NaN;
     }
 }

@@ -1,0 +1,158 @@
+package dev.sculptor.engine.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.sculptor.engine.arch.Architectures;
+import dev.sculptor.engine.arch.LayerGraph;
+import dev.sculptor.engine.prune.L1NormPruning;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The engine CLI end to end, on small subsets of the real Fashion-MNIST files. */
+class EngineCliTest {
+    record Run(int code, String out, String err) {
+        JsonObject json() {
+            return JsonParser.parseString(out).getAsJsonObject();
+        }
+    }
+
+    static Run run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = EngineCli.execute(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @BeforeAll
+    static void needsFashionMnist() {
+        Assumptions.assumeTrue(Files.exists(Path.of("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz")),
+                "apt-get install dataset-fashion-mnist");
+    }
+
+    @Test
+    void archJsonCarriesParamsAndFlops() {
+        Run r = run("arch", "--arch", "vgg16", "--preset", "vgg16-a", "--dataset", "cifar10", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject o = r.json();
+        LayerGraph g = LayerGraph.of(L1NormPruning.preset("vgg16-a")
+                .prunedSpec(Architectures.named("vgg16", List.of(3, 32, 32), 10), "vgg16-a"));
+        assertEquals(g.params(), o.get("params").getAsLong());
+        assertEquals(g.macs(), o.get("flops").getAsLong());
+        assertEquals(32, o.getAsJsonObject("arch").getAsJsonArray("convWidths").get(0).getAsInt());
+        assertEquals(LayerGraph.of(Architectures.named("vgg16", List.of(3, 32, 32), 10)).macs(),
+                o.get("originalFlops").getAsLong());
+    }
+
+    @Test
+    void badInputIsOneLineAndExitCode2(@TempDir Path dir) throws Exception {
+        Run r = run("arch", "--arch", "alexnet");
+        assertEquals(2, r.code());
+        assertTrue(r.err().startsWith("sculptor engine: error: unknown architecture 'alexnet'"), r.err());
+        r = run("train", "--data-dir", dir.resolve("nowhere").toString(), "--out", dir.resolve("x").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("nowhere"), r.err());
+        r = run("rethink", "--method", "thinet", "--quick", "--out", dir.resolve("t").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("method 'thinet' is not available"), r.err());
+        r = run("prune", "--in", dir.toString(), "--method", "l1", "--out", dir.resolve("p").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("manifest.json"), r.err());
+    }
+
+    @Test
+    void trainPruneRetrainEvalChain(@TempDir Path dir) throws Exception {
+        String[] data = {"--train-subset", "256", "--test-subset", "128"};
+        Path base = dir.resolve("base");
+        Run r = run("train", "--epochs", "3", "--batch-size", "32", "--no-augment", "--schedule", "constant",
+                "--train-subset", "1024", "--test-subset", "128", "--out", base.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        double acc = r.json().get("accuracy").getAsDouble();
+        assertTrue(acc > 0.5 && acc <= 1.0, "accuracy " + acc); // chance is 0.1
+
+        Path pruned = dir.resolve("pruned");
+        r = run("prune", "--in", base.toString(), "--method", "l1", "--ratio", "0.5", "--out", pruned.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject p = r.json();
+        assertEquals(16, p.getAsJsonObject("keptChannels").get("features.0").getAsInt());
+        assertEquals(32, p.getAsJsonObject("keptChannels").get("features.1").getAsInt());
+        double ratio = (double) p.get("flopsBefore").getAsLong() / p.get("flopsAfter").getAsLong();
+
+        Path sb = dir.resolve("scratch-b");
+        r = run(concat(new String[] {"retrain", "--in", pruned.toString(), "--mode", "scratch-b", "--epochs", "1",
+            "--batch-size", "32", "--out", sb.toString(), "--json"}, data));
+        assertEquals(0, r.code(), r.err());
+        assertEquals(Math.round(ratio), r.json().get("epochs").getAsInt());
+        assertEquals(p.get("flopsAfter").getAsLong(), r.json().get("flops").getAsLong());
+
+        r = run(concat(new String[] {"eval", "--in", sb.toString(), "--json"}, data));
+        assertEquals(0, r.code(), r.err());
+        assertEquals(128, r.json().get("testImages").getAsInt());
+        assertTrue(r.json().get("latencyMillis").getAsDouble() > 0);
+
+        // a flipped byte in the parameters is caught before anything is loaded
+        Path params = sb.resolve("params.bin");
+        byte[] bytes = Files.readAllBytes(params);
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(params, bytes);
+        r = run(concat(new String[] {"eval", "--in", sb.toString()}, data));
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("params.bin: SHA-256 mismatch"), r.err());
+    }
+
+    @Test
+    void rethinkQuickWritesThePapersTableAndResumes(@TempDir Path dir) throws Exception {
+        String[] args = {"rethink", "--method", "l1", "--quick", "--train-subset", "300", "--test-subset", "100",
+            "--epochs", "2", "--batch-size", "32", "--seeds", "1,2", "--out", dir.toString(), "--json"};
+        Run r = run(args);
+        assertEquals(0, r.code(), r.err());
+        JsonObject table = JsonParser.parseString(Files.readString(dir.resolve("results.json"))).getAsJsonObject();
+        JsonArray rows = table.getAsJsonArray("rows");
+        Map<String, JsonObject> byModel = new HashMap<>();
+        rows.forEach(e -> byModel.put(e.getAsJsonObject().get("model").getAsString(), e.getAsJsonObject()));
+        assertEquals(List.of("unpruned", "pruned", "fine-tune", "scratch-e", "scratch-b"),
+                rows.asList().stream().map(e -> e.getAsJsonObject().get("model").getAsString()).toList());
+        long full = byModel.get("unpruned").get("flops").getAsLong();
+        long small = byModel.get("scratch-b").get("flops").getAsLong();
+        assertEquals(Math.round(2.0 * full / small), byModel.get("scratch-b").get("epochs").getAsInt());
+        assertEquals(2, byModel.get("scratch-e").get("epochs").getAsInt());
+        assertEquals(2, byModel.get("fine-tune").get("seeds").getAsInt());
+        assertTrue(Files.readString(dir.resolve("results.md")).contains("| scratch-b |"));
+        assertTrue(Files.exists(dir.resolve("seed-2/scratch-b/manifest.json")));
+
+        // a rerun reuses every finished step and reproduces the same table
+        Run again = run(args);
+        assertEquals(0, again.code(), again.err());
+        JsonObject second = JsonParser.parseString(again.out()).getAsJsonObject();
+        assertEquals(table.getAsJsonArray("rows").get(4).getAsJsonObject().get("accuracyMean"),
+                second.getAsJsonArray("rows").get(4).getAsJsonObject().get("accuracyMean"));
+    }
+
+    static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}
