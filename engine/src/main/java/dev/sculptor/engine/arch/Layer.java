@@ -56,4 +56,27 @@ public record Layer(
     public long positions() {
         return (long) outH * outW;
     }
+
+    /** The tensors this layer owns, suffix to shape, in checkpoint order. */
+    public java.util.Map<String, long[]> tensorShapes() {
+        java.util.Map<String, long[]> m = new java.util.LinkedHashMap<>();
+        switch (kind) {
+            case CONV -> {
+                m.put("weight", new long[] {out, in, kernel, kernel});
+                if (bias) {
+                    m.put("bias", new long[] {out});
+                }
+            }
+            case LINEAR -> {
+                m.put("weight", new long[] {out, in});
+                m.put("bias", new long[] {out});
+            }
+            case BN -> {
+                for (String s : new String[] {"gamma", "beta", "runningMean", "runningVar"}) {
+                    m.put(s, new long[] {out});
+                }
+            }
+        }
+        return m;
+    }
 }

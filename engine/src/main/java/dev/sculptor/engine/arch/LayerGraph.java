@@ -76,6 +76,15 @@ public final class LayerGraph {
         return layers.values().stream().mapToLong(Layer::params).sum();
     }
 
+    /** Every tensor of the network ({@code <layer>.<suffix>}) with its shape, in checkpoint order. */
+    public Map<String, long[]> tensorShapes() {
+        Map<String, long[]> out = new LinkedHashMap<>();
+        for (Layer l : layers.values()) {
+            l.tensorShapes().forEach((suffix, shape) -> out.put(l.name() + "." + suffix, shape));
+        }
+        return out;
+    }
+
     /** Output spatial size of the conv layers, for reporting. */
     public List<Layer> convLayers() {
         return layers.values().stream().filter(l -> l.kind() == Kind.CONV).toList();

@@ -42,29 +42,22 @@ public final class SculptorBlock extends AbstractBlock {
         // BN scales start at 0.5 for VGG and PreResNet, as in the reference implementation of Liu et al.
         float gammaInit = spec.family().equals("vgg") || spec.family().equals("preresnet") ? 0.5f : 1f;
         for (Layer l : graph.layers()) {
-            switch (l.kind()) {
-                case CONV -> {
-                    // Kaiming normal, fan-out (He et al. 2015), as in the reference CIFAR models.
-                    float std = (float) Math.sqrt(2.0 / (l.kernel() * l.kernel() * l.out()));
-                    param(l.name() + ".weight", Parameter.Type.WEIGHT, new Shape(l.out(), l.in(), l.kernel(), l.kernel()),
-                            new NormalInitializer(std), true);
-                    if (l.bias()) {
-                        param(l.name() + ".bias", Parameter.Type.BIAS, new Shape(l.out()), new ConstantInitializer(0), true);
-                    }
+            l.tensorShapes().forEach((suffix, shape) -> {
+                Shape sh = new Shape(shape);
+                String name = l.name() + "." + suffix;
+                switch (suffix) {
+                    // Kaiming normal, fan-out (He et al. 2015), as in the reference CIFAR models
+                    case "weight" -> param(name, Parameter.Type.WEIGHT, sh, l.kind() == Layer.Kind.CONV
+                            ? new NormalInitializer((float) Math.sqrt(2.0 / (l.kernel() * l.kernel() * l.out())))
+                            : new NormalInitializer(0.01f), true);
+                    case "bias" -> param(name, Parameter.Type.BIAS, sh, new ConstantInitializer(0), true);
+                    case "gamma" -> param(name, Parameter.Type.GAMMA, sh, new ConstantInitializer(gammaInit), true);
+                    case "beta" -> param(name, Parameter.Type.BETA, sh, new ConstantInitializer(0), true);
+                    case "runningMean" -> param(name, Parameter.Type.RUNNING_MEAN, sh, new ConstantInitializer(0), false);
+                    case "runningVar" -> param(name, Parameter.Type.RUNNING_VAR, sh, new ConstantInitializer(1), false);
+                    default -> throw new IllegalStateException("unknown tensor " + name);
                 }
-                case LINEAR -> {
-                    param(l.name() + ".weight", Parameter.Type.WEIGHT, new Shape(l.out(), l.in()),
-                            new NormalInitializer(0.01f), true);
-                    param(l.name() + ".bias", Parameter.Type.BIAS, new Shape(l.out()), new ConstantInitializer(0), true);
-                }
-                case BN -> {
-                    Shape s = new Shape(l.out());
-                    param(l.name() + ".gamma", Parameter.Type.GAMMA, s, new ConstantInitializer(gammaInit), true);
-                    param(l.name() + ".beta", Parameter.Type.BETA, s, new ConstantInitializer(0), true);
-                    param(l.name() + ".runningMean", Parameter.Type.RUNNING_MEAN, s, new ConstantInitializer(0), false);
-                    param(l.name() + ".runningVar", Parameter.Type.RUNNING_VAR, s, new ConstantInitializer(1), false);
-                }
-            }
+            });
         }
         for (ChannelSpace s : graph.spaces().values()) {
             if (s.bnIndices() != null) {
