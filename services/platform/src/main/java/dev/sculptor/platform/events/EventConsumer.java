@@ -1,0 +1,256 @@
+package dev.sculptor.platform.events;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jboss.logging.Logger;
+
+/**
+ * An at-least-once consumer that never stops on a bad message: each record is handled in order,
+ * skipped if its event id was already processed, retried with exponential backoff when the handler
+ * fails, and sent to {@code <topic>.dlq} with the reason once retries are exhausted or at once when
+ * the event is poison. Offsets are committed only after a record is handled or dead-lettered.
+ */
+public final class EventConsumer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(EventConsumer.class);
+
+    /** Handles one event; throwing retries it, throwing {@link PoisonEventException} dead-letters it. */
+    @FunctionalInterface
+    public interface Handler {
+        void handle(EventEnvelope event) throws Exception;
+    }
+
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final EventPublisher dlqPublisher;
+    private final List<String> topics;
+    private final Handler handler;
+    private final ProcessedEvents processed;
+    private final int maxAttempts;
+    private final Duration initialBackoff;
+    private final Duration maxBackoff;
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final Thread thread;
+
+    private final AtomicLong handled = new AtomicLong();
+    private final AtomicLong duplicates = new AtomicLong();
+    private final AtomicLong retries = new AtomicLong();
+    private final AtomicLong deadLettered = new AtomicLong();
+
+    private EventConsumer(Builder b) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, b.groupId);
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, b.groupId + "-" + ProcessHandle.current().pid());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, b.maxPollRecords);
+        p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) b.maxPollInterval.toMillis());
+        this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+        this.dlqPublisher = new EventPublisher(b.bootstrapServers, b.groupId + "-dlq", Duration.ofSeconds(30));
+        this.topics = List.copyOf(b.topics);
+        this.handler = Objects.requireNonNull(b.handler, "handler");
+        this.processed = b.processed != null ? b.processed : ProcessedEvents.inMemory(100_000);
+        this.maxAttempts = b.maxAttempts;
+        this.initialBackoff = b.initialBackoff;
+        this.maxBackoff = b.maxBackoff;
+        this.thread = new Thread(this::loop, "consumer-" + b.groupId);
+        this.thread.setDaemon(true);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public EventConsumer start() {
+        running.set(true);
+        consumer.subscribe(topics);
+        thread.start();
+        return this;
+    }
+
+    public long handled() {
+        return handled.get();
+    }
+
+    public long duplicates() {
+        return duplicates.get();
+    }
+
+    public long retries() {
+        return retries.get();
+    }
+
+    public long deadLettered() {
+        return deadLettered.get();
+    }
+
+    public boolean isRunning() {
+        return running.get() && thread.isAlive();
+    }
+
+    private void loop() {
+        try {
+            while (running.get()) {
+                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(250));
+                for (ConsumerRecord<String, byte[]> r : records) {
+                    if (!running.get()) {
+                        return;
+                    }
+                    process(r);
+                    consumer.commitSync(java.util.Map.of(new org.apache.kafka.common.TopicPartition(r.topic(), r.partition()),
+                            new org.apache.kafka.clients.consumer.OffsetAndMetadata(r.offset() + 1)));
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "consumer of %s stopped", topics);
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    void process(ConsumerRecord<String, byte[]> r) {
+        EventEnvelope e;
+        try {
+            e = EventEnvelope.fromRecord(r);
+        } catch (PoisonEventException ex) {
+            deadLetter(r, ex.getMessage(), 0);
+            return;
+        }
+        if (processed.seen(e.id())) {
+            duplicates.incrementAndGet();
+            return;
+        }
+        Duration backoff = initialBackoff;
+        String reason = null;
+        for (int attempt = 1; attempt <= maxAttempts && running.get(); attempt++) {
+            try {
+                handler.handle(e);
+                processed.markProcessed(e.id());
+                handled.incrementAndGet();
+                return;
+            } catch (PoisonEventException ex) {
+                deadLetter(r, ex.getMessage(), attempt);
+                return;
+            } catch (Exception ex) {
+                reason = ex.getClass().getSimpleName() + ": " + ex.getMessage();
+                LOG.warnf("event %s (%s) failed, attempt %d of %d: %s", e.id(), e.type(), attempt, maxAttempts, reason);
+                if (attempt < maxAttempts) {
+                    retries.incrementAndGet();
+                    sleep(backoff);
+                    backoff = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
+                }
+            }
+        }
+        if (running.get()) {
+            deadLetter(r, "failed after " + maxAttempts + " attempts: " + reason, maxAttempts);
+        }
+    }
+
+    private void deadLetter(ConsumerRecord<String, byte[]> r, String reason, int attempts) {
+        ProducerRecord<String, byte[]> d = new ProducerRecord<>(Topics.dlq(r.topic()), null, r.key(), r.value(), r.headers());
+        d.headers().add("dlq-reason", reason.getBytes(StandardCharsets.UTF_8));
+        d.headers().add("dlq-original-topic", r.topic().getBytes(StandardCharsets.UTF_8));
+        d.headers().add("dlq-original-partition", Integer.toString(r.partition()).getBytes(StandardCharsets.UTF_8));
+        d.headers().add("dlq-original-offset", Long.toString(r.offset()).getBytes(StandardCharsets.UTF_8));
+        d.headers().add("dlq-attempts", Integer.toString(attempts).getBytes(StandardCharsets.UTF_8));
+        dlqPublisher.send(d);
+        deadLettered.incrementAndGet();
+        LOG.warnf("dead-lettered %s[%d]@%d to %s: %s", r.topic(), r.partition(), r.offset(), Topics.dlq(r.topic()), reason);
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (running.getAndSet(false)) {
+            consumer.wakeup();
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        dlqPublisher.close();
+    }
+
+    /** Settings of a consumer; bootstrap servers, group, topics and handler are required. */
+    public static final class Builder {
+        private String bootstrapServers;
+        private String groupId;
+        private List<String> topics = List.of();
+        private Handler handler;
+        private ProcessedEvents processed;
+        private int maxAttempts = 5;
+        private Duration initialBackoff = Duration.ofMillis(200);
+        private Duration maxBackoff = Duration.ofSeconds(10);
+        private int maxPollRecords = 50;
+        private Duration maxPollInterval = Duration.ofMinutes(5);
+
+        public Builder setBootstrapServers(String s) {
+            this.bootstrapServers = s;
+            return this;
+        }
+
+        public Builder setGroupId(String g) {
+            this.groupId = g;
+            return this;
+        }
+
+        public Builder setTopics(String... t) {
+            this.topics = List.of(t);
+            return this;
+        }
+
+        public Builder setHandler(Handler h) {
+            this.handler = h;
+            return this;
+        }
+
+        public Builder optProcessedEvents(ProcessedEvents p) {
+            this.processed = p;
+            return this;
+        }
+
+        public Builder optMaxAttempts(int n) {
+            this.maxAttempts = n;
+            return this;
+        }
+
+        public Builder optBackoff(Duration initial, Duration max) {
+            this.initialBackoff = initial;
+            this.maxBackoff = max;
+            return this;
+        }
+
+        /** For handlers that run long work (training) in the poll thread. */
+        public Builder optMaxPollInterval(Duration d, int records) {
+            this.maxPollInterval = d;
+            this.maxPollRecords = records;
+            return this;
+        }
+
+        public EventConsumer build() {
+            return new EventConsumer(this);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.sculptor.platform.events;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.StringValue;
+import dev.sculptor.testing.EmbeddedKafka;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Dedupe, retry with backoff and dead letters, against a real Kafka broker. */
+class EventConsumerTest {
+    static EmbeddedKafka kafka;
+    static EventPublisher publisher;
+
+    @BeforeAll
+    static void start() {
+        kafka = EmbeddedKafka.start();
+        publisher = new EventPublisher(kafka.bootstrapServers(), "test", Duration.ofSeconds(20));
+    }
+
+    @AfterAll
+    static void stop() {
+        publisher.close();
+        kafka.close();
+    }
+
+    static EventEnvelope event(String text) {
+        return EventEnvelope.of(StringValue.of(text), "//sculptor/test", "things/" + text, "key-" + text);
+    }
+
+    static void awaitTrue(java.util.function.BooleanSupplier c, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!c.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
+    void envelopeRoundTripsThroughCloudEventsHeaders() throws Exception {
+        String topic = "t-envelope-" + UUID.randomUUID();
+        EventEnvelope e = event("a");
+        publisher.publish(topic, e);
+        ConsumerRecord<byte[], byte[]> r = EmbeddedKafka.awaitRecords(kafka.bootstrapServers(), topic, 1, Duration.ofSeconds(20)).get(0);
+        assertEquals("key-a", new String(r.key(), StandardCharsets.UTF_8));
+        assertEquals("google.protobuf.StringValue", new String(r.headers().lastHeader("ce_type").value(), StandardCharsets.UTF_8));
+        assertEquals(e.id(), new String(r.headers().lastHeader("ce_id").value(), StandardCharsets.UTF_8));
+        assertEquals("1.0", new String(r.headers().lastHeader("ce_specversion").value(), StandardCharsets.UTF_8));
+        assertEquals("things/a", new String(r.headers().lastHeader("ce_subject").value(), StandardCharsets.UTF_8));
+        assertEquals("a", StringValue.parseFrom(r.value()).getValue());
+    }
+
+    @Test
+    void duplicatesAreSkippedFailuresRetriedPoisonDeadLettered() throws Exception {
+        String topic = "t-consumer-" + UUID.randomUUID();
+        EmbeddedKafka.createTopics(kafka.bootstrapServers(), 1, topic);
+        List<String> handled = new CopyOnWriteArrayList<>();
+        Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
+        EventConsumer.Handler handler = e -> {
+            String text = StringValue.parseFrom(e.payload()).getValue();
+            int n = attempts.computeIfAbsent(text, k -> new AtomicInteger()).incrementAndGet();
+            if (text.equals("flaky") && n < 3) {
+                throw new IllegalStateException("transient failure " + n);
+            }
+            if (text.equals("broken")) {
+                throw new IllegalStateException("always fails");
+            }
+            handled.add(text);
+        };
+        try (EventConsumer c = EventConsumer.builder().setBootstrapServers(kafka.bootstrapServers()).setGroupId("g-" + topic)
+                .setTopics(topic).setHandler(handler).optMaxAttempts(3)
+                .optBackoff(Duration.ofMillis(20), Duration.ofMillis(100)).build().start()) {
+            EventEnvelope once = event("once");
+            publisher.publish(topic, once);
+            publisher.publish(topic, once); // redelivery of the same event id
+            publisher.send(new ProducerRecord<>(topic, "poison", "not an event".getBytes(StandardCharsets.UTF_8)));
+            publisher.publish(topic, event("flaky"));
+            publisher.publish(topic, event("broken"));
+            publisher.publish(topic, event("after"));
+            awaitTrue(() -> handled.contains("after"), "the event after the poison ones");
+            assertEquals(List.of("once", "flaky", "after"), handled);
+            assertEquals(1, c.duplicates());
+            assertEquals(3, attempts.get("flaky").get());
+            assertEquals(3, attempts.get("broken").get());
+            assertTrue(c.isRunning());
+        }
+        List<ConsumerRecord<byte[], byte[]>> dlq = EmbeddedKafka.awaitRecords(kafka.bootstrapServers(), Topics.dlq(topic), 2,
+                Duration.ofSeconds(20));
+        assertEquals(2, dlq.size());
+        assertEquals("missing CloudEvents header ce_id", header(dlq.get(0), "dlq-reason"));
+        assertEquals("poison", new String(dlq.get(0).key(), StandardCharsets.UTF_8));
+        assertTrue(header(dlq.get(1), "dlq-reason").startsWith("failed after 3 attempts: IllegalStateException: always fails"),
+                header(dlq.get(1), "dlq-reason"));
+        assertEquals(topic, header(dlq.get(1), "dlq-original-topic"));
+        assertEquals("broken", StringValue.parseFrom(dlq.get(1).value()).getValue());
+    }
+
+    static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+        return new String(r.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+    }
+}
