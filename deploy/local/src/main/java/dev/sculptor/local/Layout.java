@@ -1,0 +1,137 @@
+package dev.sculptor.local;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Properties;
+
+/**
+ * Where the local stack keeps everything: one state directory.
+ *
+ * <pre>
+ * state/
+ *   admin.token            local admin token (hex, mode 600), generated once
+ *   endpoints.json         where everything listens (mode 600, written by up, removed by down)
+ *   stack.properties       ports of the last up (read by status and down)
+ *   kafka/                 server.properties, data/ (KRaft log dirs)
+ *   s3/                    s3proxy.properties, credential (mode 600), data/ (one directory per bucket)
+ *   postgres/              data/ (PGDATA), ready (marker written by PostgresMain)
+ *   logs/&lt;component&gt;.log   stdout+stderr of each process
+ *   pids/&lt;component&gt;.pid    pid of each process up started
+ * </pre>
+ */
+final class Layout {
+    final Path state;
+
+    Layout(Path state) {
+        this.state = state;
+    }
+
+    /** Creates the directory tree and returns a layout on its canonical path (markers compare paths as text). */
+    static Layout create(Path state) throws IOException {
+        Files.createDirectories(state);
+        Layout l = new Layout(state.toRealPath());
+        for (Path d : new Path[] {l.logs(), l.pids(), l.kafka(), l.s3(), l.postgres()}) {
+            Files.createDirectories(d);
+        }
+        return l;
+    }
+
+    /** A layout for reading (status, down, logs): does not create anything. */
+    static Layout existing(Path state) {
+        try {
+            return new Layout(Files.exists(state) ? state.toRealPath() : state.toAbsolutePath().normalize());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    Path logs() { return state.resolve("logs"); }
+    Path log(String component) { return logs().resolve(component + ".log"); }
+    Path pids() { return state.resolve("pids"); }
+    Path pidFile(String component) { return pids().resolve(component + ".pid"); }
+    Path kafka() { return state.resolve("kafka"); }
+    Path s3() { return state.resolve("s3"); }
+    Path postgres() { return state.resolve("postgres"); }
+    Path postgresData() { return postgres().resolve("data"); }
+    Path postgresReady() { return postgres().resolve("ready"); }
+    Path adminTokenFile() { return state.resolve("admin.token"); }
+    Path s3CredentialFile() { return s3().resolve("credential"); }
+    Path endpointsFile() { return state.resolve("endpoints.json"); }
+    Path stackProperties() { return state.resolve("stack.properties"); }
+
+    /** The JVM flags that tag every process of this stack, so that down never kills a stranger. */
+    String stateMarker() { return "-Dsculptor.local.state=" + state; }
+    static String componentMarker(String component) { return "-Dsculptor.local.component=" + component; }
+
+    /** Reads a secret kept in a file, or generates one (32 random bytes, hex) and keeps it with mode 600. */
+    static String secret(Path file) throws IOException {
+        if (Files.isRegularFile(file)) {
+            String s = Files.readString(file, StandardCharsets.UTF_8).trim();
+            if (!s.isEmpty()) {
+                return s;
+            }
+        }
+        byte[] b = new byte[32];
+        new SecureRandom().nextBytes(b);
+        String s = HexFormat.of().formatHex(b);
+        writePrivate(file, s + "\n");
+        return s;
+    }
+
+    /** Writes a file atomically with mode 600 (owner read/write only). */
+    static void writePrivate(Path file, String content) throws IOException {
+        Files.createDirectories(file.getParent());
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(tmp, content, StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    static void writeAtomically(Path file, String content) throws IOException {
+        Files.createDirectories(file.getParent());
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(tmp, content, StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * Serialises up and down on one state directory (a second one waits). Closing the channel releases the lock;
+     * child processes do not inherit it (the JDK closes other descriptors when it starts a process).
+     */
+    java.nio.channels.FileChannel lock(java.io.PrintWriter out) throws IOException {
+        var ch = java.nio.channels.FileChannel.open(state.resolve(".lock"), java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE);
+        if (ch.tryLock() == null) {
+            out.println("sculptor local: waiting for another up/down on " + state + " ...");
+            out.flush();
+            ch.lock();
+        }
+        return ch;
+    }
+
+    Properties loadStack() {
+        Properties p = new Properties();
+        if (Files.isRegularFile(stackProperties())) {
+            try (var r = Files.newBufferedReader(stackProperties())) {
+                p.load(r);
+            } catch (IOException e) {
+                // A damaged file only loses the remembered ports.
+            }
+        }
+        return p;
+    }
+
+    void saveStack(Properties p) throws IOException {
+        var sb = new StringBuilder("# Written by `up`: the ports the local stack was started with.\n");
+        p.stringPropertyNames().stream().sorted().forEach(k -> sb.append(k).append('=').append(p.getProperty(k)).append('\n'));
+        writeAtomically(stackProperties(), sb.toString());
+    }
+}

@@ -1,0 +1,356 @@
+package dev.sculptor.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.minio.GetObjectArgs;
+import io.minio.MinioClient;
+import io.minio.PutObjectArgs;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * End to end, through the packaged launcher exactly as a person runs it ({@code java -cp jar:lib/* LocalStack ...}):
+ * up on random ports, use Kafka, S3 and PostgreSQL, up again (harmless), down (processes gone), up again (data
+ * survived), down. A fake service (a tiny HTTP server in a jar) stands in for a built Quarkus service, and a
+ * service without a jar is skipped. Whatever happens, nothing is left running.
+ */
+class LocalStackIT {
+    private static final String TOPIC = "sculptor.local-it.events.v1";
+
+    @TempDir
+    Path tmp;
+
+    private Path state;
+    private String[] common;
+    private int kafka;
+    private int s3;
+    private int pg;
+    private int base;
+
+    record Result(int rc, String out) {}
+
+    @Test
+    void upUseUpAgainDownUpDataSurvivesDown() throws Exception {
+        state = tmp.resolve("state");
+        int[] p = PortsTest.freePorts(5);
+        kafka = p[0];
+        s3 = p[2];
+        pg = p[3];
+        base = p[4];
+        Path services = writeServices();
+        common = new String[] {"--state-dir", state.toString(), "--services", services.toString()};
+        Thread safety = new Thread(this::cleanUp, "local-stack-it-cleanup");
+        Runtime.getRuntime().addShutdownHook(safety);
+        try {
+            Result up = launcher("up", "--kafka-port", "" + kafka, "--kafka-controller-port", "" + p[1], "--s3-port", "" + s3,
+                    "--postgres-port", "" + pg, "--port-base", "" + base, "--timeout", "120");
+            assertEquals(0, up.rc(), up.out());
+            assertTrue(up.out().lines().anyMatch(l -> l.contains("absent") && l.contains("skipped: not built")), up.out());
+            Map<String, Long> pids = pids();
+            assertEquals(List.of("fake", "kafka", "postgres", "s3"), pids.keySet().stream().sorted().toList());
+            pids.forEach((c, pid) -> assertTrue(Procs.isAlive(pid), c + " is not running after the launcher exited"));
+
+            // Secrets: generated once, owner-only.
+            String token = Files.readString(state.resolve("admin.token")).trim();
+            assertEquals(64, token.length());
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(state.resolve("admin.token"))));
+            assertTrue(up.out().contains(token), "the admin token is printed");
+
+            // endpoints.json
+            JsonObject ep = JsonParser.parseString(Files.readString(state.resolve("endpoints.json"))).getAsJsonObject();
+            assertEquals(token, ep.get("adminToken").getAsString());
+            assertEquals("127.0.0.1:" + kafka, ep.getAsJsonObject("kafka").get("bootstrapServers").getAsString());
+            JsonObject s3ep = ep.getAsJsonObject("s3");
+            assertEquals("http://127.0.0.1:" + s3, s3ep.get("endpoint").getAsString());
+            assertEquals("sculptor", s3ep.get("bucket").getAsString());
+            String access = s3ep.get("accessKey").getAsString();
+            String secret = s3ep.get("secretKey").getAsString();
+            assertEquals(pg, ep.getAsJsonObject("postgres").get("port").getAsInt());
+            JsonObject fake = ep.getAsJsonObject("services").getAsJsonObject("fake");
+            assertEquals("127.0.0.1:" + (base + 1), fake.get("grpc").getAsString());
+            assertEquals("http://127.0.0.1:" + (base + 1), fake.get("http").getAsString());
+            assertFalse(ep.getAsJsonObject("services").has("absent"));
+
+            // The service got its configuration.
+            Properties cfg = fakeConfig(base + 1);
+            assertEquals(Integer.toString(base + 1), cfg.getProperty("quarkus.http.port"));
+            assertEquals("127.0.0.1", cfg.getProperty("quarkus.http.host"));
+            assertEquals("127.0.0.1:" + kafka, cfg.getProperty("kafka.bootstrap.servers"));
+            assertEquals("jdbc:postgresql://127.0.0.1:" + pg + "/registry", cfg.getProperty("quarkus.datasource.jdbc.url"));
+            assertEquals("postgres", cfg.getProperty("quarkus.datasource.username"));
+            assertEquals("postgres", cfg.getProperty("quarkus.datasource.password"));
+            assertEquals("http://127.0.0.1:" + s3, cfg.getProperty("sculptor.store.endpoint"));
+            assertEquals(access, cfg.getProperty("sculptor.store.access-key"));
+            assertEquals(secret, cfg.getProperty("sculptor.store.secret-key"));
+            assertEquals("sculptor", cfg.getProperty("sculptor.store.bucket"));
+            assertEquals(token + ":admin", cfg.getProperty("sculptor.auth.tokens"));
+            assertEquals("true", cfg.getProperty("ai.djl.offline"));
+            assertEquals(tmp.resolve("djl").toString(), cfg.getProperty("env.DJL_CACHE_DIR"));
+            assertEquals("127.0.0.1:" + kafka + "/" + state.toRealPath(), cfg.getProperty("fake.custom"));
+            assertEquals("hello", cfg.getProperty("env.FAKE_GREETING"));
+
+            // Use the three parts.
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:" + kafka))) {
+                admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            }
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", "127.0.0.1:" + kafka,
+                    "acks", "all"), new StringSerializer(), new StringSerializer())) {
+                producer.send(new ProducerRecord<>(TOPIC, "job-1", "hello kafka")).get(30, TimeUnit.SECONDS);
+            }
+            assertEquals("hello kafka", consumeFirst());
+            MinioClient minio = MinioClient.builder().endpoint("http://127.0.0.1:" + s3).credentials(access, secret)
+                    .region("us-east-1").build();
+            byte[] body = "hello s3".getBytes(StandardCharsets.UTF_8);
+            minio.putObject(PutObjectArgs.builder().bucket("sculptor").object("it/hello.txt")
+                    .stream(new ByteArrayInputStream(body), body.length, -1).contentType("text/plain").build());
+            assertEquals("hello s3", getObject(minio));
+            try (Connection c = jdbc(); Statement st = c.createStatement()) {
+                st.execute("create table it_rows (id int primary key, v text)");
+                st.execute("insert into it_rows values (1, 'hello postgres')");
+            }
+            assertEquals("hello postgres", readRow());
+
+            Result status = launcher("status");
+            assertEquals(0, status.rc(), status.out());
+            for (String c : List.of("kafka", "s3", "postgres", "fake")) {
+                assertTrue(status.out().lines().anyMatch(l -> l.trim().startsWith(c + " ") && l.contains("running")
+                        && l.contains("healthy")), c + " in\n" + status.out());
+            }
+            assertTrue(status.out().lines().anyMatch(l -> l.trim().startsWith("absent ") && l.contains("not built")), status.out());
+            Result logs = launcher("logs", "kafka", "--lines", "5");
+            assertEquals(0, logs.rc(), logs.out());
+            assertEquals(5, logs.out().strip().lines().count(), logs.out());
+
+            // up twice is harmless: same processes.
+            Result again = launcher("up", "--kafka-port", "" + kafka, "--s3-port", "" + s3, "--postgres-port", "" + pg,
+                    "--port-base", "" + base);
+            assertEquals(0, again.rc(), again.out());
+            assertTrue(again.out().contains("already running"), again.out());
+            assertEquals(pids, pids());
+
+            // down: everything gone.
+            Result down = launcher("down");
+            assertEquals(0, down.rc(), down.out());
+            assertTrue(down.out().indexOf("fake             stopped") < down.out().indexOf("kafka            stopped"),
+                    "services stop before the infrastructure:\n" + down.out());
+            pids.forEach((c, pid) -> assertFalse(Procs.isAlive(pid), c + " still runs after down"));
+            assertNoProcessesLeft();
+            assertFalse(Files.exists(state.resolve("endpoints.json")));
+            Result stopped = launcher("status");
+            assertEquals(3, stopped.rc(), stopped.out());
+
+            // up again (ports remembered from nothing but the flags): data and token survived.
+            Result up2 = launcher("up", "--kafka-port", "" + kafka, "--kafka-controller-port", "" + p[1], "--s3-port", "" + s3,
+                    "--postgres-port", "" + pg, "--port-base", "" + base, "--timeout", "120");
+            assertEquals(0, up2.rc(), up2.out());
+            Map<String, Long> pids2 = pids();
+            assertNotEquals(pids.get("kafka"), pids2.get("kafka"));
+            assertEquals(token, Files.readString(state.resolve("admin.token")).trim());
+            assertEquals("hello s3", getObject(minio));
+            assertEquals("hello postgres", readRow());
+            assertEquals("hello kafka", consumeFirst());
+
+            Result down2 = launcher("down");
+            assertEquals(0, down2.rc(), down2.out());
+            pids2.forEach((c, pid) -> assertFalse(Procs.isAlive(pid), c + " still runs after down"));
+            assertNoProcessesLeft();
+        } finally {
+            cleanUp();
+            try {
+                Runtime.getRuntime().removeShutdownHook(safety);
+            } catch (IllegalStateException e) {
+                // Already shutting down.
+            }
+        }
+    }
+
+    /** down through the launcher, then, as a last resort, SIGKILL whatever still carries this test's state marker. */
+    private void cleanUp() {
+        if (state == null || !Files.isDirectory(state)) {
+            return;
+        }
+        try {
+            launcher("down", "--grace", "15");
+        } catch (Exception e) {
+            System.err.println("cleanup: down failed: " + e);
+        }
+        Layout l = Layout.existing(state);
+        for (String c : List.of("fake", "kafka", "s3", "postgres")) {
+            Procs.scan(l, c).ifPresent(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+        }
+        LocalStack.stopOrphanPostgres(l, new java.io.PrintWriter(System.err, true));
+    }
+
+    private void assertNoProcessesLeft() throws IOException {
+        Layout l = Layout.existing(state);
+        for (String c : List.of("fake", "kafka", "s3", "postgres")) {
+            assertTrue(Procs.scan(l, c).isEmpty(), c + " still runs");
+        }
+        Path pm = state.resolve("postgres/data/postmaster.pid");
+        if (Files.exists(pm)) {
+            long pid = Long.parseLong(Files.readAllLines(pm).get(0).trim());
+            assertFalse(Procs.isAlive(pid) && String.join(" ", Procs.cmdline(pid)).contains(state.toString()),
+                    "the PostgreSQL server still runs");
+        }
+        try (var s = Files.list(state.resolve("pids"))) {
+            assertEquals(List.of(), s.toList());
+        }
+    }
+
+    private Path writeServices() throws IOException {
+        Path jar = tmp.resolve("fake-service.jar");
+        Manifest mf = new Manifest();
+        mf.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        mf.getMainAttributes().put(Attributes.Name.MAIN_CLASS, FakeService.class.getName());
+        Path classes = Path.of(FakeService.class.getProtectionDomain().getCodeSource().getLocation().getPath());
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), mf)) {
+            String dir = FakeService.class.getPackageName().replace('.', '/');
+            try (var s = Files.list(classes.resolve(dir))) {
+                for (Path c : s.filter(f -> f.getFileName().toString().startsWith("FakeService")).toList()) {
+                    out.putNextEntry(new JarEntry(dir + "/" + c.getFileName()));
+                    out.write(Files.readAllBytes(c));
+                    out.closeEntry();
+                }
+            }
+        }
+        Path services = tmp.resolve("services.properties");
+        Files.writeString(services, String.join("\n",
+                "services=absent,fake",
+                "absent.jar=services/absent/target/quarkus-app/quarkus-run.jar",
+                "absent.port-offset=0",
+                "fake.jar=" + jar,
+                "fake.port-offset=1",
+                "fake.database=registry",
+                "fake.xmx=64m",
+                "fake.jvm-args=-XX:+UseSerialGC -XX:TieredStopAtLevel=1",
+                "fake.sysprop.fake.custom=${kafka.bootstrap}/${state}",
+                "fake.env.FAKE_GREETING=hello",
+                ""));
+        return services;
+    }
+
+    private Result launcher(String command, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Procs.java(), "-Xmx128m", "-cp",
+                System.getProperty("sculptor.local.jar") + ":" + System.getProperty("sculptor.local.lib") + "/*",
+                LocalStack.class.getName(), command));
+        cmd.addAll(List.of(common));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("DJL_CACHE_DIR", tmp.resolve("djl").toString());
+        Process p = pb.start();
+        p.getOutputStream().close();
+        StringBuilder out = new StringBuilder();
+        Thread reader = new Thread(() -> {
+            try (InputStream in = p.getInputStream()) {
+                out.append(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                out.append(e);
+            }
+        });
+        reader.start();
+        if (!p.waitFor(240, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            reader.join(5000);
+            fail(command + " did not finish in 240 s:\n" + out);
+        }
+        reader.join(10000);
+        System.out.println("$ local-stack " + command + " -> " + p.exitValue() + "\n" + out);
+        return new Result(p.exitValue(), out.toString());
+    }
+
+    private Map<String, Long> pids() throws IOException {
+        Map<String, Long> m = new HashMap<>();
+        try (var s = Files.list(state.resolve("pids"))) {
+            for (Path f : s.toList()) {
+                String n = f.getFileName().toString();
+                m.put(n.substring(0, n.length() - 4), Long.parseLong(Files.readString(f).trim()));
+            }
+        }
+        return m;
+    }
+
+    private static Properties fakeConfig(int port) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/config"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode());
+        Properties p = new Properties();
+        p.load(new StringReader(r.body()));
+        return p;
+    }
+
+    private String consumeFirst() {
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", "127.0.0.1:" + kafka,
+                "enable.auto.commit", "false"), new StringDeserializer(), new StringDeserializer())) {
+            TopicPartition tp = new TopicPartition(TOPIC, 0);
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
+                    assertEquals("job-1", r.key());
+                    return r.value();
+                }
+            }
+            return fail("no record in " + TOPIC);
+        }
+    }
+
+    private static String getObject(MinioClient minio) throws Exception {
+        try (InputStream in = minio.getObject(GetObjectArgs.builder().bucket("sculptor").object("it/hello.txt").build())) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private Connection jdbc() throws Exception {
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pg + "/registry", "postgres", "postgres");
+    }
+
+    private String readRow() throws Exception {
+        try (Connection c = jdbc(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select v from it_rows where id = 1")) {
+            assertTrue(rs.next());
+            return rs.getString(1);
+        }
+    }
+}

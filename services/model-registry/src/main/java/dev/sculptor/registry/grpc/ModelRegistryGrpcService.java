@@ -1,0 +1,571 @@
+package dev.sculptor.registry.grpc;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Empty;
+import dev.sculptor.api.v1.Alias;
+import dev.sculptor.api.v1.CheckpointChunk;
+import dev.sculptor.api.v1.CreateModelRequest;
+import dev.sculptor.api.v1.CreateVersionRequest;
+import dev.sculptor.api.v1.DeleteAliasRequest;
+import dev.sculptor.api.v1.DeleteModelRequest;
+import dev.sculptor.api.v1.DeleteVersionRequest;
+import dev.sculptor.api.v1.DownloadVersionRequest;
+import dev.sculptor.api.v1.DownloadVersionResponse;
+import dev.sculptor.api.v1.GetLineageRequest;
+import dev.sculptor.api.v1.GetLineageResponse;
+import dev.sculptor.api.v1.GetModelRequest;
+import dev.sculptor.api.v1.GetVersionRequest;
+import dev.sculptor.api.v1.ListAliasesRequest;
+import dev.sculptor.api.v1.ListAliasesResponse;
+import dev.sculptor.api.v1.ListModelsRequest;
+import dev.sculptor.api.v1.ListModelsResponse;
+import dev.sculptor.api.v1.ListVersionsRequest;
+import dev.sculptor.api.v1.ListVersionsResponse;
+import dev.sculptor.api.v1.Model;
+import dev.sculptor.api.v1.ModelRegistry;
+import dev.sculptor.api.v1.ModelVersion;
+import dev.sculptor.api.v1.SetAliasRequest;
+import dev.sculptor.api.v1.SetAliasResponse;
+import dev.sculptor.api.v1.UpdateModelRequest;
+import dev.sculptor.api.v1.UpdateVersionRequest;
+import dev.sculptor.api.v1.UploadVersionHeader;
+import dev.sculptor.api.v1.UploadVersionRequest;
+import dev.sculptor.platform.store.CheckpointStore;
+import dev.sculptor.registry.events.RegistryEvents;
+import dev.sculptor.registry.service.RegistryException;
+import dev.sculptor.registry.service.RegistryService;
+import dev.sculptor.registry.store.ModelRow;
+import dev.sculptor.registry.store.RegistryRepository;
+import dev.sculptor.registry.store.VersionRow;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.GrpcService;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/** The ModelRegistry gRPC API: validation, names and wire types around {@link RegistryService}. */
+@GrpcService
+public class ModelRegistryGrpcService implements ModelRegistry {
+    private static final Logger LOG = Logger.getLogger(ModelRegistryGrpcService.class);
+    private static final Pattern PART = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,254}");
+    private static final Pattern ALIAS_ID = Pattern.compile("[a-z][a-z0-9-]{0,62}");
+    private static final int CHUNK = 1 << 20;
+
+    @Inject
+    RegistryService service;
+
+    @Inject
+    RegistryRepository repo;
+
+    @Inject
+    CheckpointStore store;
+
+    @ConfigProperty(name = "sculptor.registry.max-upload-bytes", defaultValue = "2147483648")
+    long maxUploadBytes;
+
+    // ---- models ----
+
+    @Override
+    @Blocking
+    public Uni<Model> createModel(CreateModelRequest r) {
+        return call(() -> {
+            Model m = r.getModel();
+            String id = RegistryService.requireId("model_id", r.getModelId());
+            return Mapper.model(service.createModel(id, m.getDisplayName(), m.getDescription(), m.getLabelsMap(),
+                    row -> RegistryEvents.modelCreated(row.id(), row.displayName(), row.labels())));
+        });
+    }
+
+    @Override
+    @Blocking
+    public Uni<Model> getModel(GetModelRequest r) {
+        return call(() -> Mapper.model(repo.getModel(Names.model("name", r.getName()))));
+    }
+
+    @Override
+    @Blocking
+    public Uni<ListModelsResponse> listModels(ListModelsRequest r) {
+        return call(() -> {
+            int size = pageSize(r.getPageSize());
+            String contains = null;
+            if (!r.getFilter().isBlank()) {
+                var m = Pattern.compile("name\\s*:\\s*\"?([a-z0-9-]+)\"?").matcher(r.getFilter().trim());
+                if (!m.matches()) {
+                    throw RegistryException.invalid("filter", "supported: name:<text> (models whose id contains text), got '"
+                            + r.getFilter() + "'");
+                }
+                contains = m.group(1);
+            }
+            List<ModelRow> rows = repo.listModels(size + 1, decodeToken(r.getPageToken()), contains);
+            ListModelsResponse.Builder b = ListModelsResponse.newBuilder();
+            rows.stream().limit(size).forEach(m -> b.addModels(Mapper.model(m)));
+            if (rows.size() > size) {
+                b.setNextPageToken(encodeToken(rows.get(size - 1).id()));
+            }
+            return b.build();
+        });
+    }
+
+    @Override
+    @Blocking
+    public Uni<Model> updateModel(UpdateModelRequest r) {
+        return call(() -> {
+            String id = Names.model("model.name", r.getModel().getName());
+            Set<String> paths = mask(r.getUpdateMask().getPathsList(), Set.of("display_name", "description", "labels"));
+            Model m = r.getModel();
+            return Mapper.model(repo.updateModel(id, paths.contains("display_name") ? m.getDisplayName() : null,
+                    paths.contains("description") ? m.getDescription() : null, paths.contains("labels") ? m.getLabelsMap() : null));
+        });
+    }
+
+    @Override
+    @Blocking
+    public Uni<Empty> deleteModel(DeleteModelRequest r) {
+        return call(() -> {
+            String id = Names.model("name", r.getName());
+            int[] versions = new int[1];
+            ModelRow m = service.after(repo.deleteModel(id, r.getForce(), row -> {
+                versions[0] = row.latestVersion();
+                return RegistryEvents.modelDeleted(row.id(), row.latestVersion());
+            }));
+            LOG.infof("deleted %s", "models/" + m.id());
+            store.deletePrefix("models/" + id + "/versions/");
+            return Empty.getDefaultInstance();
+        });
+    }
+
+    // ---- versions ----
+
+    @Override
+    public Uni<ModelVersion> uploadVersion(Multi<UploadVersionRequest> requests) {
+        Path dir = service.tempDir();
+        Upload up = new Upload(dir, maxUploadBytes);
+        return requests.emitOn(Infrastructure.getDefaultWorkerPool())
+                .onItem().invoke(up::accept)
+                .collect().last()
+                .map(ignored -> {
+                    up.finish();
+                    UploadVersionHeader h = up.header;
+                    String model = Names.model("header.parent", h.getParent());
+                    RegistryService.Staged staged = service.verify(dir);
+                    VersionRow v = service.register(model, staged, h.getDescription(), Mapper.copy(h.getTagsList()),
+                            h.hasLineage() ? Mapper.lineageJson(h.getLineage()) : null, blankToNull(h.getRequestId()),
+                            row -> RegistryEvents.versionRegistered(model, toProto(row)));
+                    return toProto(v);
+                })
+                .onFailure().transform(ModelRegistryGrpcService::status)
+                .onTermination().invoke(() -> RegistryService.deleteTree(dir));
+    }
+
+    /** Receives the chunks of an upload into a directory, checking names, order, size and digests. */
+    static final class Upload {
+        final Path dir;
+        final long max;
+        UploadVersionHeader header;
+        String currentPart;
+        OutputStream out;
+        MessageDigest digest;
+        long partBytes;
+        long total;
+        final Set<String> done = new java.util.HashSet<>();
+
+        Upload(Path dir, long max) {
+            this.dir = dir;
+            this.max = max;
+        }
+
+        void accept(UploadVersionRequest r) {
+            try {
+                if (r.hasHeader()) {
+                    if (header != null) {
+                        throw RegistryException.invalid("header", "sent twice; it must be the first message only");
+                    }
+                    header = r.getHeader();
+                    Names.model("header.parent", header.getParent());
+                    if (header.getTotalBytes() > max) {
+                        throw RegistryException.invalid("header.total_bytes", header.getTotalBytes()
+                                + " bytes exceed the limit of " + max);
+                    }
+                    return;
+                }
+                if (header == null) {
+                    throw RegistryException.invalid("header", "the first message must carry the header");
+                }
+                CheckpointChunk c = r.getChunk();
+                if (!PART.matcher(c.getPart()).matches()) {
+                    throw RegistryException.invalid("chunk.part", "'" + c.getPart() + "' is not a plain file name");
+                }
+                if (!c.getPart().equals(currentPart)) {
+                    if (currentPart != null) {
+                        throw RegistryException.invalid("chunk.part", "file " + currentPart
+                                + " ended without a chunk marked last before " + c.getPart() + " started");
+                    }
+                    if (done.contains(c.getPart())) {
+                        throw RegistryException.invalid("chunk.part", "file " + c.getPart() + " sent twice");
+                    }
+                    currentPart = c.getPart();
+                    out = Files.newOutputStream(dir.resolve(currentPart), StandardOpenOption.CREATE_NEW);
+                    digest = MessageDigest.getInstance("SHA-256");
+                    partBytes = 0;
+                }
+                if (c.getOffset() != partBytes) {
+                    throw RegistryException.invalid("chunk.offset", "file " + currentPart + " expected offset " + partBytes
+                            + ", got " + c.getOffset());
+                }
+                total += c.getData().size();
+                if (total > max) {
+                    throw RegistryException.invalid("chunk", "upload exceeds the limit of " + max + " bytes");
+                }
+                c.getData().writeTo(out);
+                digest.update(c.getData().asReadOnlyByteBuffer());
+                partBytes += c.getData().size();
+                if (c.getLast()) {
+                    out.close();
+                    String sha = HexFormat.of().formatHex(digest.digest());
+                    if (!c.getSha256().isEmpty() && !c.getSha256().equalsIgnoreCase(sha)) {
+                        throw RegistryException.invalid("chunk.sha256", "file " + currentPart + " arrived with SHA-256 " + sha
+                                + " but the client sent " + c.getSha256() + ": corrupted in transit");
+                    }
+                    done.add(currentPart);
+                    currentPart = null;
+                    out = null;
+                }
+            } catch (IOException | java.security.NoSuchAlgorithmException e) {
+                throw new RegistryException(RegistryException.Code.INTERNAL, "cannot store the upload: " + e.getMessage(), e);
+            }
+        }
+
+        void finish() {
+            if (header == null) {
+                throw RegistryException.invalid("header", "the stream carried no header");
+            }
+            if (currentPart != null) {
+                try {
+                    out.close();
+                } catch (IOException ignored) {
+                    // rejected anyway
+                }
+                throw RegistryException.invalid("chunk", "file " + currentPart + " ended without a chunk marked last");
+            }
+            if (!done.contains("manifest.json")) {
+                throw RegistryException.invalid("chunk", "no manifest.json was uploaded");
+            }
+        }
+    }
+
+    @Override
+    @Blocking
+    public Uni<ModelVersion> createVersion(CreateVersionRequest r) {
+        return call(() -> {
+            String model = Names.model("parent", r.getParent());
+            VersionRow v = service.registerFromStore(model, r.getCheckpoint().getUri(), r.getDescription(),
+                    Mapper.copy(r.getTagsList()), r.hasLineage() ? Mapper.lineageJson(r.getLineage()) : null,
+                    blankToNull(r.getRequestId()), row -> RegistryEvents.versionRegistered(model, toProto(row)));
+            if (!r.getCheckpoint().getManifestSha256().isEmpty()
+                    && !r.getCheckpoint().getManifestSha256().equalsIgnoreCase(v.manifestSha256())) {
+                LOG.warnf("%s: manifest SHA-256 differs from the one the caller expected", v.name());
+            }
+            return toProto(v);
+        });
+    }
+
+    @Override
+    @Blocking
+    public Uni<ModelVersion> getVersion(GetVersionRequest r) {
+        return call(() -> toProto(resolve("name", r.getName())));
+    }
+
+    @Override
+    @Blocking
+    public Uni<ListVersionsResponse> listVersions(ListVersionsRequest r) {
+        return call(() -> {
+            String model = Names.model("parent", r.getParent());
+            int size = pageSize(r.getPageSize());
+            String tag = null;
+            if (!r.getFilter().isBlank()) {
+                var m = Pattern.compile("tags\\s*:\\s*\"?([^\"\\s]+)\"?").matcher(r.getFilter().trim());
+                if (!m.matches()) {
+                    throw RegistryException.invalid("filter", "supported: tags:<tag>, got '" + r.getFilter() + "'");
+                }
+                tag = m.group(1);
+            }
+            if (!r.getOrderBy().isBlank() && !r.getOrderBy().trim().equals("version_number")) {
+                throw RegistryException.invalid("order_by", "supported: version_number, got '" + r.getOrderBy() + "'");
+            }
+            String token = decodeToken(r.getPageToken());
+            int after;
+            try {
+                after = token.isEmpty() ? 0 : Integer.parseInt(token);
+            } catch (NumberFormatException e) {
+                throw RegistryException.invalid("page_token", "is not a token this API returned");
+            }
+            List<VersionRow> rows = repo.listVersions(model, size + 1, after, tag);
+            Map<String, Integer> aliases = repo.getModel(model).aliases();
+            ListVersionsResponse.Builder b = ListVersionsResponse.newBuilder();
+            rows.stream().limit(size).forEach(v -> b.addVersions(Mapper.version(v, store.bucket(), aliases)));
+            if (rows.size() > size) {
+                b.setNextPageToken(encodeToken(Integer.toString(rows.get(size - 1).number())));
+            }
+            return b.build();
+        });
+    }
+
+    @Override
+    @Blocking
+    public Uni<ModelVersion> updateVersion(UpdateVersionRequest r) {
+        return call(() -> {
+            Names.VersionRef ref = Names.version("version.name", r.getVersion().getName());
+            if (ref.number() == null) {
+                throw RegistryException.invalid("version.name", "must name a version by number");
+            }
+            Set<String> paths = mask(r.getUpdateMask().getPathsList(), Set.of("description", "tags"));
+            return toProto(repo.updateVersion(ref.model(), ref.number(),
+                    paths.contains("description") ? r.getVersion().getDescription() : null,
+                    paths.contains("tags") ? Mapper.copy(r.getVersion().getTagsList()) : null));
+        });
+    }
+
+    @Override
+    @Blocking
+    public Uni<Empty> deleteVersion(DeleteVersionRequest r) {
+        return call(() -> {
+            Names.VersionRef ref = Names.version("name", r.getName());
+            if (ref.number() == null) {
+                throw RegistryException.invalid("name", "must name a version by number, not by alias");
+            }
+            service.deleteVersion(ref.model(), ref.number(), r.getForce(),
+                    row -> RegistryEvents.versionDeleted(ref.model(), row.name()));
+            return Empty.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public Multi<DownloadVersionResponse> downloadVersion(DownloadVersionRequest r) {
+        return Multi.createFrom().<DownloadVersionResponse>emitter(em -> {
+            try {
+                VersionRow v = resolve("name", r.getName());
+                em.emit(DownloadVersionResponse.newBuilder().setVersion(toProto(v)).build());
+                List<String> parts = service.parts(v);
+                if (!r.getPartsList().isEmpty()) {
+                    for (String p : r.getPartsList()) {
+                        if (!parts.contains(p)) {
+                            throw RegistryException.invalid("parts", "'" + p + "' is not a file of " + v.name() + " " + parts);
+                        }
+                    }
+                    parts = r.getPartsList();
+                }
+                for (String part : parts) {
+                    String key = v.checkpointPrefix() + part;
+                    String expected = store.sha256Of(key);
+                    MessageDigest md = MessageDigest.getInstance("SHA-256");
+                    long offset = 0;
+                    byte[] buf = new byte[CHUNK];
+                    try (InputStream in = store.open(key)) {
+                        int n;
+                        while ((n = in.readNBytes(buf, 0, buf.length)) > 0) {
+                            md.update(buf, 0, n);
+                            em.emit(DownloadVersionResponse.newBuilder().setChunk(CheckpointChunk.newBuilder().setPart(part)
+                                    .setOffset(offset).setData(ByteString.copyFrom(buf, 0, n))).build());
+                            offset += n;
+                        }
+                    }
+                    String sha = HexFormat.of().formatHex(md.digest());
+                    if (expected != null && !expected.equals(sha)) {
+                        throw new RegistryException(RegistryException.Code.FAILED_PRECONDITION, store.uri(key)
+                                + ": SHA-256 mismatch in the store (recorded " + expected + ", read " + sha + ")");
+                    }
+                    em.emit(DownloadVersionResponse.newBuilder().setChunk(CheckpointChunk.newBuilder().setPart(part)
+                            .setOffset(offset).setData(ByteString.EMPTY).setLast(true).setSha256(sha)).build());
+                }
+                em.complete();
+            } catch (Exception e) {
+                em.fail(status(e));
+            }
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    // ---- aliases ----
+
+    @Override
+    @Blocking
+    public Uni<SetAliasResponse> setAlias(SetAliasRequest r) {
+        return call(() -> {
+            String[] ma = Names.alias("name", r.getName());
+            if (!ALIAS_ID.matcher(ma[1]).matches() || ma[1].matches("[0-9]+")) {
+                throw RegistryException.invalid("name", "alias '" + ma[1] + "' must match " + ALIAS_ID.pattern());
+            }
+            Names.VersionRef ref = Names.version("version", r.getVersion());
+            if (!ref.model().equals(ma[0])) {
+                throw RegistryException.invalid("version", "must be a version of models/" + ma[0]);
+            }
+            int target = ref.number() != null ? ref.number() : repo.resolveAlias(ref.model(), ref.alias()).number();
+            if (r.hasExpectedVersionNumber()) {
+                Integer current = repo.getModel(ma[0]).aliases().get(ma[1]);
+                long cur = current == null ? 0 : current;
+                if (cur != r.getExpectedVersionNumber()) {
+                    throw new RegistryException(RegistryException.Code.FAILED_PRECONDITION, "alias " + ma[1]
+                            + " points at version " + cur + ", not the expected " + r.getExpectedVersionNumber());
+                }
+            }
+            int previous = service.after(repo.setAlias(ma[0], ma[1], target, prev -> RegistryEvents.aliasMoved(ma[0], ma[1],
+                    Names.version(ma[0], target), prev == 0 ? null : Names.version(ma[0], prev))));
+            return SetAliasResponse.newBuilder().setAlias(alias(ma[0], ma[1], target))
+                    .setPreviousVersion(previous == 0 ? "" : Names.version(ma[0], previous)).build();
+        });
+    }
+
+    @Override
+    @Blocking
+    public Uni<Empty> deleteAlias(DeleteAliasRequest r) {
+        return call(() -> {
+            String[] ma = Names.alias("name", r.getName());
+            repo.deleteAlias(ma[0], ma[1]);
+            return Empty.getDefaultInstance();
+        });
+    }
+
+    @Override
+    @Blocking
+    public Uni<ListAliasesResponse> listAliases(ListAliasesRequest r) {
+        return call(() -> {
+            String model = Names.model("parent", r.getParent());
+            int size = pageSize(r.getPageSize());
+            String after = decodeToken(r.getPageToken());
+            List<Map.Entry<String, Integer>> all = new ArrayList<>(repo.getModel(model).aliases().entrySet());
+            ListAliasesResponse.Builder b = ListAliasesResponse.newBuilder();
+            List<Map.Entry<String, Integer>> page = all.stream().filter(e -> e.getKey().compareTo(after) > 0).limit(size + 1L)
+                    .toList();
+            page.stream().limit(size).forEach(e -> b.addAliases(alias(model, e.getKey(), e.getValue())));
+            if (page.size() > size) {
+                b.setNextPageToken(encodeToken(page.get(size - 1).getKey()));
+            }
+            return b.build();
+        });
+    }
+
+    private static Alias alias(String model, String alias, int number) {
+        return Alias.newBuilder().setName("models/" + model + "/aliases/" + alias).setVersion(Names.version(model, number)).build();
+    }
+
+    // ---- lineage ----
+
+    @Override
+    @Blocking
+    public Uni<GetLineageResponse> getLineage(GetLineageRequest r) {
+        return call(() -> {
+            VersionRow v = resolve("name", r.getName());
+            if (r.getMaxDepth() < 0) {
+                throw RegistryException.invalid("max_depth", "must be >= 0");
+            }
+            int depth = r.getMaxDepth() == 0 ? 100 : Math.min(r.getMaxDepth(), 1000);
+            List<VersionRow> chain = service.lineage(v.model(), v.number(), depth + 1);
+            GetLineageResponse.Builder b = GetLineageResponse.newBuilder();
+            chain.stream().limit(depth).forEach(x -> b.addVersions(toProto(x)));
+            b.setTruncated(chain.size() > depth);
+            return b.build();
+        });
+    }
+
+    // ---- helpers ----
+
+    private VersionRow resolve(String field, String name) {
+        Names.VersionRef ref = Names.version(field, name);
+        return ref.number() != null ? repo.getVersion(ref.model(), ref.number()) : repo.resolveAlias(ref.model(), ref.alias());
+    }
+
+    private ModelVersion toProto(VersionRow v) {
+        return Mapper.version(v, store.bucket(), repo.getModel(v.model()).aliases());
+    }
+
+    static int pageSize(int requested) {
+        if (requested < 0) {
+            throw RegistryException.invalid("page_size", "must be >= 0, got " + requested);
+        }
+        return requested == 0 ? 50 : Math.min(requested, 1000);
+    }
+
+    static String encodeToken(String last) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(last.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String decodeToken(String token) {
+        if (token == null || token.isEmpty()) {
+            return "";
+        }
+        try {
+            return new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw RegistryException.invalid("page_token", "is not a token this API returned");
+        }
+    }
+
+    static Set<String> mask(List<String> paths, Set<String> allowed) {
+        if (paths.isEmpty()) {
+            return allowed;
+        }
+        for (String p : paths) {
+            if (!allowed.contains(p)) {
+                throw RegistryException.invalid("update_mask", "path '" + p + "' cannot be updated (allowed: "
+                        + new java.util.TreeSet<>(allowed) + ")");
+            }
+        }
+        return Set.copyOf(paths);
+    }
+
+    static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
+    private static <T> Uni<T> call(Supplier<T> work) {
+        try {
+            return Uni.createFrom().item(work.get());
+        } catch (RuntimeException e) {
+            return Uni.createFrom().failure(status(e));
+        }
+    }
+
+    /** Canonical gRPC status for an error, with the message naming what was wrong. */
+    static Throwable status(Throwable e) {
+        if (e instanceof StatusRuntimeException) {
+            return e;
+        }
+        if (e instanceof RegistryException re) {
+            Status s = switch (re.code()) {
+                case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
+                case NOT_FOUND -> Status.NOT_FOUND;
+                case ALREADY_EXISTS -> Status.ALREADY_EXISTS;
+                case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
+                case UNAVAILABLE -> Status.UNAVAILABLE;
+                case INTERNAL -> Status.INTERNAL;
+            };
+            return s.withDescription(re.getMessage()).asRuntimeException();
+        }
+        if (e instanceof dev.sculptor.engine.arch.ArchException) {
+            return Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
+        }
+        LOG.error("unexpected failure", e);
+        return Status.INTERNAL.withDescription(e.getClass().getSimpleName() + ": " + e.getMessage()).asRuntimeException();
+    }
+
+}

@@ -1,0 +1,255 @@
+package dev.sculptor.registry.service;
+
+import com.google.gson.JsonObject;
+import dev.sculptor.engine.checkpoint.CheckpointException;
+import dev.sculptor.engine.checkpoint.CheckpointVerifier;
+import dev.sculptor.engine.checkpoint.Manifest;
+import dev.sculptor.platform.outbox.OutboxPublisher;
+import dev.sculptor.platform.store.CheckpointStore;
+import dev.sculptor.platform.store.StoreException;
+import dev.sculptor.registry.service.RegistryException.Code;
+import dev.sculptor.registry.store.ModelRow;
+import dev.sculptor.registry.store.Outgoing;
+import dev.sculptor.registry.store.RegistryRepository;
+import dev.sculptor.registry.store.VersionRow;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
+
+/**
+ * The registry's rules: ids, verification before visibility, where checkpoint objects live, and
+ * the lineage walk. Wire types stay in the gRPC layer; rows stay in the repository.
+ */
+@ApplicationScoped
+public class RegistryService {
+    private static final Logger LOG = Logger.getLogger(RegistryService.class);
+    /** AIP-122 style ids: lower-case letters, digits and hyphens, starting with a letter. */
+    public static final Pattern ID = Pattern.compile("[a-z][a-z0-9-]{0,62}");
+
+    @Inject
+    RegistryRepository repo;
+
+    @Inject
+    CheckpointStore store;
+
+    @Inject
+    Instance<OutboxPublisher> publisher;
+
+    /** A verified checkpoint waiting for its version number. */
+    public record Staged(Path dir, CheckpointVerifier.Verified verified) {}
+
+    public static String requireId(String field, String id) {
+        if (id == null || id.isEmpty()) {
+            throw RegistryException.invalid(field, "is required");
+        }
+        if (!ID.matcher(id).matches()) {
+            throw RegistryException.invalid(field, "'" + id + "' must match " + ID.pattern());
+        }
+        return id;
+    }
+
+    public ModelRow createModel(String id, String displayName, String description, Map<String, String> labels,
+            Function<ModelRow, List<Outgoing>> events) {
+        requireId("model_id", id);
+        return after(repo.createModel(id, displayName == null ? "" : displayName, description == null ? "" : description,
+                labels == null ? Map.of() : labels, events));
+    }
+
+    /** Verifies a checkpoint directory; a bad one is INVALID_ARGUMENT naming the problem. */
+    public Staged verify(Path dir) {
+        try {
+            return new Staged(dir, CheckpointVerifier.verify(dir));
+        } catch (CheckpointException | IllegalArgumentException e) {
+            throw new RegistryException(Code.INVALID_ARGUMENT, "checkpoint rejected: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Registers a verified checkpoint as the model's next version: the parts are uploaded to a
+     * staging prefix first (no lock held), then copied into {@code models/{model}/versions/{n}/}
+     * inside the numbering transaction; nothing is visible unless all of it succeeded.
+     */
+    public VersionRow register(String model, Staged staged, String description, List<String> tags, String lineageJson,
+            String requestId, Function<VersionRow, List<Outgoing>> events) {
+        requireId("model", model);
+        repo.getModel(model);
+        if (requestId != null) {
+            VersionRow earlier = repo.findByRequestId(model, requestId);
+            if (earlier != null) {
+                return earlier;
+            }
+        }
+        String staging = "staging/" + UUID.randomUUID() + "/";
+        List<String> finalPrefix = new ArrayList<>();
+        try {
+            storeCall(() -> store.putDirectory(staged.dir(), staging));
+            Manifest m = staged.verified().manifest();
+            String sha = CheckpointStore.sha256(staged.dir().resolve("manifest.json"));
+            Map<String, Double> metrics = new LinkedHashMap<>(m.metrics());
+            VersionRow row = repo.registerVersion(model, requestId, number -> {
+                String prefix = "models/" + model + "/versions/" + number + "/";
+                finalPrefix.add(prefix);
+                storeCall(() -> store.copyPrefix(staging, prefix));
+                return new VersionRow(model, number, description == null ? "" : description, tags == null ? List.of() : tags,
+                        staged.verified().arch().toJson(), metrics, lineageJson != null ? lineageJson : lineageOf(m),
+                        prefix, sha, staged.verified().bytes(), staged.verified().params(), staged.verified().flops(), null);
+            }, events);
+            return after(row);
+        } catch (RuntimeException e) {
+            // the transaction rolled back: remove objects it may have placed
+            finalPrefix.forEach(p -> quietly(() -> store.deletePrefix(p)));
+            throw e;
+        } finally {
+            quietly(() -> store.deletePrefix(staging));
+        }
+    }
+
+    /** Registers a checkpoint already in the store ({@code s3://bucket/prefix/}). */
+    public VersionRow registerFromStore(String model, String uri, String description, List<String> tags, String lineageJson,
+            String requestId, Function<VersionRow, List<Outgoing>> events) {
+        String prefix = prefixOf(uri);
+        Path tmp = tempDir();
+        try {
+            storeCall(() -> store.getDirectory(prefix, tmp));
+            return register(model, verify(tmp), description, tags, lineageJson, requestId, events);
+        } finally {
+            deleteTree(tmp);
+        }
+    }
+
+    String prefixOf(String uri) {
+        String expected = "s3://" + store.bucket() + "/";
+        if (uri == null || !uri.startsWith(expected) || uri.length() == expected.length()) {
+            throw RegistryException.invalid("checkpoint.uri", "must be " + expected + "<prefix>/, got '" + uri + "'");
+        }
+        return uri.substring(expected.length());
+    }
+
+    /** Lineage recorded in the manifest (parent, method, settings), as stored JSON. */
+    static String lineageOf(Manifest m) {
+        if (m.lineage() == null) {
+            return null;
+        }
+        JsonObject o = new JsonObject();
+        if (m.lineage().parent() != null) {
+            o.addProperty("parentVersion", m.lineage().parent());
+        }
+        if (m.lineage().method() != null) {
+            o.addProperty("method", m.lineage().method());
+        }
+        if (m.lineage().settings() != null) {
+            o.add("settings", m.lineage().settings());
+        }
+        return o.toString();
+    }
+
+    /** The chain from a version up through its parents, at most {@code depth} long. */
+    public List<VersionRow> lineage(String model, int number, int depth) {
+        List<VersionRow> chain = new ArrayList<>();
+        VersionRow v = repo.getVersion(model, number);
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        while (v != null && chain.size() < depth && seen.add(v.name())) {
+            chain.add(v);
+            String parent = parentOf(v);
+            v = null;
+            if (parent != null) {
+                java.util.regex.Matcher mm = Pattern.compile("models/([^/]+)/versions/(\\d+)").matcher(parent);
+                if (mm.matches()) {
+                    try {
+                        v = repo.getVersion(mm.group(1), Integer.parseInt(mm.group(2)));
+                    } catch (RegistryException e) {
+                        if (e.code() != Code.NOT_FOUND) {
+                            throw e;
+                        }
+                    }
+                }
+            }
+        }
+        return chain;
+    }
+
+    static String parentOf(VersionRow v) {
+        if (v.lineageJson() == null) {
+            return null;
+        }
+        JsonObject o = com.google.gson.JsonParser.parseString(v.lineageJson()).getAsJsonObject();
+        return o.has("parentVersion") ? o.get("parentVersion").getAsString() : null;
+    }
+
+    public VersionRow deleteVersion(String model, int number, boolean force, Function<VersionRow, List<Outgoing>> events) {
+        VersionRow v = after(repo.deleteVersion(model, number, force, events));
+        quietly(() -> store.deletePrefix(v.checkpointPrefix()));
+        return v;
+    }
+
+    /** Names and object keys of a version's checkpoint parts, manifest first. */
+    public List<String> parts(VersionRow v) {
+        List<String> names = new ArrayList<>(storeCall(() -> store.list(v.checkpointPrefix())));
+        names.sort((a, b) -> a.equals("manifest.json") ? -1 : b.equals("manifest.json") ? 1 : a.compareTo(b));
+        return names;
+    }
+
+    /** Nudges the outbox publisher after a commit so events leave at once. */
+    public <T> T after(T committed) {
+        if (publisher.isResolvable()) {
+            publisher.get().wakeUp();
+        }
+        return committed;
+    }
+
+    public Path tempDir() {
+        try {
+            return Files.createTempDirectory("sculptor-upload-");
+        } catch (IOException e) {
+            throw new RegistryException(Code.INTERNAL, "cannot create a temporary directory: " + e.getMessage(), e);
+        }
+    }
+
+    public static void deleteTree(Path dir) {
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | RuntimeException e) {
+            LOG.debugf("cannot delete %s: %s", dir, e.getMessage());
+        }
+    }
+
+    static <T> T storeCall(java.util.function.Supplier<T> s) {
+        try {
+            return s.get();
+        } catch (StoreException.NotFound e) {
+            throw new RegistryException(Code.NOT_FOUND, e.getMessage(), e);
+        } catch (StoreException.Unavailable e) {
+            throw new RegistryException(Code.UNAVAILABLE, e.getMessage(), e);
+        } catch (StoreException.Corrupt e) {
+            throw new RegistryException(Code.FAILED_PRECONDITION, e.getMessage(), e);
+        } catch (StoreException e) {
+            throw new RegistryException(Code.UNAVAILABLE, e.getMessage(), e);
+        }
+    }
+
+    static void storeCall(Runnable r) {
+        storeCall(() -> {
+            r.run();
+            return null;
+        });
+    }
+
+    static void quietly(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            LOG.warnf("cleanup failed: %s", e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.sculptor.testing;
+
+import java.util.Arrays;
+import java.util.Map;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+/**
+ * Points a {@code @QuarkusTest} at the JVM's shared embedded Kafka broker ({@link EmbeddedKafka}),
+ * started on first use and stopped when the JVM exits.
+ *
+ * <p>Returns {@code kafka.bootstrap.servers} and
+ * {@code mp.messaging.connector.smallrye-kafka.bootstrap.servers}. Optional init args: {@code topics}
+ * (comma-separated, created at start) and {@code partitions} (per created topic, default 1). The broker
+ * is shared by every test class of the JVM, so records of earlier classes stay in their topics.
+ *
+ * <pre>{@code
+ * @QuarkusTest
+ * @WithTestResource(value = KafkaResource.class,
+ *         initArgs = @ResourceArg(name = "topics", value = "sculptor.jobs.events.v1"))
+ * class JobEventsTest { ... }
+ * }</pre>
+ */
+public class KafkaResource implements QuarkusTestResourceLifecycleManager {
+
+    private String[] topics = new String[0];
+    private int partitions = 1;
+
+    /** Address of the shared broker, starting it if needed. */
+    public static String bootstrapServers() {
+        return (String) SharedParts.call("kafkaBootstrapServers", new Class<?>[0]);
+    }
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        String list = initArgs.getOrDefault("topics", "");
+        topics = Arrays.stream(list.split(",")).map(String::trim).filter(t -> !t.isEmpty()).toArray(String[]::new);
+        partitions = Integer.parseInt(initArgs.getOrDefault("partitions", "1"));
+    }
+
+    @Override
+    public Map<String, String> start() {
+        String bootstrap = bootstrapServers();
+        if (topics.length > 0) {
+            EmbeddedKafka.createTopics(bootstrap, partitions, topics);
+        }
+        return Map.of(
+                "kafka.bootstrap.servers", bootstrap,
+                "mp.messaging.connector.smallrye-kafka.bootstrap.servers", bootstrap);
+    }
+
+    /** Leaves the shared broker running for the next test class; a shutdown hook stops it. */
+    @Override
+    public void stop() {
+    }
+}

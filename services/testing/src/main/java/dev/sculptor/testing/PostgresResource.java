@@ -1,0 +1,50 @@
+package dev.sculptor.testing;
+
+import java.util.Map;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+/**
+ * Points a {@code @QuarkusTest}'s default datasource at the JVM's shared embedded PostgreSQL
+ * ({@link EmbeddedPostgresDb}), started on first use and stopped when the JVM exits.
+ *
+ * <p>Returns {@code quarkus.datasource.db-kind=postgresql}, {@code quarkus.datasource.jdbc.url},
+ * {@code quarkus.datasource.username} and {@code quarkus.datasource.password}. The database is
+ * {@value #DEFAULT_DATABASE} unless init arg {@code database} names another; it is created empty on
+ * first use and then shared by every test class that names it.
+ */
+public class PostgresResource implements QuarkusTestResourceLifecycleManager {
+
+    public static final String DEFAULT_DATABASE = "sculptor";
+
+    private String database = DEFAULT_DATABASE;
+
+    /** JDBC URL of a database on the shared server, starting the server and creating the database if needed. */
+    public static String jdbcUrl(String database) {
+        return shared(database)[0];
+    }
+
+    private static String[] shared(String database) {
+        return (String[]) SharedParts.call("postgres", new Class<?>[] {String.class}, database);
+    }
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        database = initArgs.getOrDefault("database", DEFAULT_DATABASE);
+    }
+
+    @Override
+    public Map<String, String> start() {
+        String[] pg = shared(database);
+        return Map.of(
+                "quarkus.datasource.db-kind", "postgresql",
+                "quarkus.datasource.jdbc.url", pg[0],
+                "quarkus.datasource.username", pg[1],
+                "quarkus.datasource.password", pg[2]);
+    }
+
+    /** Leaves the shared server running for the next test class; a shutdown hook stops it. */
+    @Override
+    public void stop() {
+    }
+}

@@ -1,0 +1,53 @@
+package dev.sculptor.testing;
+
+import java.util.Map;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+/**
+ * Points a {@code @QuarkusTest} at the JVM's shared embedded S3 server ({@link EmbeddedS3}), started
+ * on first use and stopped when the JVM exits.
+ *
+ * <p>Returns {@code sculptor.store.endpoint}, {@code sculptor.store.access-key},
+ * {@code sculptor.store.secret-key} and {@code sculptor.store.bucket} ({@value #DEFAULT_BUCKET} unless
+ * init arg {@code bucket} says otherwise). The bucket is created at start, as the platform provisions it
+ * in production; init arg {@code create-bucket=false} leaves that to the code under test. Objects of
+ * earlier test classes stay in the shared store: use distinct keys.
+ */
+public class S3Resource implements QuarkusTestResourceLifecycleManager {
+
+    public static final String DEFAULT_BUCKET = "sculptor-test";
+
+    private String bucket = DEFAULT_BUCKET;
+    private boolean createBucket = true;
+
+    /** Endpoint of the shared server, starting it if needed; keys are {@link EmbeddedS3#ACCESS_KEY} and {@link EmbeddedS3#SECRET_KEY}. */
+    public static String endpoint() {
+        return shared(null)[0];
+    }
+
+    private static String[] shared(String bucketToCreate) {
+        return (String[]) SharedParts.call("s3", new Class<?>[] {String.class}, bucketToCreate);
+    }
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        bucket = initArgs.getOrDefault("bucket", DEFAULT_BUCKET);
+        createBucket = Boolean.parseBoolean(initArgs.getOrDefault("create-bucket", "true"));
+    }
+
+    @Override
+    public Map<String, String> start() {
+        String[] s3 = shared(createBucket ? bucket : null);
+        return Map.of(
+                "sculptor.store.endpoint", s3[0],
+                "sculptor.store.access-key", s3[1],
+                "sculptor.store.secret-key", s3[2],
+                "sculptor.store.bucket", bucket);
+    }
+
+    /** Leaves the shared server running for the next test class; a shutdown hook stops it. */
+    @Override
+    public void stop() {
+    }
+}
