@@ -305,4 +305,49 @@ class ModelRegistryTest {
         assertEquals(List.of("models/page-c"), second.getModelsList().stream().map(Model::getName).toList());
         assertEquals("", second.getNextPageToken());
     }
+
+    @Test
+    void filtersOrderCompareAndSetAndDeletes(@TempDir Path tmp) throws Exception {
+        createModel("filt");
+        client.blocking(ADMIN).createModel(CreateModelRequest.newBuilder().setModelId("filt-other")
+                .setModel(Model.newBuilder().putLabels("team", "speech")).build());
+        ModelVersion v1 = client.upload(ADMIN, header("filt"), TestCheckpoints.write(tmp.resolve("a"), TestCheckpoints.TINY, 21, null));
+        ModelVersion v2 = client.upload(ADMIN, header("filt").toBuilder().clearTags().addTags("pruned")
+                .setLineage(Lineage.newBuilder().setParentVersion(v1.getName()).setMethod("l1")).build(),
+                TestCheckpoints.write(tmp.resolve("b"), TestCheckpoints.TINY, 22, null));
+        var stub = client.blocking(ADMIN);
+        assertEquals(List.of("models/filt"), stub.listModels(ListModelsRequest.newBuilder()
+                .setFilter("labels.team = \"vision\" AND name:filt").build()).getModelsList().stream().map(Model::getName).toList());
+        // newest first by default, oldest first on request
+        assertEquals(List.of(v2.getName(), v1.getName()), stub.listVersions(ListVersionsRequest.newBuilder().setParent("models/filt")
+                .build()).getVersionsList().stream().map(ModelVersion::getName).toList());
+        assertEquals(List.of(v1.getName(), v2.getName()), stub.listVersions(ListVersionsRequest.newBuilder().setParent("models/filt")
+                .setOrderBy("version_number").build()).getVersionsList().stream().map(ModelVersion::getName).toList());
+        assertEquals(List.of(v2.getName()), stub.listVersions(ListVersionsRequest.newBuilder().setParent("models/filt")
+                .setFilter("lineage.method = \"l1\" AND tags: \"pruned\"").build()).getVersionsList().stream()
+                .map(ModelVersion::getName).toList());
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> stub.listVersions(ListVersionsRequest
+                .newBuilder().setParent("models/filt").setFilter("size > 3").build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+        assertTrue(e.getStatus().getDescription().startsWith("filter:"), e.getStatus().getDescription());
+
+        // compare-and-set on aliases
+        stub.setAlias(SetAliasRequest.newBuilder().setName("models/filt/aliases/prod").setVersion(v1.getName()).build());
+        e = assertThrows(StatusRuntimeException.class, () -> stub.setAlias(SetAliasRequest.newBuilder()
+                .setName("models/filt/aliases/prod").setVersion(v2.getName()).setExpectedVersionNumber(2).build()));
+        assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
+        stub.setAlias(SetAliasRequest.newBuilder().setName("models/filt/aliases/prod").setVersion(v2.getName())
+                .setExpectedVersionNumber(1).build());
+        stub.deleteAlias(dev.sculptor.api.v1.DeleteAliasRequest.newBuilder().setName("models/filt/aliases/prod").build());
+        List<AliasMoved> moves = eventsOf(AliasMoved.class, x -> x.getModel().equals("models/filt"), 3);
+        assertEquals(List.of(v1.getName(), v2.getName(), ""), moves.stream().map(AliasMoved::getModelVersion).toList());
+
+        // a forced model delete removes its objects: a new model of the same id starts clean
+        stub.deleteModel(dev.sculptor.api.v1.DeleteModelRequest.newBuilder().setName("models/filt").setForce(true).build());
+        assertTrue(store.list("models/filt/versions/1").isEmpty());
+        assertTrue(store.list("models/filt/versions/2").isEmpty());
+        List<dev.sculptor.api.v1.ModelDeleted> deleted = eventsOf(dev.sculptor.api.v1.ModelDeleted.class,
+                x -> x.getModel().equals("models/filt"), 1);
+        assertEquals(2, deleted.get(0).getDeletedVersions());
+    }
 }

@@ -16,7 +16,7 @@ import java.util.List;
 
 /** The registry's events, keyed by model name so one model's events stay in order. */
 public final class RegistryEvents {
-    public static final String SOURCE = "//sculptor/model-registry";
+    public static final String SOURCE = "/sculptor/model-registry";
 
     private RegistryEvents() {}
 
@@ -32,6 +32,15 @@ public final class RegistryEvents {
     public static List<Outgoing> modelCreated(String model, String displayName, java.util.Map<String, String> labels) {
         return one(ModelCreated.newBuilder().setModel("models/" + model).setDisplayName(displayName).putAllLabels(labels)
                 .setOccurredTime(now()).build(), model, "models/" + model);
+    }
+
+    /** The model and each of its versions (and aliases) removed with it. */
+    public static List<Outgoing> modelDeleted(String model, List<String> versions, java.util.Map<String, Integer> aliases) {
+        List<Outgoing> out = new java.util.ArrayList<>();
+        aliases.forEach((a, n) -> out.addAll(aliasMoved(model, a, null, "models/" + model + "/versions/" + n)));
+        versions.forEach(v -> out.addAll(versionDeleted(model, v)));
+        out.addAll(modelDeleted(model, versions.size()));
+        return out;
     }
 
     public static List<Outgoing> modelDeleted(String model, int versions) {
@@ -50,7 +59,7 @@ public final class RegistryEvents {
     }
 
     public static List<Outgoing> aliasMoved(String model, String alias, String version, String previous) {
-        return one(AliasMoved.newBuilder().setModel("models/" + model).setAlias(alias).setModelVersion(version)
+        return one(AliasMoved.newBuilder().setModel("models/" + model).setAlias(alias).setModelVersion(version == null ? "" : version)
                 .setPreviousVersion(previous == null ? "" : previous).setOccurredTime(now()).build(), model,
                 "models/" + model + "/aliases/" + alias);
     }

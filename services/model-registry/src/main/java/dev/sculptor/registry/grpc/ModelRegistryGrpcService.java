@@ -34,6 +34,7 @@ import dev.sculptor.platform.store.CheckpointStore;
 import dev.sculptor.registry.events.RegistryEvents;
 import dev.sculptor.registry.service.RegistryException;
 import dev.sculptor.registry.service.RegistryService;
+import dev.sculptor.registry.store.Filter;
 import dev.sculptor.registry.store.ModelRow;
 import dev.sculptor.registry.store.RegistryRepository;
 import dev.sculptor.registry.store.VersionRow;
@@ -108,16 +109,11 @@ public class ModelRegistryGrpcService implements ModelRegistry {
     public Uni<ListModelsResponse> listModels(ListModelsRequest r) {
         return call(() -> {
             int size = pageSize(r.getPageSize());
-            String contains = null;
-            if (!r.getFilter().isBlank()) {
-                var m = Pattern.compile("name\\s*:\\s*\"?([a-z0-9-]+)\"?").matcher(r.getFilter().trim());
-                if (!m.matches()) {
-                    throw RegistryException.invalid("filter", "supported: name:<text> (models whose id contains text), got '"
-                            + r.getFilter() + "'");
-                }
-                contains = m.group(1);
-            }
-            List<ModelRow> rows = repo.listModels(size + 1, decodeToken(r.getPageToken()), contains);
+            Filter filter = Filter.parse(r.getFilter(), Map.of(
+                    "name", "name LIKE '%' || ? || '%'",
+                    "display_name", "display_name = ?",
+                    "labels.", "labels ->> ? = ?"));
+            List<ModelRow> rows = repo.listModels(size + 1, decodeToken(r.getPageToken()), filter);
             ListModelsResponse.Builder b = ListModelsResponse.newBuilder();
             rows.stream().limit(size).forEach(m -> b.addModels(Mapper.model(m)));
             if (rows.size() > size) {
@@ -144,12 +140,8 @@ public class ModelRegistryGrpcService implements ModelRegistry {
     public Uni<Empty> deleteModel(DeleteModelRequest r) {
         return call(() -> {
             String id = Names.model("name", r.getName());
-            int[] versions = new int[1];
-            ModelRow m = service.after(repo.deleteModel(id, r.getForce(), row -> {
-                versions[0] = row.latestVersion();
-                return RegistryEvents.modelDeleted(row.id(), row.latestVersion());
-            }));
-            LOG.infof("deleted %s", "models/" + m.id());
+            service.after(repo.deleteModel(id, r.getForce(), (row, versions) -> RegistryEvents.modelDeleted(row.id(),
+                    versions.stream().map(VersionRow::name).toList(), row.aliases())));
             store.deletePrefix("models/" + id + "/versions/");
             return Empty.getDefaultInstance();
         });
@@ -279,13 +271,10 @@ public class ModelRegistryGrpcService implements ModelRegistry {
     public Uni<ModelVersion> createVersion(CreateVersionRequest r) {
         return call(() -> {
             String model = Names.model("parent", r.getParent());
-            VersionRow v = service.registerFromStore(model, r.getCheckpoint().getUri(), r.getDescription(),
+            VersionRow v = service.registerFromStore(model, r.getCheckpoint().getUri(),
+                    blankToNull(r.getCheckpoint().getManifestSha256()), r.getDescription(),
                     Mapper.copy(r.getTagsList()), r.hasLineage() ? Mapper.lineageJson(r.getLineage()) : null,
                     blankToNull(r.getRequestId()), row -> RegistryEvents.versionRegistered(model, toProto(row)));
-            if (!r.getCheckpoint().getManifestSha256().isEmpty()
-                    && !r.getCheckpoint().getManifestSha256().equalsIgnoreCase(v.manifestSha256())) {
-                LOG.warnf("%s: manifest SHA-256 differs from the one the caller expected", v.name());
-            }
             return toProto(v);
         });
     }
@@ -302,17 +291,16 @@ public class ModelRegistryGrpcService implements ModelRegistry {
         return call(() -> {
             String model = Names.model("parent", r.getParent());
             int size = pageSize(r.getPageSize());
-            String tag = null;
-            if (!r.getFilter().isBlank()) {
-                var m = Pattern.compile("tags\\s*:\\s*\"?([^\"\\s]+)\"?").matcher(r.getFilter().trim());
-                if (!m.matches()) {
-                    throw RegistryException.invalid("filter", "supported: tags:<tag>, got '" + r.getFilter() + "'");
-                }
-                tag = m.group(1);
+            Filter filter = Filter.parse(r.getFilter(), Map.of(
+                    "tags", "? = ANY(tags)",
+                    "state", "'READY' = ?",
+                    "lineage.", "lineage ->> ? = ?"), ModelRegistryGrpcService::camel);
+            String order = r.getOrderBy().trim().replaceAll("\\s+", " ");
+            if (!order.isEmpty() && !order.equals("version_number desc") && !order.equals("version_number")) {
+                throw RegistryException.invalid("order_by", "supported: 'version_number desc' (the default) or 'version_number', got '"
+                        + r.getOrderBy() + "'");
             }
-            if (!r.getOrderBy().isBlank() && !r.getOrderBy().trim().equals("version_number")) {
-                throw RegistryException.invalid("order_by", "supported: version_number, got '" + r.getOrderBy() + "'");
-            }
+            boolean newestFirst = !order.equals("version_number");
             String token = decodeToken(r.getPageToken());
             int after;
             try {
@@ -320,7 +308,7 @@ public class ModelRegistryGrpcService implements ModelRegistry {
             } catch (NumberFormatException e) {
                 throw RegistryException.invalid("page_token", "is not a token this API returned");
             }
-            List<VersionRow> rows = repo.listVersions(model, size + 1, after, tag);
+            List<VersionRow> rows = repo.listVersions(model, size + 1, after, newestFirst, filter);
             Map<String, Integer> aliases = repo.getModel(model).aliases();
             ListVersionsResponse.Builder b = ListVersionsResponse.newBuilder();
             rows.stream().limit(size).forEach(v -> b.addVersions(Mapper.version(v, store.bucket(), aliases)));
@@ -354,8 +342,12 @@ public class ModelRegistryGrpcService implements ModelRegistry {
             if (ref.number() == null) {
                 throw RegistryException.invalid("name", "must name a version by number, not by alias");
             }
-            service.deleteVersion(ref.model(), ref.number(), r.getForce(),
-                    row -> RegistryEvents.versionDeleted(ref.model(), row.name()));
+            service.deleteVersion(ref.model(), ref.number(), r.getForce(), (row, aliases) -> {
+                List<dev.sculptor.registry.store.Outgoing> out = new ArrayList<>();
+                aliases.forEach(a -> out.addAll(RegistryEvents.aliasMoved(ref.model(), a, null, row.name())));
+                out.addAll(RegistryEvents.versionDeleted(ref.model(), row.name()));
+                return out;
+            });
             return Empty.getDefaultInstance();
         });
     }
@@ -420,15 +412,8 @@ public class ModelRegistryGrpcService implements ModelRegistry {
                 throw RegistryException.invalid("version", "must be a version of models/" + ma[0]);
             }
             int target = ref.number() != null ? ref.number() : repo.resolveAlias(ref.model(), ref.alias()).number();
-            if (r.hasExpectedVersionNumber()) {
-                Integer current = repo.getModel(ma[0]).aliases().get(ma[1]);
-                long cur = current == null ? 0 : current;
-                if (cur != r.getExpectedVersionNumber()) {
-                    throw new RegistryException(RegistryException.Code.FAILED_PRECONDITION, "alias " + ma[1]
-                            + " points at version " + cur + ", not the expected " + r.getExpectedVersionNumber());
-                }
-            }
-            int previous = service.after(repo.setAlias(ma[0], ma[1], target, prev -> RegistryEvents.aliasMoved(ma[0], ma[1],
+            int previous = service.after(repo.setAlias(ma[0], ma[1], target,
+                    r.hasExpectedVersionNumber() ? Long.valueOf(r.getExpectedVersionNumber()) : null, prev -> RegistryEvents.aliasMoved(ma[0], ma[1],
                     Names.version(ma[0], target), prev == 0 ? null : Names.version(ma[0], prev))));
             return SetAliasResponse.newBuilder().setAlias(alias(ma[0], ma[1], target))
                     .setPreviousVersion(previous == 0 ? "" : Names.version(ma[0], previous)).build();
@@ -440,7 +425,8 @@ public class ModelRegistryGrpcService implements ModelRegistry {
     public Uni<Empty> deleteAlias(DeleteAliasRequest r) {
         return call(() -> {
             String[] ma = Names.alias("name", r.getName());
-            repo.deleteAlias(ma[0], ma[1]);
+            service.after(repo.deleteAlias(ma[0], ma[1], prev -> RegistryEvents.aliasMoved(ma[0], ma[1], null,
+                    Names.version(ma[0], prev))));
             return Empty.getDefaultInstance();
         });
     }
@@ -478,7 +464,7 @@ public class ModelRegistryGrpcService implements ModelRegistry {
             if (r.getMaxDepth() < 0) {
                 throw RegistryException.invalid("max_depth", "must be >= 0");
             }
-            int depth = r.getMaxDepth() == 0 ? 100 : Math.min(r.getMaxDepth(), 1000);
+            int depth = r.getMaxDepth() == 0 ? 10 : Math.min(r.getMaxDepth(), 100);
             List<VersionRow> chain = service.lineage(v.model(), v.number(), depth + 1);
             GetLineageResponse.Builder b = GetLineageResponse.newBuilder();
             chain.stream().limit(depth).forEach(x -> b.addVersions(toProto(x)));
@@ -531,6 +517,21 @@ public class ModelRegistryGrpcService implements ModelRegistry {
             }
         }
         return Set.copyOf(paths);
+    }
+
+    /** Contract field names (snake_case) to the stored lineage JSON's names. */
+    static String camel(String snake) {
+        StringBuilder b = new StringBuilder();
+        boolean up = false;
+        for (char ch : snake.toCharArray()) {
+            if (ch == '_') {
+                up = true;
+            } else {
+                b.append(up ? Character.toUpperCase(ch) : ch);
+                up = false;
+            }
+        }
+        return b.toString();
     }
 
     static String blankToNull(String s) {

@@ -100,6 +100,8 @@ public class RegistryService {
             VersionRow row = repo.registerVersion(model, requestId, number -> {
                 String prefix = "models/" + model + "/versions/" + number + "/";
                 finalPrefix.add(prefix);
+                // objects a deleted model of the same id may have left there must not mix in
+                storeCall(() -> store.deletePrefix(prefix));
                 storeCall(() -> store.copyPrefix(staging, prefix));
                 return new VersionRow(model, number, description == null ? "" : description, tags == null ? List.of() : tags,
                         staged.verified().arch().toJson(), metrics, lineageJson != null ? lineageJson : lineageOf(m),
@@ -116,12 +118,19 @@ public class RegistryService {
     }
 
     /** Registers a checkpoint already in the store ({@code s3://bucket/prefix/}). */
-    public VersionRow registerFromStore(String model, String uri, String description, List<String> tags, String lineageJson,
-            String requestId, Function<VersionRow, List<Outgoing>> events) {
+    public VersionRow registerFromStore(String model, String uri, String expectedManifestSha256, String description,
+            List<String> tags, String lineageJson, String requestId, Function<VersionRow, List<Outgoing>> events) {
         String prefix = prefixOf(uri);
         Path tmp = tempDir();
         try {
             storeCall(() -> store.getDirectory(prefix, tmp));
+            if (expectedManifestSha256 != null && java.nio.file.Files.exists(tmp.resolve("manifest.json"))) {
+                String sha = CheckpointStore.sha256(tmp.resolve("manifest.json"));
+                if (!sha.equalsIgnoreCase(expectedManifestSha256)) {
+                    throw RegistryException.invalid("checkpoint.manifest_sha256", "the manifest at " + uri + " has SHA-256 "
+                            + sha + ", not " + expectedManifestSha256);
+                }
+            }
             return register(model, verify(tmp), description, tags, lineageJson, requestId, events);
         } finally {
             deleteTree(tmp);
@@ -187,7 +196,8 @@ public class RegistryService {
         return o.has("parentVersion") ? o.get("parentVersion").getAsString() : null;
     }
 
-    public VersionRow deleteVersion(String model, int number, boolean force, Function<VersionRow, List<Outgoing>> events) {
+    public VersionRow deleteVersion(String model, int number, boolean force,
+            java.util.function.BiFunction<VersionRow, List<String>, List<Outgoing>> events) {
         VersionRow v = after(repo.deleteVersion(model, number, force, events));
         quietly(() -> store.deletePrefix(v.checkpointPrefix()));
         return v;

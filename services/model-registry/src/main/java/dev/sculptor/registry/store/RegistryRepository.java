@@ -88,15 +88,18 @@ public class RegistryRepository {
         return inTransaction(c -> model(c, id, false));
     }
 
-    /** Models ordered by id, after {@code afterId} (exclusive), optionally whose id contains a text. */
-    public List<ModelRow> listModels(int limit, String afterId, String idContains) {
+    /** Models ordered by id, after {@code afterId} (exclusive), matching a filter. */
+    public List<ModelRow> listModels(int limit, String afterId, Filter filter) {
         return inTransaction(c -> {
             List<String> ids = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT name FROM models WHERE name > ? AND name LIKE ? "
-                    + "ORDER BY name LIMIT ?")) {
-                ps.setString(1, afterId == null ? "" : afterId);
-                ps.setString(2, "%" + (idContains == null ? "" : idContains.replace("%", "\\%").replace("_", "\\_")) + "%");
-                ps.setInt(3, limit);
+            try (PreparedStatement ps = c.prepareStatement("SELECT name FROM models WHERE name > ? AND " + filter.sql()
+                    + " ORDER BY name LIMIT ?")) {
+                int i = 1;
+                ps.setString(i++, afterId == null ? "" : afterId);
+                for (String p : filter.params()) {
+                    ps.setString(i++, p);
+                }
+                ps.setInt(i, limit);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         ids.add(rs.getString(1));
@@ -128,10 +131,20 @@ public class RegistryRepository {
     }
 
     /** Deletes a model; with versions it needs {@code force}, which also deletes them and their aliases. */
-    public ModelRow deleteModel(String id, boolean force, Function<ModelRow, List<Outgoing>> events) {
+    public ModelRow deleteModel(String id, boolean force, java.util.function.BiFunction<ModelRow, List<VersionRow>,
+            List<Outgoing>> events) {
         return inTransaction(c -> {
             ModelRow m = model(c, id, true);
             int versions = count(c, "SELECT count(*) FROM versions WHERE model = ?", id);
+            List<VersionRow> all = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(SELECT_VERSION + " WHERE model = ? ORDER BY number")) {
+                ps.setString(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        all.add(versionOf(rs));
+                    }
+                }
+            }
             if (versions > 0 && !force) {
                 throw new RegistryException(Code.FAILED_PRECONDITION, "models/" + id + " has " + versions
                         + " version(s); delete them first or set force");
@@ -139,7 +152,7 @@ public class RegistryRepository {
             exec(c, "DELETE FROM aliases WHERE model = ?", id);
             exec(c, "DELETE FROM versions WHERE model = ?", id);
             exec(c, "DELETE FROM models WHERE name = ?", id);
-            emit(c, events.apply(m));
+            emit(c, events.apply(m, all));
             return m;
         });
     }
@@ -260,17 +273,24 @@ public class RegistryRepository {
         });
     }
 
-    public List<VersionRow> listVersions(String model, int limit, int afterNumber, String tag) {
+    /**
+     * Versions in number order (descending when {@code newestFirst}), after the cursor number
+     * (exclusive; 0 = start), matching a filter.
+     */
+    public List<VersionRow> listVersions(String model, int limit, int after, boolean newestFirst, Filter filter) {
         return inTransaction(c -> {
             model(c, model, false);
             List<VersionRow> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(SELECT_VERSION + " WHERE model = ? AND number > ?"
-                    + (tag != null ? " AND ? = ANY(tags)" : "") + " ORDER BY number LIMIT ?")) {
+            String cursor = after == 0 ? "TRUE" : newestFirst ? "number < ?" : "number > ?";
+            try (PreparedStatement ps = c.prepareStatement(SELECT_VERSION + " WHERE model = ? AND " + cursor + " AND "
+                    + filter.sql() + " ORDER BY number " + (newestFirst ? "DESC" : "ASC") + " LIMIT ?")) {
                 int i = 1;
                 ps.setString(i++, model);
-                ps.setInt(i++, afterNumber);
-                if (tag != null) {
-                    ps.setString(i++, tag);
+                if (after != 0) {
+                    ps.setInt(i++, after);
+                }
+                for (String p : filter.params()) {
+                    ps.setString(i++, p);
                 }
                 ps.setInt(i, limit);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -299,7 +319,8 @@ public class RegistryRepository {
     }
 
     /** Deletes a version no alias points to; returns it so the caller can remove its objects. */
-    public VersionRow deleteVersion(String model, int number, boolean force, Function<VersionRow, List<Outgoing>> events) {
+    public VersionRow deleteVersion(String model, int number, boolean force,
+            java.util.function.BiFunction<VersionRow, List<String>, List<Outgoing>> events) {
         return inTransaction(c -> {
             model(c, model, true);
             VersionRow v = version(c, model, number);
@@ -324,7 +345,7 @@ public class RegistryRepository {
                 ps.setInt(2, number);
                 ps.executeUpdate();
             }
-            emit(c, events.apply(v));
+            emit(c, events.apply(v, pointing));
             return v;
         });
     }
@@ -332,11 +353,17 @@ public class RegistryRepository {
     // ---- aliases ----
 
     /** Points an alias at a version; returns the version it pointed to before (0 if new). */
-    public int setAlias(String model, String alias, int number, java.util.function.IntFunction<List<Outgoing>> events) {
+    public int setAlias(String model, String alias, int number, Long expected,
+            java.util.function.IntFunction<List<Outgoing>> events) {
         return inTransaction(c -> {
             model(c, model, true);
             version(c, model, number);
             Integer before = aliases(c, model).get(alias);
+            long current = before == null ? 0 : before;
+            if (expected != null && current != expected) {
+                throw new RegistryException(Code.FAILED_PRECONDITION, "alias " + alias + " points at version " + current
+                        + ", not the expected " + expected);
+            }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO aliases (model, alias, version) VALUES (?, ?, ?) "
                     + "ON CONFLICT (model, alias) DO UPDATE SET version = EXCLUDED.version, update_time = now()")) {
                 ps.setString(1, model);
@@ -352,7 +379,7 @@ public class RegistryRepository {
         });
     }
 
-    public int deleteAlias(String model, String alias) {
+    public int deleteAlias(String model, String alias, java.util.function.IntFunction<List<Outgoing>> events) {
         return inTransaction(c -> {
             model(c, model, true);
             Integer before = aliases(c, model).get(alias);
@@ -364,6 +391,7 @@ public class RegistryRepository {
                 ps.setString(2, alias);
                 ps.executeUpdate();
             }
+            emit(c, events.apply(before));
             return before;
         });
     }

@@ -179,9 +179,19 @@ public final class CheckpointStore {
         }
     }
 
+    /** Deletes every object under {@code prefix/}, at any depth. */
     public void deletePrefix(String prefix) {
-        for (String n : list(prefix)) {
-            String key = join(prefix, n);
+        String p = join(prefix, "");
+        List<String> keys = call("list " + uri(p), () -> {
+            List<String> out = new ArrayList<>();
+            for (Result<Item> r : client.listObjects(ListObjectsArgs.builder().bucket(bucket).prefix(p).recursive(true).build())) {
+                if (!r.get().isDir()) {
+                    out.add(r.get().objectName());
+                }
+            }
+            return out;
+        });
+        for (String key : keys) {
             call("delete " + uri(key), () -> {
                 client.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(key).build());
                 return null;
