@@ -1,0 +1,196 @@
+package dev.sculptor.cli;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Where the model registry is and which token to send. Endpoint and token are each taken from the first of: the
+ * flag ({@code --endpoint}, {@code --token}), the environment ({@code SCULPTOR_ENDPOINT}, {@code SCULPTOR_TOKEN}),
+ * the local stack's {@code endpoints.json} ({@code services.model-registry.grpc}, {@code adminToken}) in
+ * {@code $SCULPTOR_HOME/local}, else {@code <repo>/.sculptor/local}.
+ *
+ * <p>The local admin token is only sent to the local stack's own registry: with an endpoint from a flag or the
+ * environment, {@code adminToken} is used only when that endpoint is the one {@code endpoints.json} names.
+ */
+final class Endpoints {
+    private Endpoints() {}
+
+    static final String ENV_ENDPOINT = "SCULPTOR_ENDPOINT";
+    static final String ENV_TOKEN = "SCULPTOR_TOKEN";
+    static final String ENV_HOME = "SCULPTOR_HOME";
+    static final String ENV_ROOT = "SCULPTOR_ROOT";
+    static final String SERVICE = "model-registry";
+
+    /** A resolved registry endpoint: host and port, the token (null: none), and where the endpoint came from. */
+    record Target(String host, int port, String token, String source) {
+        String address() {
+            return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+        }
+
+        /** True when the endpoint is this machine (the local stack is the likely server). */
+        boolean loopback() {
+            if (host.equalsIgnoreCase("localhost")) {
+                return true;
+            }
+            try {
+                return InetAddress.getByName(host).isLoopbackAddress();
+            } catch (UnknownHostException | SecurityException e) {
+                return false;
+            }
+        }
+    }
+
+    /** Resolves the target from flags (null when not given), the environment, and the local stack's state. */
+    static Target resolve(String flagEndpoint, String flagToken, Map<String, String> env, Path codeSource) {
+        String endpoint = firstNonBlank(flagEndpoint, env.get(ENV_ENDPOINT));
+        String source = !isBlank(flagEndpoint) ? "--endpoint" : !isBlank(env.get(ENV_ENDPOINT)) ? ENV_ENDPOINT : null;
+        String token = firstNonBlank(flagToken, env.get(ENV_TOKEN));
+        Path file = stateDir(env, codeSource).resolve("endpoints.json");
+        if (endpoint == null) {
+            if (!Files.isRegularFile(file)) {
+                throw CliException.failure("no local stack found (" + file + " does not exist): start it with ./sculptor up,"
+                        + " or pass --endpoint host:port (or set " + ENV_ENDPOINT + ")");
+            }
+            Local local = readLocal(file);
+            if (local.grpc() == null) {
+                throw CliException.failure("the local stack (" + file + ") does not run the model registry:"
+                        + " see ./sculptor status, or pass --endpoint host:port");
+            }
+            endpoint = local.grpc();
+            source = file.toString();
+            if (token == null) {
+                token = local.adminToken();
+            }
+        } else if (token == null && Files.isRegularFile(file)) {
+            try {
+                Local local = readLocal(file);
+                if (local.grpc() != null && sameEndpoint(local.grpc(), endpoint)) {
+                    token = local.adminToken();
+                }
+            } catch (CliException e) {
+                // A damaged endpoints.json only costs the token; the endpoint was given.
+            }
+        }
+        String[] hp = parseEndpoint(endpoint, source);
+        return new Target(hp[0], Integer.parseInt(hp[1]), token, source);
+    }
+
+    /** What endpoints.json says about the registry. */
+    record Local(String grpc, String adminToken) {}
+
+    static Local readLocal(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw CliException.failure(file + ": cannot read: " + e.getMessage(), e);
+        }
+        try {
+            JsonElement root = JsonParser.parseString(text);
+            if (!root.isJsonObject()) {
+                throw CliException.failure(file + ": not a JSON object");
+            }
+            JsonObject o = root.getAsJsonObject();
+            String token = string(o, "adminToken");
+            String grpc = null;
+            if (o.get("services") instanceof JsonObject services && services.get(SERVICE) instanceof JsonObject reg) {
+                grpc = string(reg, "grpc");
+            }
+            return new Local(grpc, token);
+        } catch (JsonParseException | IllegalStateException e) {
+            throw CliException.failure(file + ": not valid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code $SCULPTOR_HOME/local}, else {@code <repo>/.sculptor/local}. */
+    static Path stateDir(Map<String, String> env, Path codeSource) {
+        String home = env.get(ENV_HOME);
+        if (!isBlank(home)) {
+            return Path.of(home).toAbsolutePath().normalize().resolve("local");
+        }
+        return repo(env, codeSource).resolve(".sculptor").resolve("local");
+    }
+
+    /**
+     * The repository: {@code SCULPTOR_ROOT} when set, else the nearest directory above the code (the jar is
+     * {@code <repo>/cli/target/sculptor-cli.jar}) holding the {@code sculptor} script and {@code pom.xml}, else
+     * three levels above the jar.
+     */
+    static Path repo(Map<String, String> env, Path codeSource) {
+        String root = env.get(ENV_ROOT);
+        if (!isBlank(root)) {
+            return Path.of(root).toAbsolutePath().normalize();
+        }
+        Path here = codeSource.toAbsolutePath().normalize();
+        for (Path p = here; p != null; p = p.getParent()) {
+            if (Files.isRegularFile(p.resolve("sculptor")) && Files.isRegularFile(p.resolve("pom.xml"))) {
+                return p;
+            }
+        }
+        Path guess = here;
+        for (int i = 0; i < 3 && guess.getParent() != null; i++) {
+            guess = guess.getParent();
+        }
+        return guess;
+    }
+
+    /** Splits {@code host:port} (or {@code [v6]:port}); a usage error names the flag or variable it came from. */
+    static String[] parseEndpoint(String endpoint, String source) {
+        String e = endpoint.trim();
+        if (e.startsWith("http://") || e.startsWith("https://") || e.startsWith("dns:///")) {
+            e = e.substring(e.indexOf("//") + 2);
+            e = e.startsWith("/") ? e.substring(1) : e;
+            e = e.endsWith("/") ? e.substring(0, e.length() - 1) : e;
+        }
+        int colon = e.lastIndexOf(':');
+        String host = colon > 0 ? e.substring(0, colon) : "";
+        String port = colon > 0 ? e.substring(colon + 1) : "";
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        boolean ok = !host.isEmpty() && !host.contains("/") && port.matches("[0-9]{1,5}") && Integer.parseInt(port) > 0
+                && Integer.parseInt(port) < 65536;
+        if (!ok) {
+            String what = source == null ? "the endpoint" : source.startsWith("-") || source.startsWith("SCULPTOR_") ? source
+                    : source + ": services." + SERVICE + ".grpc";
+            throw CliException.usage(what + " must be host:port, got '" + endpoint + "'");
+        }
+        return new String[] {host, port};
+    }
+
+    private static boolean sameEndpoint(String a, String b) {
+        try {
+            String[] x = parseEndpoint(a, null);
+            String[] y = parseEndpoint(b, null);
+            return x[1].equals(y[1]) && (x[0].equalsIgnoreCase(y[0]) || (isLoopbackName(x[0]) && isLoopbackName(y[0])));
+        } catch (CliException e) {
+            return false;
+        }
+    }
+
+    private static boolean isLoopbackName(String host) {
+        return host.equalsIgnoreCase("localhost") || host.startsWith("127.") || host.equals("::1");
+    }
+
+    private static String string(JsonObject o, String key) {
+        JsonElement e = o.get(key);
+        return e == null || e.isJsonNull() || !e.isJsonPrimitive() || e.getAsString().isBlank() ? null : e.getAsString();
+    }
+
+    private static String firstNonBlank(String a, String b) {
+        return !isBlank(a) ? a.trim() : !isBlank(b) ? b.trim() : null;
+    }
+
+    static boolean isBlank(String s) {
+        return s == null || s.isBlank();
+    }
+}

@@ -1,0 +1,446 @@
+package dev.sculptor.cli;
+
+import com.google.gson.JsonObject;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Struct;
+import com.google.protobuf.util.JsonFormat;
+import dev.sculptor.api.v1.CreateModelRequest;
+import dev.sculptor.api.v1.DeleteAliasRequest;
+import dev.sculptor.api.v1.GetLineageRequest;
+import dev.sculptor.api.v1.GetLineageResponse;
+import dev.sculptor.api.v1.GetModelRequest;
+import dev.sculptor.api.v1.GetVersionRequest;
+import dev.sculptor.api.v1.Lineage;
+import dev.sculptor.api.v1.ListModelsRequest;
+import dev.sculptor.api.v1.ListModelsResponse;
+import dev.sculptor.api.v1.ListVersionsRequest;
+import dev.sculptor.api.v1.ListVersionsResponse;
+import dev.sculptor.api.v1.Model;
+import dev.sculptor.api.v1.SetAliasRequest;
+import dev.sculptor.api.v1.SetAliasResponse;
+import dev.sculptor.api.v1.UploadVersionHeader;
+import dev.sculptor.engine.checkpoint.CheckpointVerifier;
+import dev.sculptor.engine.checkpoint.Manifest;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code sculptor models ...}: models, versions, aliases and lineage in the model registry. */
+@Command(name = "models", mixinStandardHelpOptions = true,
+        description = {"The model registry over gRPC.",
+            "",
+            "Endpoint: --endpoint, else $SCULPTOR_ENDPOINT, else the local stack's endpoints.json"
+                + " ($SCULPTOR_HOME/local, else <repo>/.sculptor/local). Token: --token, else $SCULPTOR_TOKEN,"
+                + " else the local stack's admin token.",
+            "Versions: models/<model>/versions/<n>, <model>/<n> or <model>/<alias>."},
+        subcommands = {ModelsCommand.Create.class, ModelsCommand.ListModels.class, ModelsCommand.Get.class,
+            ModelsCommand.Versions.class, ModelsCommand.Upload.class, ModelsCommand.Download.class,
+            ModelsCommand.AliasCmd.class, ModelsCommand.LineageCmd.class})
+final class ModelsCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** What every call takes: where the registry is, the token, and the output form. */
+    abstract static class Call implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--endpoint", paramLabel = "HOST:PORT",
+                description = "The model registry's gRPC endpoint (default: $SCULPTOR_ENDPOINT, else the local stack's).")
+        String endpoint;
+
+        @Option(names = "--token", paramLabel = "TOKEN",
+                description = "Bearer token (default: $SCULPTOR_TOKEN, else the local stack's admin token).")
+        String token;
+
+        @Option(names = "--json", description = "Print the API's messages as protobuf JSON.")
+        boolean json;
+
+        private Endpoints.Target target;
+
+        /** The endpoint in use; null until resolved. */
+        Endpoints.Target target() {
+            return target;
+        }
+
+        PrintWriter out() {
+            return spec.commandLine().getOut();
+        }
+
+        PrintWriter err() {
+            return spec.commandLine().getErr();
+        }
+
+        @Override
+        public final Integer call() throws Exception {
+            before();
+            SculptorCli root = (SculptorCli) spec.root().userObject();
+            target = Endpoints.resolve(endpoint, token, root.env, root.codeSource);
+            try (Registry registry = new Registry(target)) {
+                run(registry);
+            }
+            out().flush();
+            return 0;
+        }
+
+        /** Local checks that need no registry (run before the endpoint is resolved). */
+        void before() {}
+
+        abstract void run(Registry registry) throws Exception;
+    }
+
+    // ------------------------------------------------------------------------------------------------ models
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a model with no versions.")
+    static final class Create extends Call {
+        @Parameters(index = "0", paramLabel = "<id>", description = "The model's id: [a-z][a-z0-9-]{0,62}.")
+        String id;
+
+        @Option(names = "--display-name", paramLabel = "TEXT", description = "Human-readable name.")
+        String displayName;
+
+        @Option(names = "--description", paramLabel = "TEXT", description = "Free text.")
+        String description;
+
+        @Option(names = "--label", paramLabel = "KEY=VALUE", description = "A label (repeatable).")
+        Map<String, String> labels = new LinkedHashMap<>();
+
+        @Override
+        void run(Registry registry) {
+            Model.Builder m = Model.newBuilder().putAllLabels(labels);
+            if (displayName != null) {
+                m.setDisplayName(displayName);
+            }
+            if (description != null) {
+                m.setDescription(description);
+            }
+            Model created = registry.blocking().createModel(CreateModelRequest.newBuilder().setModelId(Names.modelId(id))
+                    .setModel(m).build());
+            if (json) {
+                Output.printJson(out(), created);
+            } else {
+                out().println("created " + created.getName());
+            }
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List models in name order (every page).")
+    static final class ListModels extends Call {
+        @Option(names = "--filter", paramLabel = "FILTER", description = "name:<text>: models whose id contains the text.")
+        String filter;
+
+        @Option(names = "--page-size", paramLabel = "N", defaultValue = "0",
+                description = "Models per request (default: the registry's, 50).")
+        int pageSize;
+
+        @Override
+        void before() {
+            if (pageSize < 0) {
+                throw CliException.usage("--page-size must be >= 0, got " + pageSize);
+            }
+        }
+
+        @Override
+        void run(Registry registry) {
+            ListModelsResponse.Builder all = ListModelsResponse.newBuilder();
+            String pageToken = "";
+            Set<String> seen = new HashSet<>();
+            do {
+                ListModelsRequest.Builder r = ListModelsRequest.newBuilder().setPageSize(pageSize).setPageToken(pageToken);
+                if (filter != null) {
+                    r.setFilter(filter);
+                }
+                ListModelsResponse page = registry.blocking().listModels(r.build());
+                all.addAllModels(page.getModelsList());
+                pageToken = page.getNextPageToken();
+                if (!pageToken.isEmpty() && !seen.add(pageToken)) {
+                    throw CliException.failure("the registry returned the same page token twice; giving up");
+                }
+            } while (!pageToken.isEmpty());
+            if (json) {
+                Output.printJson(out(), all);
+            } else {
+                Output.models(out(), all.getModelsList());
+            }
+        }
+    }
+
+    @Command(name = "get", mixinStandardHelpOptions = true, description = "Show a model.")
+    static final class Get extends Call {
+        @Parameters(index = "0", paramLabel = "<model>", description = "The model: <model> or models/<model>.")
+        String model;
+
+        @Override
+        void before() {
+            Names.model(model);
+        }
+
+        @Override
+        void run(Registry registry) {
+            Model m = registry.blocking().getModel(GetModelRequest.newBuilder().setName(Names.model(model)).build());
+            if (json) {
+                Output.printJson(out(), m);
+            } else {
+                Output.model(out(), m);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ versions
+
+    @Command(name = "versions", mixinStandardHelpOptions = true, description = "List a model's versions, newest first.")
+    static final class Versions extends Call {
+        @Parameters(index = "0", paramLabel = "<model>", description = "The model: <model> or models/<model>.")
+        String model;
+
+        @Option(names = "--tag", paramLabel = "TAG", description = "Only versions with this tag.")
+        String tag;
+
+        @Option(names = "--page-size", paramLabel = "N", defaultValue = "0",
+                description = "Versions per request (default: the registry's, 50).")
+        int pageSize;
+
+        @Override
+        void before() {
+            Names.model(model);
+            if (pageSize < 0) {
+                throw CliException.usage("--page-size must be >= 0, got " + pageSize);
+            }
+        }
+
+        @Override
+        void run(Registry registry) {
+            ListVersionsResponse.Builder all = ListVersionsResponse.newBuilder();
+            String pageToken = "";
+            Set<String> seen = new HashSet<>();
+            do {
+                ListVersionsRequest.Builder r = ListVersionsRequest.newBuilder().setParent(Names.model(model))
+                        .setPageSize(pageSize).setPageToken(pageToken);
+                if (tag != null) {
+                    r.setFilter("tags:\"" + tag + "\"");
+                }
+                ListVersionsResponse page = registry.blocking().listVersions(r.build());
+                all.addAllVersions(page.getVersionsList());
+                pageToken = page.getNextPageToken();
+                if (!pageToken.isEmpty() && !seen.add(pageToken)) {
+                    throw CliException.failure("the registry returned the same page token twice; giving up");
+                }
+            } while (!pageToken.isEmpty());
+            if (json) {
+                Output.printJson(out(), all);
+            } else {
+                Output.versions(out(), all.getVersionsList());
+            }
+        }
+    }
+
+    @Command(name = "upload", mixinStandardHelpOptions = true,
+            description = {"Verify a checkpoint directory here, upload it as the model's next version, print the version's name."})
+    static final class Upload extends Call {
+        @Parameters(index = "0", paramLabel = "<model>", description = "The model: <model> or models/<model>.")
+        String model;
+
+        @Parameters(index = "1", paramLabel = "<checkpoint-dir>", description = "An engine checkpoint (manifest.json, params.bin, ...).")
+        Path dir;
+
+        @Option(names = "--description", paramLabel = "TEXT", description = "The version's description.")
+        String description;
+
+        @Option(names = "--tag", paramLabel = "TAG", description = "A tag (repeatable).")
+        List<String> tags = new ArrayList<>();
+
+        @Option(names = "--parent", paramLabel = "VERSION",
+                description = "The version this one derives from (models/<m>/versions/<n>, <m>/<n> or <m>/<alias>);"
+                        + " recorded as its lineage with the method and settings of the checkpoint's manifest.")
+        String parent;
+
+        @Option(names = "--request-id", paramLabel = "UUID",
+                description = "Makes a retried upload return the version the first one registered.")
+        String requestId;
+
+        private CheckpointVerifier.Verified verified;
+
+        @Override
+        void before() {
+            Names.model(model);
+            if (parent != null) {
+                Names.version(parent);
+            }
+            verified = CheckpointVerifier.verify(dir.toAbsolutePath().normalize());
+        }
+
+        @Override
+        void run(Registry registry) {
+            UploadVersionHeader.Builder h = UploadVersionHeader.newBuilder().setParent(Names.model(model)).addAllTags(tags);
+            if (description != null) {
+                h.setDescription(description);
+            }
+            if (requestId != null) {
+                h.setRequestId(requestId);
+            }
+            if (parent != null) {
+                String p = Names.version(parent);
+                if (!Names.isNumbered(p)) {
+                    p = registry.blocking().getVersion(GetVersionRequest.newBuilder().setName(p).build()).getName();
+                }
+                h.setLineage(lineage(p, verified.manifest().lineage()));
+            }
+            Transfer.Uploaded up = Transfer.upload(registry, h, dir.toAbsolutePath().normalize(), verified);
+            if (json) {
+                Output.printJson(out(), up.version());
+            } else {
+                out().println(up.version().getName());
+            }
+        }
+
+        /** The parent given here, with the method and settings the checkpoint's manifest records. */
+        static Lineage lineage(String parentVersion, Manifest.Lineage recorded) {
+            Lineage.Builder b = Lineage.newBuilder().setParentVersion(parentVersion);
+            if (recorded != null) {
+                if (recorded.method() != null) {
+                    b.setMethod(recorded.method());
+                }
+                JsonObject settings = recorded.settings();
+                if (settings != null) {
+                    Struct.Builder s = Struct.newBuilder();
+                    try {
+                        JsonFormat.parser().merge(settings.toString(), s);
+                    } catch (InvalidProtocolBufferException e) {
+                        throw CliException.failure("manifest.json: lineage settings are not a JSON object: " + e.getMessage(), e);
+                    }
+                    b.setSettings(s);
+                }
+            }
+            return b.build();
+        }
+    }
+
+    @Command(name = "download", mixinStandardHelpOptions = true,
+            description = {"Download a version into a directory, check every file's SHA-256 and verify the checkpoint."})
+    static final class Download extends Call {
+        @Parameters(index = "0", paramLabel = "<version>", description = "models/<m>/versions/<n>, <m>/<n> or <m>/<alias>.")
+        String version;
+
+        @Parameters(index = "1", paramLabel = "<dir>", description = "Target directory; created if missing, must be empty.")
+        Path dir;
+
+        @Option(names = "--force", description = "Write into a non-empty directory, replacing files of the same name.")
+        boolean force;
+
+        @Override
+        void before() {
+            Names.version(version);
+        }
+
+        @Override
+        void run(Registry registry) {
+            Transfer.Downloaded d = Transfer.download(registry, Names.version(version), dir, force);
+            if (json) {
+                Output.printJson(out(), d.version());
+            } else {
+                out().println("downloaded " + d.version().getName() + " to " + d.dir() + " (" + d.files() + " files, "
+                        + Output.bytes(d.bytes()) + ", verified)");
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ aliases, lineage
+
+    @Command(name = "alias", mixinStandardHelpOptions = true,
+            description = {"Point an alias at a version (creating or moving it), or delete it with --delete."})
+    static final class AliasCmd extends Call {
+        @Parameters(index = "0", paramLabel = "<model>", description = "The model: <model> or models/<model>.")
+        String model;
+
+        @Parameters(index = "1", paramLabel = "<alias>", description = "The alias, e.g. production.")
+        String alias;
+
+        @Parameters(index = "2", arity = "0..1", paramLabel = "<version>",
+                description = "The version: <n>, <alias>, <model>/<n> or models/<model>/versions/<n>.")
+        String version;
+
+        @Option(names = "--delete", description = "Delete the alias (the version stays).")
+        boolean delete;
+
+        @Override
+        void before() {
+            Names.alias(model, alias);
+            if (delete && version != null) {
+                throw CliException.usage("give either a version or --delete, not both");
+            }
+            if (!delete && version == null) {
+                throw CliException.usage("missing the version to point " + alias + " at (or --delete)");
+            }
+            if (version != null) {
+                Names.version(model, version);
+            }
+        }
+
+        @Override
+        void run(Registry registry) {
+            String name = Names.alias(model, alias);
+            if (delete) {
+                var empty = registry.blocking().deleteAlias(DeleteAliasRequest.newBuilder().setName(name).build());
+                if (json) {
+                    Output.printJson(out(), empty);
+                } else {
+                    out().println("deleted " + name);
+                }
+                return;
+            }
+            SetAliasResponse r = registry.blocking().setAlias(SetAliasRequest.newBuilder().setName(name)
+                    .setVersion(Names.version(model, version)).build());
+            if (json) {
+                Output.printJson(out(), r);
+            } else {
+                String prev = r.getPreviousVersion();
+                out().println(r.getAlias().getName() + " -> " + r.getAlias().getVersion()
+                        + (prev.isEmpty() ? " (new)" : prev.equals(r.getAlias().getVersion()) ? " (unchanged)" : " (was " + prev + ")"));
+            }
+        }
+    }
+
+    @Command(name = "lineage", mixinStandardHelpOptions = true,
+            description = "Show a version, its parent, the parent's parent, and so on.")
+    static final class LineageCmd extends Call {
+        @Parameters(index = "0", paramLabel = "<version>", description = "models/<m>/versions/<n>, <m>/<n> or <m>/<alias>.")
+        String version;
+
+        @Option(names = "--max-depth", paramLabel = "N", defaultValue = "0", description = "Ancestors to follow at most (default: the registry's).")
+        int maxDepth;
+
+        @Override
+        void before() {
+            Names.version(version);
+            if (maxDepth < 0) {
+                throw CliException.usage("--max-depth must be >= 0, got " + maxDepth);
+            }
+        }
+
+        @Override
+        void run(Registry registry) {
+            GetLineageResponse r = registry.blocking().getLineage(GetLineageRequest.newBuilder().setName(Names.version(version))
+                    .setMaxDepth(maxDepth).build());
+            if (json) {
+                Output.printJson(out(), r);
+            } else {
+                Output.lineage(out(), r.getVersionsList(), r.getTruncated());
+            }
+        }
+    }
+}

@@ -1,0 +1,412 @@
+package dev.sculptor.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole platform as a person uses it, through the packaged {@code ./sculptor} script, every step a separate
+ * process: {@code up} on free ports with a fresh {@code SCULPTOR_HOME}, {@code engine train}, {@code models create},
+ * {@code upload}, {@code alias}, {@code download} (byte-identical to what was uploaded), {@code lineage},
+ * {@code get --json}, then {@code down}. {@code down} runs whatever happens, and anything still carrying this test's
+ * state directory on its command line is killed afterwards, so no process outlives the test.
+ *
+ * <p>Runs under {@code mvn verify} after every module is packaged (this module is the reactor's last). The
+ * processes get {@code SCULPTOR_SKIP_BUILD=1} so that the script never starts a nested Maven build; the test checks
+ * that none happened.
+ */
+class StackEndToEndIT {
+    private static final Path FASHION_MNIST = Path.of("/usr/share/datasets/fashion-mnist");
+    private static final List<String> OUTPUTS = List.of("engine/target/sculptor-engine.jar",
+            "deploy/local/target/sculptor-local-stack.jar", "services/model-registry/target/quarkus-app/quarkus-run.jar",
+            "cli/target/sculptor-cli.jar");
+
+    @TempDir
+    Path tmp;
+
+    private Path repo;
+    private Path home;
+    private Path state;
+    private Path logs;
+    private final StringBuilder transcript = new StringBuilder();
+    private final List<ProcessHandle> started = new ArrayList<>();
+    private int step;
+
+    record Run(String command, int rc, String out, String err) {}
+
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
+    void upTrainUploadAliasDownloadLineageDown() throws Exception {
+        assumeTrue(Files.isRegularFile(FASHION_MNIST.resolve("train-images-idx3-ubyte.gz"))
+                && Files.isRegularFile(FASHION_MNIST.resolve("t10k-images-idx3-ubyte.gz")),
+                "Fashion-MNIST is not installed in " + FASHION_MNIST + " (apt-get install dataset-fashion-mnist)");
+        repo = Path.of(System.getProperty("sculptor.repo", "..")).toRealPath();
+        for (String o : OUTPUTS) {
+            if (!Files.isRegularFile(repo.resolve(o))) {
+                fail(repo.resolve(o) + " is missing: this test runs the packaged ./sculptor (run it with mvn verify from the"
+                        + " repository root, after every module is packaged)");
+            }
+        }
+        home = Files.createDirectories(tmp.resolve("home")).toRealPath();
+        state = home.resolve("local");
+        logs = Files.createDirectories(tmp.resolve("process-output"));
+        int[] p = freePorts(4);
+        int kafka = p[0];
+        int controller = p[1];
+        int s3 = p[2];
+        int postgres = p[3];
+        int base = freeRange(5, Set.of(kafka, controller, s3, postgres));
+
+        Thread safety = new Thread(this::killLeftovers, "e2e-leftover-killer");
+        Runtime.getRuntime().addShutdownHook(safety);
+        Throwable failure = null;
+        try {
+            Run up = sculptor(Duration.ofSeconds(240), "up", "--kafka-port", "" + kafka, "--kafka-controller-port", "" + controller,
+                    "--s3-port", "" + s3, "--postgres-port", "" + postgres, "--port-base", "" + base, "--timeout", "180");
+            expect(up.rc() == 0, "up failed");
+            JsonObject endpoints = JsonParser.parseString(Files.readString(state.resolve("endpoints.json"))).getAsJsonObject();
+            expect(("127.0.0.1:" + base).equals(endpoints.getAsJsonObject("services").getAsJsonObject("model-registry")
+                    .get("grpc").getAsString()), "endpoints.json does not name the registry on port " + base + ": " + endpoints);
+
+            Path ck = tmp.resolve("ck");
+            Run train = sculptor(Duration.ofSeconds(240), "engine", "train", "--arch", "lenet", "--epochs", "1",
+                    "--train-subset", "300", "--test-subset", "100", "--out", ck.toString());
+            expect(train.rc() == 0 && Files.isRegularFile(ck.resolve("manifest.json")), "training failed");
+
+            Run create = sculptor(Duration.ofSeconds(90), "models", "create", "demo");
+            expect(create.rc() == 0 && create.out().strip().equals("created models/demo"), "models create failed");
+
+            Run upload = sculptor(Duration.ofSeconds(120), "models", "upload", "demo", ck.toString());
+            expect(upload.rc() == 0 && upload.out().strip().equals("models/demo/versions/1"),
+                    "models upload did not print models/demo/versions/1");
+
+            Run alias = sculptor(Duration.ofSeconds(90), "models", "alias", "demo", "production", "demo/1");
+            expect(alias.rc() == 0 && alias.out().contains("models/demo/aliases/production -> models/demo/versions/1"),
+                    "models alias failed");
+
+            Path back = tmp.resolve("back");
+            Run download = sculptor(Duration.ofSeconds(120), "models", "download", "demo/production", back.toString());
+            expect(download.rc() == 0, "models download failed");
+            assertSameFiles(ck, back);
+
+            Run lineage = sculptor(Duration.ofSeconds(90), "models", "lineage", "demo/1");
+            expect(lineage.rc() == 0 && lineage.out().lines().anyMatch(l -> l.startsWith("models/demo/versions/1 ")),
+                    "models lineage does not show models/demo/versions/1");
+            Run lineageJson = sculptor(Duration.ofSeconds(90), "models", "lineage", "demo/1", "--json");
+            expect(lineageJson.rc() == 0, "models lineage --json failed");
+            JsonArray chain = JsonParser.parseString(lineageJson.out()).getAsJsonObject().getAsJsonArray("versions");
+            expect(chain.size() == 1 && chain.get(0).getAsJsonObject().get("name").getAsString().equals("models/demo/versions/1"),
+                    "the lineage of an uploaded root version is that version alone");
+
+            Run get = sculptor(Duration.ofSeconds(90), "models", "get", "demo", "--json");
+            expect(get.rc() == 0, "models get --json failed");
+            JsonObject model = JsonParser.parseString(get.out()).getAsJsonObject();
+            expect(model.get("name").getAsString().equals("models/demo"), "models get names another model");
+            expect(model.get("latestVersionNumber").getAsLong() == 1, "latest_version_number is not 1");
+            expect(model.getAsJsonObject("aliases").get("production").getAsLong() == 1, "production does not point at 1");
+
+            // a pruned child registered with its lineage, then listed and walked
+            Path pruned = tmp.resolve("pruned");
+            Run prune = sculptor(Duration.ofSeconds(240), "engine", "prune", "--in", ck.toString(), "--method", "l1",
+                    "--ratio", "0.5", "--out", pruned.toString());
+            expect(prune.rc() == 0, "engine prune failed");
+            Run child = sculptor(Duration.ofSeconds(120), "models", "upload", "demo", pruned.toString(), "--parent",
+                    "demo/production", "--tag", "pruned");
+            expect(child.rc() == 0 && child.out().strip().equals("models/demo/versions/2"), "uploading the pruned child failed");
+            Run walk = sculptor(Duration.ofSeconds(90), "models", "lineage", "demo/2", "--json");
+            JsonArray walked = JsonParser.parseString(walk.out()).getAsJsonObject().getAsJsonArray("versions");
+            expect(walk.rc() == 0 && walked.size() == 2
+                    && walked.get(1).getAsJsonObject().get("name").getAsString().equals("models/demo/versions/1"),
+                    "the pruned child's lineage does not lead back to version 1");
+            Run versions = sculptor(Duration.ofSeconds(90), "models", "versions", "demo", "--tag", "pruned");
+            expect(versions.rc() == 0 && versions.out().contains("models/demo/versions/2")
+                    && !versions.out().contains("models/demo/versions/1 "), "models versions --tag pruned is wrong");
+            Run list = sculptor(Duration.ofSeconds(90), "models", "list");
+            expect(list.rc() == 0 && list.out().contains("models/demo"), "models list does not show models/demo");
+
+            Run missing = sculptor(Duration.ofSeconds(90), "models", "get", "nope");
+            expect(missing.rc() == 1 && missing.out().isEmpty()
+                    && missing.err().equals("sculptor: NOT_FOUND: models/nope not found\n"),
+                    "a missing model is not one NOT_FOUND line with exit code 1");
+        } catch (Throwable t) {
+            failure = t;
+        } finally {
+            Run down = null;
+            try {
+                down = sculptor(Duration.ofSeconds(150), "down", "--grace", "20");
+            } catch (Throwable t) {
+                if (failure == null) {
+                    failure = t;
+                } else {
+                    failure.addSuppressed(t);
+                }
+            }
+            List<String> leftovers = killLeftovers();
+            try {
+                Runtime.getRuntime().removeShutdownHook(safety);
+            } catch (IllegalStateException e) {
+                // already shutting down
+            }
+            System.out.println(transcript);
+            if (failure == null) {
+                try {
+                    expect(down != null && down.rc() == 0, "down failed");
+                    expect(leftovers.isEmpty(), "processes were still running after down (killed now): " + leftovers);
+                    expect(!Files.exists(state.resolve("endpoints.json")), "down left endpoints.json behind");
+                    // No nested Maven build: the script would have logged it into SCULPTOR_HOME.
+                    expect(!Files.exists(home.resolve("build.log")) && !Files.exists(home.resolve("build.stamp")),
+                            "./sculptor started a Maven build from inside the test");
+                    Run after = sculptor(Duration.ofSeconds(60), "models", "list");
+                    expect(after.rc() == 1 && after.err().startsWith("sculptor: no local stack found (")
+                            && after.err().contains("./sculptor up"), "after down, models list does not say to run ./sculptor up");
+                } catch (Throwable t) {
+                    failure = t;
+                }
+            }
+        }
+        if (failure instanceof AssertionError ae) {
+            throw ae;
+        }
+        if (failure != null) {
+            throw new AssertionError(failure + details(), failure);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ processes
+
+    /** Runs {@code <repo>/sculptor args...} in the repository, output to files; returns when it exits. */
+    private Run sculptor(Duration timeout, String... args) throws IOException, InterruptedException {
+        int n = ++step;
+        List<String> cmd = new ArrayList<>();
+        cmd.add(repo.resolve("sculptor").toString());
+        cmd.addAll(List.of(args));
+        String shown = "./sculptor " + String.join(" ", args);
+        Path out = logs.resolve(n + "-" + args[0] + ".out");
+        Path err = logs.resolve(n + "-" + args[0] + ".err");
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(repo.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Map<String, String> env = pb.environment();
+        env.keySet().removeIf(k -> k.startsWith("SCULPTOR_"));
+        env.put("SCULPTOR_HOME", home.toString());
+        env.put("SCULPTOR_SKIP_BUILD", "1");
+        env.put("SCULPTOR_THREADS", "2");
+        long t0 = System.nanoTime();
+        Process p = pb.start();
+        started.add(p.toHandle());
+        boolean exited = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (!exited) {
+            killTree(p.toHandle());
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
+        Run r = new Run(shown, exited ? p.exitValue() : -1, read(out), read(err));
+        transcript.append(String.format("$ SCULPTOR_HOME=%s %s%n-> exit %s after %.1f s%n", home, shown,
+                exited ? Integer.toString(r.rc()) : "TIMEOUT (killed)", (System.nanoTime() - t0) / 1e9));
+        if (!r.out().isEmpty()) {
+            transcript.append("--- stdout\n").append(tail(r.out(), 80));
+        }
+        if (!r.err().isEmpty()) {
+            transcript.append("--- stderr\n").append(tail(r.err(), 80));
+        }
+        transcript.append('\n');
+        if (!exited) {
+            fail(shown + " did not finish in " + timeout.toSeconds() + " s" + details());
+        }
+        return r;
+    }
+
+    private void expect(boolean condition, String what) {
+        if (!condition) {
+            fail(what + details());
+        }
+    }
+
+    /** The transcript of every process so far, and the tail of each component's log. */
+    private String details() {
+        StringBuilder sb = new StringBuilder("\n\n===== transcript =====\n").append(transcript);
+        Path componentLogs = state == null ? null : state.resolve("logs");
+        if (componentLogs != null && Files.isDirectory(componentLogs)) {
+            try (Stream<Path> s = Files.list(componentLogs)) {
+                for (Path log : s.sorted().toList()) {
+                    sb.append("===== ").append(log).append(" (tail) =====\n").append(tail(read(log), 40)).append('\n');
+                }
+            } catch (IOException e) {
+                sb.append("(cannot list ").append(componentLogs).append(": ").append(e).append(")\n");
+            }
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Kills what is left: the processes this test started (and their children), then anything whose command line
+     * names this test's SCULPTOR_HOME (the stack's JVMs carry {@code -Dsculptor.local.state=<home>/local}; PostgreSQL
+     * runs with {@code -D <home>/local/postgres/data}). Returns what it found still running.
+     */
+    private synchronized List<String> killLeftovers() {
+        Set<String> found = new LinkedHashSet<>();
+        for (ProcessHandle h : started) {
+            if (h.isAlive()) {
+                found.add(h.pid() + " " + h.info().commandLine().orElse("?"));
+                killTree(h);
+            }
+        }
+        if (home == null) {
+            return new ArrayList<>(found);
+        }
+        for (int round = 0; round < 2; round++) {
+            Map<Long, String> marked = processesNaming(home.toString());
+            if (marked.isEmpty()) {
+                break;
+            }
+            marked.forEach((pid, cmd) -> found.add(pid + " " + cmd));
+            // SIGTERM first (PostgreSQL shuts down cleanly on it), then SIGKILL whatever is still there.
+            marked.keySet().forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (System.nanoTime() < deadline && marked.keySet().stream().anyMatch(StackEndToEndIT::alive)) {
+                sleep(200);
+            }
+            marked.keySet().forEach(pid -> ProcessHandle.of(pid).ifPresent(h -> {
+                h.descendants().forEach(ProcessHandle::destroyForcibly);
+                h.destroyForcibly();
+            }));
+            sleep(500);
+        }
+        return new ArrayList<>(found);
+    }
+
+    private static void killTree(ProcessHandle h) {
+        h.descendants().forEach(ProcessHandle::destroyForcibly);
+        h.destroyForcibly();
+    }
+
+    private static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    /** pid to command line of every process (not this one) whose command line contains {@code text}. */
+    static Map<Long, String> processesNaming(String text) {
+        Map<Long, String> m = new HashMap<>();
+        long self = ProcessHandle.current().pid();
+        try (Stream<Path> s = Files.list(Path.of("/proc"))) {
+            for (Path d : s.filter(x -> x.getFileName().toString().matches("[0-9]+")).toList()) {
+                long pid = Long.parseLong(d.getFileName().toString());
+                if (pid == self) {
+                    continue;
+                }
+                try {
+                    String cmd = new String(Files.readAllBytes(d.resolve("cmdline")), StandardCharsets.UTF_8).replace('\0', ' ').strip();
+                    if (cmd.contains(text)) {
+                        m.put(pid, cmd.length() > 300 ? cmd.substring(0, 300) + "..." : cmd);
+                    }
+                } catch (IOException | SecurityException e) {
+                    // gone meanwhile, or not ours to read
+                }
+            }
+        } catch (IOException e) {
+            // no /proc: nothing to find
+        }
+        return m;
+    }
+
+    // ------------------------------------------------------------------------------------------------ helpers
+
+    private void assertSameFiles(Path expected, Path actual) throws IOException {
+        List<String> a;
+        List<String> b;
+        try (Stream<Path> s = Files.list(expected); Stream<Path> t = Files.list(actual)) {
+            a = s.map(x -> x.getFileName().toString()).sorted().toList();
+            b = t.map(x -> x.getFileName().toString()).sorted().toList();
+        }
+        expect(a.contains("manifest.json") && a.contains("params.bin"), "the trained checkpoint lacks its files: " + a);
+        assertEquals(a, b, "the downloaded checkpoint has other files than the uploaded one" + details());
+        for (String f : a) {
+            assertArrayEquals(Files.readAllBytes(expected.resolve(f)), Files.readAllBytes(actual.resolve(f)),
+                    f + " differs after the round trip" + details());
+        }
+    }
+
+    static int[] freePorts(int n) throws IOException {
+        List<ServerSocket> held = new ArrayList<>();
+        int[] ports = new int[n];
+        try {
+            for (int i = 0; i < n; i++) {
+                ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"));
+                held.add(s);
+                ports[i] = s.getLocalPort();
+            }
+        } finally {
+            for (ServerSocket s : held) {
+                s.close();
+            }
+        }
+        return ports;
+    }
+
+    /** The first of {@code n} consecutive free ports (the services listen on the port base plus their offset). */
+    static int freeRange(int n, Set<Integer> avoid) throws IOException {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int base = ThreadLocalRandom.current().nextInt(20000, 30000);
+            boolean ok = true;
+            for (int port = base; port < base + n && ok; port++) {
+                ok = !avoid.contains(port) && isFree(port);
+            }
+            if (ok) {
+                return base;
+            }
+        }
+        throw new IOException("no " + n + " consecutive free ports found");
+    }
+
+    private static boolean isFree(int port) {
+        try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static String read(Path f) {
+        try {
+            return Files.exists(f) ? Files.readString(f, StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            return "(cannot read " + f + ": " + e + ")";
+        }
+    }
+
+    private static String tail(String s, int lines) {
+        List<String> l = s.lines().toList();
+        String t = String.join("\n", l.subList(Math.max(0, l.size() - lines), l.size()));
+        return (l.size() > lines ? "... (" + (l.size() - lines) + " lines before)\n" : "") + t + "\n";
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
