@@ -27,6 +27,10 @@ import java.util.List;
  *       block's first conv reads (one list per block, then one for the classifier; null = all).
  * </ul>
  *
+ * <p>Residual families may hold a different number of blocks per stage ({@code stageBlocks}, null
+ * = equal), which is what Sparse Structure Selection produces, and may carry a learnable scale on
+ * each removable block's residual branch ({@code blockScales}).
+ *
  * @param family one of vgg, lenet, resnet, preresnet
  * @param name a display name, e.g. {@code vgg16} or {@code vgg16-a}
  * @param inputShape {@code [C, H, W]}
@@ -43,7 +47,9 @@ public record ArchSpec(
         Integer stem,
         List<Integer> stageWidths,
         List<List<Integer>> blocks,
-        List<List<Integer>> selections) {
+        List<List<Integer>> selections,
+        List<Integer> stageBlocks,
+        Boolean blockScales) {
 
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
@@ -55,6 +61,15 @@ public record ArchSpec(
         stageWidths = copy(stageWidths);
         blocks = copyNested(blocks);
         selections = copyNested(selections);
+        stageBlocks = copy(stageBlocks);
+    }
+
+    /** A spec with equal stages and no block scales (every standard architecture). */
+    public ArchSpec(String family, String name, List<Integer> inputShape, int numClasses, List<Integer> convWidths,
+            List<Integer> poolAfter, List<Integer> hidden, Integer stem, List<Integer> stageWidths,
+            List<List<Integer>> blocks, List<List<Integer>> selections) {
+        this(family, name, inputShape, numClasses, convWidths, poolAfter, hidden, stem, stageWidths, blocks, selections,
+                null, null);
     }
 
     public int channels() {
@@ -69,9 +84,47 @@ public record ArchSpec(
         return inputShape.get(2);
     }
 
-    /** Blocks per stage for the residual families. */
+    /** Blocks per stage for residual families with equal stages (the standard ones). */
     public int blocksPerStage() {
+        if (stageBlocks != null && stageBlocks.stream().distinct().count() > 1) {
+            throw new ArchException("arch " + name + " has unequal stages " + stageBlocks);
+        }
         return blocks.size() / stageWidths.size();
+    }
+
+    /** Number of blocks in stage s (0-based). */
+    public int blocksInStage(int s) {
+        return stageBlocks != null ? stageBlocks.get(s) : blocks.size() / stageWidths.size();
+    }
+
+    /** The stage (0-based) of block i. */
+    public int stageOf(int block) {
+        int first = 0;
+        for (int s = 0; s < stageWidths.size(); s++) {
+            first += blocksInStage(s);
+            if (block < first) {
+                return s;
+            }
+        }
+        throw new ArchException("arch " + name + " has no block " + block);
+    }
+
+    /** Position of block i within its stage. */
+    public int indexInStage(int block) {
+        int first = 0;
+        for (int s = 0; s < stageOf(block); s++) {
+            first += blocksInStage(s);
+        }
+        return block - first;
+    }
+
+    /** The first block of a stage changes width or resolution and is never removed. */
+    public boolean firstInStage(int block) {
+        return indexInStage(block) == 0;
+    }
+
+    public boolean scaled() {
+        return Boolean.TRUE.equals(blockScales);
     }
 
     /** Depth in the usual counting (conv and linear layers on the longest path). */
@@ -85,22 +138,33 @@ public record ArchSpec(
 
     public ArchSpec withName(String newName) {
         return new ArchSpec(family, newName, inputShape, numClasses, convWidths, poolAfter, hidden,
-                stem, stageWidths, blocks, selections);
+                stem, stageWidths, blocks, selections, stageBlocks, blockScales);
     }
 
     public ArchSpec withConvWidths(List<Integer> widths) {
         return new ArchSpec(family, name, inputShape, numClasses, widths, poolAfter, hidden,
-                stem, stageWidths, blocks, selections);
+                stem, stageWidths, blocks, selections, stageBlocks, blockScales);
     }
 
     public ArchSpec withHidden(List<Integer> widths) {
         return new ArchSpec(family, name, inputShape, numClasses, convWidths, poolAfter, widths,
-                stem, stageWidths, blocks, selections);
+                stem, stageWidths, blocks, selections, stageBlocks, blockScales);
     }
 
     public ArchSpec withBlocks(List<List<Integer>> newBlocks, List<List<Integer>> newSelections) {
         return new ArchSpec(family, name, inputShape, numClasses, convWidths, poolAfter, hidden,
-                stem, stageWidths, newBlocks, newSelections);
+                stem, stageWidths, newBlocks, newSelections, stageBlocks, blockScales);
+    }
+
+    /** Fewer blocks: the block list, the selections and the per-stage counts change together. */
+    public ArchSpec withStages(List<List<Integer>> newBlocks, List<List<Integer>> newSelections, List<Integer> newStageBlocks) {
+        return new ArchSpec(family, name, inputShape, numClasses, convWidths, poolAfter, hidden,
+                stem, stageWidths, newBlocks, newSelections, newStageBlocks, blockScales);
+    }
+
+    public ArchSpec withBlockScales(boolean on) {
+        return new ArchSpec(family, name, inputShape, numClasses, convWidths, poolAfter, hidden,
+                stem, stageWidths, blocks, selections, stageBlocks, on ? Boolean.TRUE : null);
     }
 
     public String toJson() {
@@ -168,7 +232,14 @@ public record ArchSpec(
             }
             case "resnet", "preresnet" -> {
                 requirePositive("stageWidths", stageWidths, true);
-                if (blocks == null || blocks.isEmpty() || blocks.size() % stageWidths.size() != 0) {
+                if (stageBlocks != null) {
+                    if (stageBlocks.size() != stageWidths.size() || stageBlocks.stream().anyMatch(n -> n == null || n < 1)
+                            || blocks == null || stageBlocks.stream().mapToInt(Integer::intValue).sum() != blocks.size()) {
+                        throw new ArchException("arch: stageBlocks must give a positive block count for each of the "
+                                + stageWidths.size() + " stages, summing to the " + (blocks == null ? 0 : blocks.size())
+                                + " blocks, got " + stageBlocks);
+                    }
+                } else if (blocks == null || blocks.isEmpty() || blocks.size() % stageWidths.size() != 0) {
                     throw new ArchException("arch: blocks must hold the same number of blocks for each of the "
                             + stageWidths.size() + " stages, got " + (blocks == null ? null : blocks.size()));
                 }
@@ -197,6 +268,9 @@ public record ArchSpec(
             }
             default -> throw new ArchException("arch: unknown family '" + family
                     + "' (known: vgg, lenet, resnet, preresnet)");
+        }
+        if ((scaled() || stageBlocks != null) && !family.equals("resnet") && !family.equals("preresnet")) {
+            throw new ArchException("arch: blockScales and stageBlocks apply to resnet and preresnet only");
         }
         return this;
     }
@@ -234,7 +308,7 @@ public record ArchSpec(
         if (block == 0) {
             return stem;
         }
-        return stageWidths.get((block - 1) / blocksPerStage());
+        return stageWidths.get(stageOf(block - 1));
     }
 
     /** The channels block i reads (all of them when no selection was recorded). */

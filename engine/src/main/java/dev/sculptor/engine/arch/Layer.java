@@ -32,14 +32,15 @@ public record Layer(
         int inRepeat,
         boolean bias) {
 
-    public enum Kind { CONV, BN, LINEAR }
+    /** SCALE: one learnable scalar multiplying a residual branch (Sparse Structure Selection). */
+    public enum Kind { CONV, BN, LINEAR, SCALE }
 
     /** Multiply-accumulates of a forward pass of one example (0 for BN). */
     public long macs() {
         return switch (kind) {
             case CONV -> (long) kernel * kernel * in * out * outH * outW;
             case LINEAR -> (long) in * out;
-            case BN -> 0L;
+            case BN, SCALE -> 0L;
         };
     }
 
@@ -49,6 +50,7 @@ public record Layer(
             case CONV -> (long) kernel * kernel * in * out + (bias ? out : 0);
             case LINEAR -> (long) in * out + (bias ? out : 0);
             case BN -> 2L * out;
+            case SCALE -> 1L;
         };
     }
 
@@ -76,6 +78,7 @@ public record Layer(
                     m.put(s, new long[] {out});
                 }
             }
+            case SCALE -> m.put("scale", new long[] {1});
         }
         return m;
     }

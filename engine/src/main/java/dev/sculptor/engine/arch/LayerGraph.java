@@ -163,8 +163,7 @@ public final class LayerGraph {
 
     /** PyTorch-style name of residual block i: {@code layer<stage>.<index>}. */
     public String blockName(int i) {
-        int per = spec.blocksPerStage();
-        return "layer" + (i / per + 1) + "." + (i % per);
+        return "layer" + (spec.stageOf(i) + 1) + "." + spec.indexInStage(i);
     }
 
     // ---- families ----
@@ -212,7 +211,6 @@ public final class LayerGraph {
     private void buildResNet() {
         int h = spec.height();
         int w = spec.width();
-        int per = spec.blocksPerStage();
         for (int s = 1; s < spec.stageWidths().size(); s++) {
             if (h % (1 << s) != 0 || w % (1 << s) != 0) {
                 throw new ArchException("arch: resnet input " + spec.inputShape() + " must be divisible by "
@@ -229,12 +227,13 @@ public final class LayerGraph {
         producers.get(0).add("conv1");
         int inCh = c0;
         for (int i = 0; i < spec.blocks().size(); i++) {
-            int s = i / per;
-            int stride = (s > 0 && i % per == 0) ? 2 : 1;
+            int s = spec.stageOf(i);
+            boolean first = spec.firstInStage(i);
+            int stride = (s > 0 && first) ? 2 : 1;
             h = (h + stride - 1) / stride;
             w = (w + stride - 1) / stride;
             String b = blockName(i);
-            String inStream = "stage" + (i % per == 0 && s > 0 ? s : s + 1);
+            String inStream = "stage" + (first && s > 0 ? s : s + 1);
             String outStream = "stage" + (s + 1);
             int inner = spec.blocks().get(i).get(0);
             int out = spec.stageWidths().get(s);
@@ -243,6 +242,7 @@ public final class LayerGraph {
             space(b + ".inner", inner, List.of(b + ".conv1"), b + ".bn1", null, null);
             conv(b + ".conv2", inner, out, 3, 1, h, w, b + ".inner", outStream);
             bn(b + ".bn2", out, outStream);
+            scale(b, first);
             producers.get(s).add(b + ".conv2");
             inCh = out;
         }
@@ -258,7 +258,6 @@ public final class LayerGraph {
     private void buildPreResNet() {
         int h = spec.height();
         int w = spec.width();
-        int per = spec.blocksPerStage();
         conv("conv1", spec.channels(), spec.stem(), 3, 1, h, w, "input", "stem");
         space("stem", spec.stem(), List.of("conv1"), null, null, "read by the first block's shortcut conv");
         List<List<String>> producers = new ArrayList<>();
@@ -268,8 +267,9 @@ public final class LayerGraph {
         String inStream = "stem";
         int inCh = spec.stem();
         for (int i = 0; i < spec.blocks().size(); i++) {
-            int s = i / per;
-            int stride = (s > 0 && i % per == 0) ? 2 : 1;
+            int s = spec.stageOf(i);
+            boolean first = spec.firstInStage(i);
+            int stride = (s > 0 && first) ? 2 : 1;
             String b = blockName(i);
             String outStream = "stage" + (s + 1);
             int out = spec.stageWidths().get(s);
@@ -287,8 +287,9 @@ public final class LayerGraph {
             bn(b + ".bn3", m2, b + ".mid2");
             space(b + ".mid2", m2, List.of(b + ".conv2"), b + ".bn3", null, null);
             conv(b + ".conv3", m2, out, 1, 1, ho, wo, b + ".mid2", outStream);
+            scale(b, first);
             producers.get(s).add(b + ".conv3");
-            if (i % per == 0) {
+            if (first) {
                 conv(b + ".downsample", inCh, out, 1, stride, ho, wo, inStream, outStream);
                 producers.get(s).add(b + ".downsample");
             }
@@ -321,6 +322,18 @@ public final class LayerGraph {
 
     private void linear(String name, int in, int out, String inSpace, String outSpace, int repeat) {
         add(new Layer(name, Kind.LINEAR, in, out, 1, 1, 1, 1, inSpace, outSpace, repeat, true));
+    }
+
+    /** The residual branch's scale, on blocks that may be removed (not the first of a stage). */
+    private void scale(String block, boolean firstInStage) {
+        if (spec.scaled() && !firstInStage) {
+            add(new Layer(block + ".residual", Kind.SCALE, 1, 1, 1, 1, 1, 1, null, null, 1, false));
+        }
+    }
+
+    /** Whether a block carries a scale layer. */
+    public boolean hasScale(int block) {
+        return layers.containsKey(blockName(block) + ".residual");
     }
 
     private void add(Layer l) {

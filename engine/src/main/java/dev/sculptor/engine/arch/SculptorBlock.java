@@ -35,6 +35,7 @@ public final class SculptorBlock extends AbstractBlock {
     private final LayerGraph graph;
     private final Map<String, Parameter> byName = new HashMap<>();
     private final Map<String, int[]> selections = new HashMap<>();
+    private volatile java.util.function.BiConsumer<String, NDArray> inputObserver;
 
     public SculptorBlock(LayerGraph graph) {
         this.graph = graph;
@@ -55,6 +56,7 @@ public final class SculptorBlock extends AbstractBlock {
                     case "beta" -> param(name, Parameter.Type.BETA, sh, new ConstantInitializer(0), true);
                     case "runningMean" -> param(name, Parameter.Type.RUNNING_MEAN, sh, new ConstantInitializer(0), false);
                     case "runningVar" -> param(name, Parameter.Type.RUNNING_VAR, sh, new ConstantInitializer(1), false);
+                    case "scale" -> param(name, Parameter.Type.OTHER, sh, new ConstantInitializer(1), true);
                     default -> throw new IllegalStateException("unknown tensor " + name);
                 }
             });
@@ -83,6 +85,15 @@ public final class SculptorBlock extends AbstractBlock {
 
     public LayerGraph graph() {
         return graph;
+    }
+
+    /**
+     * Sees the input of every conv and linear layer during forward passes (layer name, input
+     * {@code (N, C, H, W)} or {@code (N, F)}); null removes it. Data-driven importances (ThiNet,
+     * channel regression) sample activations this way.
+     */
+    public void setInputObserver(java.util.function.BiConsumer<String, NDArray> observer) {
+        this.inputObserver = observer;
     }
 
     /** The parameter registered under a tensor name such as {@code features.0.conv.weight}. */
@@ -149,10 +160,15 @@ public final class SculptorBlock extends AbstractBlock {
         for (int i = 0; i < spec.blocks().size(); i++) {
             String b = graph.blockName(i);
             NDArray y = Activation.relu(bn(c, b + ".bn1", conv(c, b + ".conv1", x)));
-            y = bn(c, b + ".bn2", conv(c, b + ".conv2", y));
+            y = scaled(c, i, bn(c, b + ".bn2", conv(c, b + ".conv2", y)));
             x = Activation.relu(y.add(shortcutA(x, y.getShape())));
         }
         return linear(c, "fc", Pool.globalAvgPool2d(x));
+    }
+
+    /** The residual branch times its learnable scale, for blocks that carry one. */
+    private NDArray scaled(Ctx c, int block, NDArray branch) {
+        return graph.hasScale(block) ? branch.mul(c.get(this, graph.blockName(block) + ".residual.scale", branch)) : branch;
     }
 
     /** Parameter-free shortcut: average-pool subsample, then zero channels appended (option A). */
@@ -177,8 +193,8 @@ public final class SculptorBlock extends AbstractBlock {
             NDArray y = Activation.relu(select(b + ".select", bn(c, b + ".bn1", x)));
             y = Activation.relu(bn(c, b + ".bn2", conv(c, b + ".conv1", y)));
             y = Activation.relu(bn(c, b + ".bn3", conv(c, b + ".conv2", y)));
-            y = conv(c, b + ".conv3", y);
-            NDArray shortcut = i % spec.blocksPerStage() == 0 ? conv(c, b + ".downsample", x) : x;
+            y = scaled(c, i, conv(c, b + ".conv3", y));
+            NDArray shortcut = spec.firstInStage(i) ? conv(c, b + ".downsample", x) : x;
             x = y.add(shortcut);
         }
         x = Activation.relu(select("select", bn(c, "bn", x)));
@@ -196,11 +212,19 @@ public final class SculptorBlock extends AbstractBlock {
     }
 
     private NDArray conv(Ctx c, String name, NDArray x) {
+        observe(name, x);
         Layer l = graph.layer(name);
         int pad = l.kernel() / 2;
         NDArray bias = l.bias() ? c.get(this, name + ".bias", x) : null;
         return Conv2d.conv2d(x, c.get(this, name + ".weight", x), bias, new Shape(l.stride(), l.stride()),
                 new Shape(pad, pad), new Shape(1, 1), 1).singletonOrThrow();
+    }
+
+    private void observe(String layer, NDArray input) {
+        java.util.function.BiConsumer<String, NDArray> o = inputObserver;
+        if (o != null) {
+            o.accept(layer, input);
+        }
     }
 
     private NDArray bn(Ctx c, String name, NDArray x) {
@@ -210,6 +234,7 @@ public final class SculptorBlock extends AbstractBlock {
     }
 
     private NDArray linear(Ctx c, String name, NDArray x) {
+        observe(name, x);
         return Linear.linear(x, c.get(this, name + ".weight", x), c.get(this, name + ".bias", x)).singletonOrThrow();
     }
 

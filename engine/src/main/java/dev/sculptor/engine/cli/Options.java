@@ -73,21 +73,34 @@ final class Options {
     }
 
     static final class Method {
-        @Option(names = "--method", required = true, description = "l1, slimming or weight")
+        @Option(names = "--method", required = true, description = "l1, slimming, weight, sss, sfp (soft filter pruning), "
+                + "thinet or regression (channel pruning by LASSO regression)")
         String method;
 
-        @Option(names = "--preset", description = "l1 presets: " + "vgg16-a, resnet56-a, resnet56-b, resnet110-a, resnet110-b")
+        @Option(names = "--preset", description = "l1: vgg16-a, resnet56-a, resnet56-b, resnet110-a, "
+                + "resnet110-b; sss: resnet-41, resnet-32, resnet-26 (target depths); "
+                + "thinet: thinet-30, thinet-50, thinet-70 (keep 30/50/70%% of each prunable layer)")
         String preset;
 
-        @Option(names = "--ratio", description = "l1: fraction of filters removed in every prunable layer (default: ${DEFAULT-VALUE})",
+        @Option(names = "--ratio", description = "l1, thinet, regression: fraction of filters removed in every prunable "
+                + "layer (default: ${DEFAULT-VALUE})",
                 defaultValue = "0.5")
         double ratio;
 
-        @Option(names = "--ratios", split = ",", description = "l1: per-layer ratios, e.g. features.0=0.5,features.1=0.3")
+        @Option(names = "--ratios", split = ",", description = "l1, thinet, regression: per-layer ratios, e.g. "
+                + "features.0=0.5,features.1=0.3")
         Map<String, Double> ratios = new LinkedHashMap<>();
 
-        @Option(names = "--skip", split = ",", description = "l1: channel spaces left alone, e.g. features.0")
+        @Option(names = "--skip", split = ",", description = "l1, sfp, thinet, regression: channel spaces left alone, "
+                + "e.g. features.0")
         Set<String> skip = new LinkedHashSet<>();
+
+        @Option(names = "--rate", description = "sfp: fraction of filters zeroed after every epoch and finally removed in "
+                + "every prunable layer (default: ${DEFAULT-VALUE})", defaultValue = "0.3")
+        double sfpRate;
+
+        @Option(names = "--rates", split = ",", description = "sfp: per-layer rates, e.g. features.0=0.5,features.1=0.2")
+        Map<String, Double> sfpRates = new LinkedHashMap<>();
 
         @Option(names = "--percent", description = "slimming: fraction of all BN channels removed; weight: fraction of conv weights "
                 + "removed (default: 0.5 for slimming, 0.8 for weight)")
@@ -100,14 +113,64 @@ final class Options {
         @Option(names = "--include-linear", description = "weight: also prune linear layers")
         boolean includeLinear;
 
+        @Option(names = "--gamma", defaultValue = "0.01",
+                description = "sss: sparsity on the residual-block scales (proximal step lr*gamma) (default: ${DEFAULT-VALUE})")
+        double sssGamma;
+
+        @Option(names = "--target-depth", description = "sss: keep at most the blocks of this depth (presets resnet-41|32|26 "
+                + "set it too)")
+        Integer targetDepth;
+
+        @Option(names = "--keep", description = "thinet, regression: fraction of channels kept in every prunable layer "
+                + "(instead of --ratio: ratio = 1 - keep)")
+        Double keep;
+
+        @Option(names = "--samples", defaultValue = "256", description = "thinet, regression: training images sampled "
+                + "for the next layer's inputs (default: ${DEFAULT-VALUE})")
+        int samples;
+
+        @Option(names = "--locations", defaultValue = "10", description = "thinet, regression: random output locations "
+                + "sampled per image and layer (default: ${DEFAULT-VALUE})")
+        int locations;
+
+        @Option(names = "--refit", negatable = true, defaultValue = "true", fallbackValue = "true",
+                description = "thinet: least-squares scaling of the next layer's kept input channels; regression: "
+                        + "least-squares reconstruction of the next layer (default: on; --no-refit only slices)")
+        boolean refit;
+
+        /** {@code --ratio}, or {@code 1 - --keep} when given. */
+        double dataDrivenRatio() {
+            if (keep == null) {
+                return ratio;
+            }
+            if (!(keep > 0 && keep <= 1)) {
+                throw new ArchException("--keep must be in (0, 1], got " + keep);
+            }
+            return 1 - keep;
+        }
+
+        /** The method; one that needs training data fails with a clear message (use {@link #build(java.util.function.Supplier)}). */
         PruningMethod build() {
+            return build(() -> {
+                throw new ArchException("method '" + method + "' needs the training data");
+            });
+        }
+
+        /** The method; {@code train} (the training split) is loaded only by methods that sample data. */
+        PruningMethod build(java.util.function.Supplier<dev.sculptor.engine.data.ImageDataset> train) {
             return switch (method.toLowerCase(java.util.Locale.ROOT)) {
                 case "l1", "l1-norm" -> new L1NormPruning(preset, ratio, ratios, skip);
                 case "slimming", "network-slimming" -> new NetworkSlimming(percent != null ? percent : 0.5, lambda);
                 case "weight", "weight-level" -> new WeightLevelPruning(percent != null ? percent : 0.8, includeLinear);
-                case "thinet", "regression", "sss", "sfp" -> throw new ArchException("method '" + method
-                        + "' is not available in this engine yet (available: l1, slimming, weight)");
-                default -> throw new ArchException("unknown method '" + method + "' (available: l1, slimming, weight)");
+                case "sss", "sparse-structure-selection" -> new dev.sculptor.engine.prune.SparseStructureSelection(sssGamma,
+                        preset, targetDepth);
+                case "sfp", "soft-filter" -> new dev.sculptor.engine.prune.SoftFilterPruning(sfpRate, sfpRates, skip);
+                case "thinet" -> new dev.sculptor.engine.prune.ThiNetPruning(train.get(), preset, dataDrivenRatio(), ratios,
+                        skip, samples, locations, refit, 1);
+                case "regression", "channel-regression" -> new dev.sculptor.engine.prune.ChannelRegressionPruning(
+                        train.get(), dataDrivenRatio(), ratios, skip, samples, locations, refit, 1);
+                default -> throw new ArchException("unknown method '" + method
+                        + "' (available: l1, slimming, weight, sss, sfp, thinet, regression)");
             };
         }
     }

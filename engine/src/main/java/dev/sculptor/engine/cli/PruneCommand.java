@@ -30,19 +30,23 @@ final class PruneCommand implements Callable<Integer> {
     @Mixin
     Options.Method method = new Options.Method();
 
+    /** The training data, for methods that sample activations (thinet, regression). */
+    @Mixin
+    Options.Data data = new Options.Data();
+
     @Override
     public Integer call() {
-        PruningMethod m = method.build();
+        PruningMethod m = method.build(() -> data.spec().train());
         try (Network trained = ModelCheckpoint.load(in).network()) {
             PruneResult r = m.prune(trained);
             try (Network pruned = r.network()) {
                 ModelCheckpoint.save(out, pruned, new ModelCheckpoint.Info(
-                        new Manifest.Lineage(in.toString(), m.name(), m.settings()), Map.of()), null, null);
+                        new Manifest.Lineage(in.toString(), m.name(), r.settings()), Map.of()), null, null);
                 ModelStats before = ModelStats.of(trained);
                 ModelStats after = ModelStats.of(pruned);
                 JsonObject o = new JsonObject();
                 o.addProperty("method", m.name());
-                o.add("settings", m.settings());
+                o.add("settings", r.settings());
                 o.addProperty("arch", pruned.spec().name());
                 o.addProperty("paramsBefore", before.params());
                 o.addProperty("paramsAfter", after.params());
@@ -61,6 +65,10 @@ final class PruneCommand implements Callable<Integer> {
                 for (Map.Entry<String, int[]> e : r.kept().entrySet()) {
                     ChannelSpace s = trained.graph().space(e.getKey());
                     human.append(String.format("  %-20s %4d -> %4d channels%n", s.id(), s.size(), e.getValue().length));
+                }
+                if (r.settings() != null && r.settings().has("sampledRows")) {
+                    human.append(String.format("  sampled %d training images, %,d rows%n",
+                            r.settings().get("sampledImages").getAsInt(), r.settings().get("sampledRows").getAsLong()));
                 }
                 human.append("checkpoint: ").append(out);
                 CommandSupport.print(o, json, human.toString());

@@ -37,7 +37,9 @@ final class RethinkCommand implements Callable<Integer> {
     @Option(names = "--scratch-b-cap", description = "Scratch-B trains at most this multiple of the baseline epochs")
     Double cap;
 
-    @Option(names = "--modes", split = ",", description = "retrain modes (default: fine-tune,scratch-e,scratch-b)")
+    @Option(names = "--modes", split = ",", description = "retrain modes: fine-tune, scratch-e, scratch-b, lottery-ticket "
+            + "(the baseline's initial weights cut like the pruned model; Frankle and Carbin 2019) "
+            + "(default: fine-tune,scratch-e,scratch-b)")
     List<String> modes = new ArrayList<>(List.of("fine-tune", "scratch-e", "scratch-b"));
 
     @Option(names = "--seeds", split = ",", description = "one run per seed (default: 1)")
@@ -72,7 +74,8 @@ final class RethinkCommand implements Callable<Integer> {
         }
         ArchSpec spec = Architectures.named(archName, ds.inputShape(), 10);
         Path dir = out != null ? out : Path.of("runs", "rethink-" + method.method + "-" + ds.name() + (quick ? "-quick" : ""));
-        RethinkConfig cfg = new RethinkConfig(spec, ds, method.build(), base, ft, finetuneLr, cap,
+        DataSpec trainData = ds; // data-driven methods (thinet, regression) sample the same training split
+        RethinkConfig cfg = new RethinkConfig(spec, ds, method.build(trainData::train), base, ft, finetuneLr, cap,
                 modes.stream().map(RetrainMode::parse).toList(), Options.seeds(seeds), dir);
         ResultTable table = new Rethink(cfg, line -> {
             if (!json) {

@@ -5,6 +5,7 @@ import dev.sculptor.engine.arch.Network;
 import dev.sculptor.engine.checkpoint.Manifest;
 import dev.sculptor.engine.checkpoint.ModelCheckpoint;
 import dev.sculptor.engine.data.ImageDataset;
+import dev.sculptor.engine.experiment.KeptChannels;
 import dev.sculptor.engine.experiment.RetrainMode;
 import dev.sculptor.engine.experiment.Retraining;
 import dev.sculptor.engine.metrics.Evaluator;
@@ -18,10 +19,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** Retrains a pruned checkpoint by fine-tuning, Scratch-E or Scratch-B. */
+/** Retrains a pruned checkpoint by fine-tuning, Scratch-E, Scratch-B or lottery-ticket rewinding. */
 @Command(name = "retrain", mixinStandardHelpOptions = true,
-        description = "Retrain a pruned model: fine-tune (inherited weights), scratch-e (baseline epochs) or "
-                + "scratch-b (baseline epochs x FLOPs(original)/FLOPs(pruned)).")
+        description = "Retrain a pruned model: fine-tune (inherited weights), scratch-e (baseline epochs), "
+                + "scratch-b (baseline epochs x FLOPs(original)/FLOPs(pruned)) or lottery-ticket (the baseline's "
+                + "initial weights, cut like the pruned model, for the baseline epochs; needs --init).")
 final class RetrainCommand implements Callable<Integer> {
     @Option(names = "--in", required = true, description = "pruned checkpoint directory")
     Path in;
@@ -29,8 +31,12 @@ final class RetrainCommand implements Callable<Integer> {
     @Option(names = "--original", description = "the unpruned checkpoint (default: the pruned checkpoint's parent)")
     Path original;
 
-    @Option(names = "--mode", required = true, description = "fine-tune, scratch-e or scratch-b")
+    @Option(names = "--mode", required = true, description = "fine-tune, scratch-e, scratch-b or lottery-ticket")
     String mode;
+
+    @Option(names = "--init", description = "lottery-ticket: checkpoint of the baseline's initial weights "
+            + "(rethink keeps it as seed-<n>/baseline-init)")
+    Path init;
 
     @Option(names = "--out", required = true, description = "checkpoint directory (resumes if a run is there)")
     Path out;
@@ -56,6 +62,10 @@ final class RetrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RetrainMode m = RetrainMode.parse(mode);
+        if (m.rewindsToInit() && init == null) {
+            throw new IllegalArgumentException(m.id() + " needs --init, the checkpoint of the baseline's initial weights "
+                    + "(rethink keeps it as seed-<n>/baseline-init)");
+        }
         ModelCheckpoint.Loaded loaded = ModelCheckpoint.load(in);
         try (Network pruned = loaded.network()) {
             Path parent = original;
@@ -63,9 +73,14 @@ final class RetrainCommand implements Callable<Integer> {
                 parent = Path.of(loaded.manifest().lineage().parent());
             }
             ModelStats originalStats;
+            Map<String, int[]> kept = Map.of();
             if (parent != null) {
                 try (Network o = ModelCheckpoint.load(parent).network()) {
                     originalStats = ModelStats.of(o);
+                    if (m.rewindsToInit()) {
+                        // which channels the pruning kept: the pruned tensors are exact slices of the original
+                        kept = KeptChannels.recover(o, pruned);
+                    }
                 }
             } else if (m == RetrainMode.SCRATCH_B) {
                 throw new IllegalArgumentException("scratch-b needs the original model's FLOPs: pass --original");
@@ -81,6 +96,9 @@ final class RetrainCommand implements Callable<Integer> {
             settings.addProperty("epochs", b.epochs());
             settings.addProperty("lr", b.lr());
             settings.addProperty("flopsRatio", b.flopsRatio());
+            if (m.rewindsToInit()) {
+                settings.addProperty("init", init.toString());
+            }
             ModelCheckpoint.Info info = new ModelCheckpoint.Info(new Manifest.Lineage(in.toString(), m.id(), settings), Map.of());
             ImageDataset train = data.spec().train();
             ImageDataset test = data.spec().test();
@@ -88,7 +106,7 @@ final class RetrainCommand implements Callable<Integer> {
                 System.err.printf("%s: %d epochs at lr %s (%s), FLOPs ratio %.2f%s%n", m.id(), b.epochs(), b.lr(), b.schedule(),
                         b.flopsRatio(), b.capped() ? " (capped)" : "");
             }
-            try (Network net = Retraining.start(m, pruned, base.seed() + 1000)) {
+            try (Network net = start(m, pruned, base.seed() + 1000, kept, parent != null)) {
                 Trainer.Result r = new Trainer(tc).listener(new Progress(json)).checkpointInfo(info).train(net, train, test);
                 Evaluator.Result ev = Evaluator.evaluate(net, test, 256);
                 CommandSupport.saveWithMetrics(out, net, info, ev);
@@ -104,5 +122,20 @@ final class RetrainCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The starting network; lottery-ticket cuts the initial weights with the recovered keep map. */
+    private Network start(RetrainMode m, Network pruned, long seed, Map<String, int[]> kept, boolean haveOriginal) {
+        if (!m.rewindsToInit()) {
+            return Retraining.start(m, pruned, seed);
+        }
+        try (Network initial = ModelCheckpoint.load(init).network()) {
+            String n = pruned.spec().name();
+            if (!haveOriginal && !initial.spec().withName(n).equals(pruned.spec())) {
+                throw new IllegalArgumentException(m.id() + " needs the trained unpruned model to tell which channels were "
+                        + "kept: pass --original");
+            }
+            return Retraining.start(m, pruned, seed, initial, kept);
+        }
     }
 }

@@ -51,6 +51,7 @@ public record ResultTable(JsonObject setup, List<Row> rows) {
             setup.addProperty("scratchBCap", cfg.scratchBCap());
         }
         setup.add("seeds", GSON.toJsonTree(cfg.seeds()));
+        setup.add("modes", GSON.toJsonTree(cfg.modes().stream().map(RetrainMode::id).toList()));
         return new ResultTable(setup, rows);
     }
 
@@ -74,6 +75,10 @@ public record ResultTable(JsonObject setup, List<Row> rows) {
             sb.append(String.format("| %s | %.2f ± %.2f | %,d | %,d | %d | %.1f | %.3f | %,.0f |%n", r.model(),
                     100 * r.accuracyMean(), 100 * r.accuracyStd(), r.params(), r.flops(), r.epochs(), r.secondsMean(),
                     r.latencyMillis(), r.imagesPerSecond()));
+        }
+        if (rows.stream().anyMatch(r -> r.model().equals(RetrainMode.LOTTERY_TICKET.id()))) {
+            sb.append(String.format("%nlottery-ticket: the pruned model trained from the baseline's own initial weights (kept "
+                    + "channels, or masks, of the initialisation; Frankle and Carbin 2019) for Scratch-E's epochs and schedule%n"));
         }
         return sb.toString();
     }

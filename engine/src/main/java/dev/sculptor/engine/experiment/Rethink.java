@@ -25,10 +25,14 @@ import java.util.function.Consumer;
  * The central experiment of Liu et al., "Rethinking the Value of Network Pruning" (ICLR 2019):
  * train a baseline, prune it, then compare fine-tuning the inherited weights with training the
  * pruned architecture from scratch for the same epochs (Scratch-E) and for the same compute
- * (Scratch-B), over several seeds. Every trained model is checkpointed under the output directory,
- * so a rerun skips finished steps and resumes an interrupted one from its last epoch.
+ * (Scratch-B), over several seeds; optionally also lottery-ticket rewinding (Frankle and Carbin, ICLR
+ * 2019) from the baseline's initial weights, kept as {@code seed-<n>/baseline-init}. Every trained
+ * model is checkpointed under the output directory, so a rerun skips finished steps and resumes an
+ * interrupted one from its last epoch.
  */
 public final class Rethink {
+    /** The checkpoint (per seed) of the baseline's initial weights. */
+    public static final String INIT = "baseline-init";
     private final RethinkConfig cfg;
     private final Consumer<String> log;
     private final ProgressListener progress;
@@ -56,7 +60,14 @@ public final class Rethink {
         Path dir = cfg.outDir().resolve("seed-" + seed);
         TrainConfig base = cfg.baseline().withSeed(seed);
         log.accept(String.format("[seed %d] baseline %s: %d epochs", seed, cfg.arch().name(), base.epochs()));
-        try (Network baseline = trained(dir.resolve("baseline"), Network.create(cfg.arch(), seed), base,
+        Network init = Network.create(cfg.method().prepare(cfg.arch()), seed);
+        try {
+            saveInit(dir.resolve(INIT), init, seed);
+        } catch (RuntimeException e) {
+            init.close();
+            throw e;
+        }
+        try (Network baseline = trained(dir.resolve("baseline"), init, base,
                 cfg.method().baselineHooks(), train, test,
                 new ModelCheckpoint.Info(new Manifest.Lineage(null, "train", settings(base)), Map.of()))) {
             record(runs, "unpruned", evaluate(baseline, test, base.epochs(), timeOf(dir.resolve("baseline"))));
@@ -67,7 +78,7 @@ public final class Rethink {
                 ModelStats original = ModelStats.of(baseline);
                 ModelStats small = ModelStats.of(pruned);
                 Manifest.Lineage lineage = new Manifest.Lineage(dir.resolve("baseline").toString(), cfg.method().name(),
-                        cfg.method().settings());
+                        pr.settings());
                 ModelCheckpoint.save(dir.resolve("pruned"), pruned, new ModelCheckpoint.Info(lineage, Map.of()), null, null);
                 log.accept(String.format("[seed %d] pruned %s: params %,d -> %,d, FLOPs %,d -> %,d (%.2fx fewer), %.2f s",
                         seed, pruned.spec().name(), original.params(), small.params(), original.flops(), small.flops(),
@@ -84,13 +95,41 @@ public final class Rethink {
                     JsonObject settings = settings(tc);
                     settings.addProperty("mode", mode.id());
                     settings.addProperty("flopsRatio", b.flopsRatio());
-                    try (Network retrained = trained(mdir, Retraining.start(mode, pruned, seed + 1000), tc, List.of(), train,
-                            test, new ModelCheckpoint.Info(new Manifest.Lineage(dir.resolve("pruned").toString(),
+                    if (mode.rewindsToInit()) {
+                        settings.addProperty("init", dir.resolve(INIT).toString());
+                    }
+                    try (Network retrained = trained(mdir, start(mode, pruned, seed, dir.resolve(INIT), pr), tc, List.of(),
+                            train, test, new ModelCheckpoint.Info(new Manifest.Lineage(dir.resolve("pruned").toString(),
                                     mode.id(), settings), Map.of()))) {
                         record(runs, mode.id(), evaluate(retrained, test, b.epochs(), timeOf(mdir)));
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * Keeps the baseline's initial weights (lottery-ticket rewinding starts from them). Written
+     * before the baseline trains; an experiment directory from before this checkpoint existed gets it
+     * on its next run, from the same seed (which gives the same weights).
+     */
+    private static void saveInit(Path dir, Network init, long seed) {
+        if (Files.exists(dir.resolve(CheckpointDir.MANIFEST))) {
+            return;
+        }
+        JsonObject settings = new JsonObject();
+        settings.addProperty("seed", seed);
+        ModelCheckpoint.save(dir, init, new ModelCheckpoint.Info(new Manifest.Lineage(null, INIT, settings), Map.of()),
+                null, null);
+    }
+
+    /** The network a retrain mode starts from; lottery-ticket cuts the saved initial weights. */
+    private static Network start(RetrainMode mode, Network pruned, long seed, Path initDir, PruneResult pr) {
+        if (!mode.rewindsToInit()) {
+            return Retraining.start(mode, pruned, seed + 1000);
+        }
+        try (Network init = ModelCheckpoint.load(initDir).network()) {
+            return Retraining.start(mode, pruned, seed + 1000, init, pr.kept());
         }
     }
 

@@ -1,8 +1,11 @@
 package dev.sculptor.engine.experiment;
 
+import dev.sculptor.engine.arch.ArchException;
 import dev.sculptor.engine.arch.Network;
 import dev.sculptor.engine.metrics.ModelStats;
+import dev.sculptor.engine.prune.StructuredPruner;
 import dev.sculptor.engine.train.TrainConfig;
+import java.util.Map;
 
 /** Budgets and starting points of the retrain modes. */
 public final class Retraining {
@@ -25,7 +28,9 @@ public final class Retraining {
         double ratio = (double) original.flops() / Math.max(1, pruned.flops());
         return switch (mode) {
             case FINE_TUNE -> new Budget(mode, finetuneEpochs, finetuneLr, "constant", ratio, false);
-            case SCRATCH_E -> new Budget(mode, baseline.epochs(), baseline.lr(), baseline.schedule(), ratio, false);
+            // lottery-ticket rewinding gets Scratch-E's budget: the baseline's epochs and schedule
+            case SCRATCH_E, LOTTERY_TICKET -> new Budget(mode, baseline.epochs(), baseline.lr(), baseline.schedule(), ratio,
+                    false);
             case SCRATCH_B -> {
                 // Same compute as the baseline: epochs scale with the FLOPs saved (never fewer than Scratch-E).
                 int epochs = Math.max(baseline.epochs(), (int) Math.round(baseline.epochs() * ratio));
@@ -42,8 +47,55 @@ public final class Retraining {
     /**
      * The network a mode starts from: a copy of the pruned one for fine-tuning; for scratch modes a
      * fresh random initialisation of the pruned architecture that keeps the pruned model's masks.
+     * Lottery-ticket rewinding needs the baseline's initial weights: use the other overload.
      */
     public static Network start(RetrainMode mode, Network pruned, long seed) {
+        if (mode.rewindsToInit()) {
+            throw new IllegalArgumentException(mode.id() + " starts from the baseline's initial weights and the "
+                    + "pruning's keep map: pass them");
+        }
+        return startFresh(mode, pruned, seed);
+    }
+
+    /**
+     * As {@link #start(RetrainMode, Network, long)}, and for lottery-ticket rewinding (Frankle and
+     * Carbin, ICLR 2019) the baseline's initial network cut like the pruned one: {@link #rewind}.
+     *
+     * @param init the unpruned network with the baseline's initial weights (used by lottery-ticket only)
+     * @param kept the keep map of the pruning ({@link dev.sculptor.engine.prune.PruneResult#kept()})
+     */
+    public static Network start(RetrainMode mode, Network pruned, long seed, Network init, Map<String, int[]> kept) {
+        return mode.rewindsToInit() ? rewind(init, pruned, kept) : startFresh(mode, pruned, seed);
+    }
+
+    /**
+     * The lottery ticket: the initial network shrunk with the pruning's keep map ({@link
+     * StructuredPruner#shrink}, so exactly the kept slices of the initial tensors), and for
+     * weight-level pruning multiplied by the pruned model's masks, which it keeps. The result must
+     * have the pruned model's architecture.
+     */
+    public static Network rewind(Network init, Network pruned, Map<String, int[]> kept) {
+        if (init == null) {
+            throw new IllegalArgumentException("lottery-ticket needs the baseline's initial weights");
+        }
+        Network net = StructuredPruner.shrink(init, kept, pruned.spec().name());
+        try {
+            if (!net.spec().equals(pruned.spec())) {
+                throw new ArchException("lottery-ticket: the initial network (" + init.spec().name() + ") cut with the "
+                        + "keep map is not the pruned architecture (" + pruned.spec().name() + "): is the init checkpoint "
+                        + "the pruned model's unpruned ancestor?");
+            }
+            if (!pruned.masks().isEmpty()) {
+                net.importMasks(pruned.exportMasks(), "pruned model");
+            }
+            return net;
+        } catch (RuntimeException e) {
+            net.close();
+            throw e;
+        }
+    }
+
+    private static Network startFresh(RetrainMode mode, Network pruned, long seed) {
         Network net = Network.create(pruned.spec(), seed, pruned.device());
         try {
             if (!mode.fromScratch()) {

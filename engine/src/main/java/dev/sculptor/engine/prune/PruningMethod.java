@@ -12,6 +12,14 @@ public interface PruningMethod {
     /** The settings, recorded in lineage. */
     JsonObject settings();
 
+    /**
+     * The architecture the unpruned model is trained with; methods that add trainable structure
+     * for their own selection (Sparse Structure Selection's block scales) change it here.
+     */
+    default dev.sculptor.engine.arch.ArchSpec prepare(dev.sculptor.engine.arch.ArchSpec spec) {
+        return spec;
+    }
+
     /** Hooks for training the unpruned model (e.g. a sparsity penalty); none by default. */
     default List<TrainingHook> baselineHooks() {
         return List.of();

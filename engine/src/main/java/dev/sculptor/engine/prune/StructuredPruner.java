@@ -28,9 +28,9 @@ public final class StructuredPruner {
         Network dst = Network.create(spec, 0, src.device());
         try (NDManager m = src.manager().newSubManager()) {
             for (Layer l : old.layers()) {
-                int[] outIdx = keep.get(l.outSpace());
+                int[] outIdx = l.outSpace() == null ? null : keep.get(l.outSpace());
                 int[] inIdx = l.inSpace() == null ? null : expand(keep.get(l.inSpace()), l.inRepeat());
-                for (String suffix : suffixes(l)) {
+                for (String suffix : l.tensorShapes().keySet()) {
                     String name = l.name() + "." + suffix;
                     boolean weight = suffix.equals("weight");
                     NDArray slice = slice(m, src.array(name), outIdx, weight ? inIdx : null);
@@ -43,14 +43,6 @@ public final class StructuredPruner {
             }
         }
         return dst;
-    }
-
-    private static String[] suffixes(Layer l) {
-        return switch (l.kind()) {
-            case CONV -> l.bias() ? new String[] {"weight", "bias"} : new String[] {"weight"};
-            case LINEAR -> new String[] {"weight", "bias"};
-            case BN -> new String[] {"gamma", "beta", "runningMean", "runningVar"};
-        };
     }
 
     /** Every array made here is attached to {@code m}, which the caller closes. */

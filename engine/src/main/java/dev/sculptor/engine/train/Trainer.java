@@ -113,7 +113,7 @@ public final class Trainer {
                     sgd.step(lr);
                     net.applyMasks();
                     for (TrainingHook h : hooks) {
-                        h.afterStep(net);
+                        h.afterStep(net, lr);
                     }
                     float l = loss.getFloat();
                     if (!Float.isFinite(l)) {

@@ -14,6 +14,11 @@ public interface TrainingHook {
     /** After the optimiser step: weights may be changed in place. */
     default void afterStep(Network net) {}
 
+    /** After the optimiser step, knowing the step's learning rate (proximal updates need it). */
+    default void afterStep(Network net, double lr) {
+        afterStep(net);
+    }
+
     /** After each epoch (0-based), before its checkpoint is written. */
     default void afterEpoch(Network net, int epoch) {}
 }

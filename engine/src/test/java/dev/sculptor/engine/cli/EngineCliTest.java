@@ -1,5 +1,6 @@
 package dev.sculptor.engine.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,7 +9,14 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.sculptor.engine.arch.Architectures;
 import dev.sculptor.engine.arch.LayerGraph;
+import dev.sculptor.engine.arch.Network;
+import dev.sculptor.engine.checkpoint.CheckpointDir;
+import dev.sculptor.engine.checkpoint.Manifest;
+import dev.sculptor.engine.checkpoint.ModelCheckpoint;
 import dev.sculptor.engine.prune.L1NormPruning;
+import dev.sculptor.engine.prune.PruneResult;
+import dev.sculptor.engine.prune.SoftFilterPruning;
+import dev.sculptor.engine.prune.StructuredPruner;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -74,9 +82,9 @@ class EngineCliTest {
         r = run("train", "--data-dir", dir.resolve("nowhere").toString(), "--out", dir.resolve("x").toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("nowhere"), r.err());
-        r = run("rethink", "--method", "thinet", "--quick", "--out", dir.resolve("t").toString());
+        r = run("rethink", "--method", "nosuch", "--quick", "--out", dir.resolve("t").toString());
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("method 'thinet' is not available"), r.err());
+        assertTrue(r.err().contains("unknown method 'nosuch' (available: "), r.err());
         r = run("prune", "--in", dir.toString(), "--method", "l1", "--out", dir.resolve("p").toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("manifest.json"), r.err());
@@ -148,6 +156,64 @@ class EngineCliTest {
         JsonObject second = JsonParser.parseString(again.out()).getAsJsonObject();
         assertEquals(table.getAsJsonArray("rows").get(4).getAsJsonObject().get("accuracyMean"),
                 second.getAsJsonArray("rows").get(4).getAsJsonObject().get("accuracyMean"));
+    }
+
+    @Test
+    void rethinkWithSoftFilterPruningAndLotteryTicketRewinding(@TempDir Path dir) throws Exception {
+        Run r = run("rethink", "--method", "sfp", "--rate", "0.4", "--modes", "fine-tune,lottery-ticket", "--quick",
+                "--train-subset", "300", "--test-subset", "100", "--epochs", "2", "--batch-size", "32", "--out",
+                dir.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject table = r.json();
+        JsonArray rows = table.getAsJsonArray("rows");
+        assertEquals(List.of("unpruned", "pruned", "fine-tune", "lottery-ticket"),
+                rows.asList().stream().map(e -> e.getAsJsonObject().get("model").getAsString()).toList());
+        Map<String, JsonObject> byModel = new HashMap<>();
+        rows.forEach(e -> byModel.put(e.getAsJsonObject().get("model").getAsString(), e.getAsJsonObject()));
+        // Scratch-E's budget: the baseline's 2 epochs, on the pruned architecture
+        assertEquals(2, byModel.get("lottery-ticket").get("epochs").getAsInt());
+        assertEquals(1, byModel.get("fine-tune").get("epochs").getAsInt());
+        assertEquals(byModel.get("pruned").get("flops"), byModel.get("lottery-ticket").get("flops"));
+        assertTrue(byModel.get("pruned").get("flops").getAsLong() < byModel.get("unpruned").get("flops").getAsLong());
+        assertEquals("sfp", table.getAsJsonObject("setup").get("method").getAsString());
+        assertEquals("[\"fine-tune\",\"lottery-ticket\"]", table.getAsJsonObject("setup").get("modes").toString());
+        assertTrue(Files.readString(dir.resolve("results.md")).contains("| lottery-ticket |"));
+
+        // the seed's initial weights were kept, and the lottery-ticket run names them in its lineage
+        Path seed = dir.resolve("seed-1");
+        try (Network init = ModelCheckpoint.load(seed.resolve("baseline-init")).network();
+                Network fresh = Network.create(init.spec(), 1)) {
+            for (String n : init.tensorNames()) {
+                assertArrayEquals(fresh.array(n).toFloatArray(), init.array(n).toFloatArray(), 0f, n);
+            }
+        }
+        Manifest lt = CheckpointDir.readManifest(seed.resolve("lottery-ticket"));
+        assertEquals("lottery-ticket", lt.lineage().method());
+        assertEquals(seed.resolve("baseline-init").toString(), lt.lineage().settings().get("init").getAsString());
+
+        // the same from the command line: 0 epochs leave the start, the initial weights cut with the
+        // keep map of the prune (recovered from the pruned checkpoint and its parent)
+        Path cli = dir.resolve("lt-cli");
+        String[] data = {"--train-subset", "64", "--test-subset", "64"};
+        r = run(concat(new String[] {"retrain", "--in", seed.resolve("pruned").toString(), "--mode", "lottery-ticket",
+            "--init", seed.resolve("baseline-init").toString(), "--epochs", "0", "--out", cli.toString(), "--json"}, data));
+        assertEquals(0, r.code(), r.err());
+        assertEquals("lottery-ticket", r.json().get("mode").getAsString());
+        try (Network baseline = ModelCheckpoint.load(seed.resolve("baseline")).network();
+                Network init = ModelCheckpoint.load(seed.resolve("baseline-init")).network();
+                Network start = ModelCheckpoint.load(cli).network()) {
+            PruneResult pr = new SoftFilterPruning(0.4, Map.of(), java.util.Set.of()).prune(baseline);
+            try (Network pruned = pr.network(); Network expected = StructuredPruner.shrink(init, pr.kept(), "x")) {
+                assertEquals(pruned.spec(), start.spec());
+                for (String n : expected.tensorNames()) {
+                    assertArrayEquals(expected.array(n).toFloatArray(), start.array(n).toFloatArray(), 0f, n);
+                }
+            }
+        }
+        r = run(concat(new String[] {"retrain", "--in", seed.resolve("pruned").toString(), "--mode", "lottery-ticket",
+            "--out", dir.resolve("x").toString()}, data));
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("lottery-ticket needs --init"), r.err());
     }
 
     static String[] concat(String[] a, String[] b) {
