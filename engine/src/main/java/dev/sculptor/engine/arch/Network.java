@@ -35,12 +35,24 @@ public final class Network implements AutoCloseable {
         this.store = new ParameterStore(manager, false);
     }
 
+    /**
+     * Turns PyTorch's autograd recording off on the calling thread. Grad mode is per thread and DJL
+     * disables it only on the thread that started the engine; on any other thread (a service's
+     * worker pool) forward passes would record graphs and in-place updates of parameters would fail.
+     * Every entry point of the network calls it; the trainer turns recording on only inside its
+     * gradient collector.
+     */
+    public static void noGrad() {
+        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+    }
+
     /** A freshly initialised network; the same seed gives the same weights. */
     public static Network create(ArchSpec spec, long seed) {
         return create(spec, seed, defaultDevice());
     }
 
     public static Network create(ArchSpec spec, long seed, Device device) {
+        noGrad();
         NDManager m = NDManager.newBaseManager(device);
         try {
             Network n = new Network(spec, m);
@@ -80,16 +92,34 @@ public final class Network implements AutoCloseable {
 
     /** Logits {@code (N, classes)} for a batch {@code (N, C, H, W)}. */
     public NDArray forward(NDArray x, boolean training) {
+        if (!training && !collecting()) {
+            noGrad();
+        }
         return block.forward(store, new NDList(x), training).singletonOrThrow();
     }
 
     /** The live array of a tensor, e.g. {@code layer1.0.conv1.weight}. */
     public NDArray array(String tensorName) {
+        if (!collecting()) {
+            noGrad();
+        }
         return block.parameter(tensorName).getArray();
     }
 
     public List<String> tensorNames() {
         return block.tensorNames();
+    }
+
+    /** True while a gradient collector records on this thread (then grad mode must stay on). */
+    private static boolean collecting() {
+        return COLLECTING.get();
+    }
+
+    private static final ThreadLocal<Boolean> COLLECTING = ThreadLocal.withInitial(() -> false);
+
+    /** Marks the calling thread as recording gradients (the trainer, around forward and backward). */
+    public static void recording(boolean on) {
+        COLLECTING.set(on);
     }
 
     /** Parameters that training updates (everything but BN running statistics). */

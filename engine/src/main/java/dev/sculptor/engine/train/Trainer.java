@@ -102,10 +102,14 @@ public final class Trainer {
                     NDArray y = m.create(b.labels()).toType(ai.djl.ndarray.types.DataType.INT64, false);
                     NDArray logits;
                     NDArray loss;
+                    Network.recording(true);
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         logits = net.forward(x, true);
                         loss = Evaluator.lossVector(logits, y).mean();
                         gc.backward(loss);
+                    } finally {
+                        Network.recording(false);
+                        Network.noGrad();
                     }
                     for (TrainingHook h : hooks) {
                         h.afterBackward(net);
