@@ -1,0 +1,217 @@
+package dev.sculptor.evaluation.store;
+
+import dev.sculptor.evaluation.service.EvaluationException;
+import dev.sculptor.evaluation.service.EvaluationException.Code;
+import dev.sculptor.evaluation.service.Measurement;
+import dev.sculptor.platform.events.EventEnvelope;
+import dev.sculptor.platform.outbox.JdbcProcessedEvents;
+import dev.sculptor.platform.outbox.Outbox;
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Evaluations in PostgreSQL. A finished evaluation, its {@code EvaluationCompleted} event (outbox)
+ * and the id of the request event that asked for it commit in one transaction, so a redelivered
+ * request can never produce a second event.
+ */
+@ApplicationScoped
+public class EvaluationRepository {
+    private static final String COLUMNS = "seq, id, model_version, dataset_uri, test_subset, state, state_message, prune_job, "
+            + "request_id, arch_name, accuracy, loss, params, flops, latency_ms, images_per_second, latency_batch_size, "
+            + "evaluated_examples, create_time, end_time";
+
+    @Inject
+    AgroalDataSource ds;
+
+    @FunctionalInterface
+    interface Tx<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    <T> T inTransaction(Tx<T> work) {
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T out = work.run(c);
+                c.commit();
+                return out;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new EvaluationException(Code.UNAVAILABLE, "database error: " + e.getMessage(), e);
+        }
+    }
+
+    public Optional<EvaluationRow> find(String id) {
+        return inTransaction(c -> one(c, "id", id));
+    }
+
+    public Optional<EvaluationRow> findByRequestId(String requestId) {
+        return inTransaction(c -> one(c, "request_id", requestId));
+    }
+
+    /**
+     * Records an evaluation as RUNNING unless one with this id (or request id) exists; returns the
+     * stored row, new or old.
+     */
+    public EvaluationRow start(String id, String modelVersion, String datasetUri, int testSubset, String pruneJob, String requestId) {
+        return inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO evaluations (id, model_version, dataset_uri, test_subset, "
+                    + "state, prune_job, request_id) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+                ps.setString(1, id);
+                ps.setString(2, modelVersion);
+                ps.setString(3, datasetUri);
+                ps.setInt(4, testSubset);
+                ps.setString(5, EvaluationRow.RUNNING);
+                ps.setString(6, pruneJob);
+                ps.setString(7, requestId);
+                ps.executeUpdate();
+            }
+            Optional<EvaluationRow> byId = one(c, "id", id);
+            if (byId.isPresent()) {
+                return byId.get();
+            }
+            return one(c, "request_id", requestId).orElseThrow();
+        });
+    }
+
+    /**
+     * Ends a running evaluation with its event and, when a request event asked for it, marks that
+     * event processed. An evaluation already ended is left as it is, with no new event.
+     *
+     * @return the stored row, and whether this call ended it
+     */
+    public Finished finish(String id, String state, String message, Measurement m, Function<EvaluationRow, EventEnvelope> event,
+            String topic, String requestEventId) {
+        return inTransaction(c -> {
+            int updated;
+            try (PreparedStatement ps = c.prepareStatement("UPDATE evaluations SET state = ?, state_message = ?, arch_name = ?, "
+                    + "accuracy = ?, loss = ?, params = ?, flops = ?, latency_ms = ?, images_per_second = ?, latency_batch_size = ?, "
+                    + "evaluated_examples = ?, end_time = now() WHERE id = ? AND state NOT IN ('SUCCEEDED', 'FAILED')")) {
+                ps.setString(1, state);
+                ps.setString(2, message == null ? "" : message);
+                ps.setString(3, m == null ? null : m.archName());
+                setDouble(ps, 4, m == null ? null : finite(m.accuracy()));
+                setDouble(ps, 5, m == null ? null : finite(m.loss()));
+                setLong(ps, 6, m == null ? null : m.params());
+                setLong(ps, 7, m == null ? null : m.flops());
+                setDouble(ps, 8, m == null ? null : m.latencyMs());
+                setDouble(ps, 9, m == null ? null : m.imagesPerSecond());
+                ps.setInt(10, m == null ? 0 : m.latencyBatch());
+                ps.setLong(11, m == null ? 0 : m.examples());
+                ps.setString(12, id);
+                updated = ps.executeUpdate();
+            }
+            EvaluationRow row = one(c, "id", id).orElseThrow(() -> EvaluationException.notFound("evaluations/" + id));
+            if (updated == 1) {
+                Outbox.append(c, topic, event.apply(row));
+            }
+            if (requestEventId != null) {
+                JdbcProcessedEvents.markProcessed(c, requestEventId);
+            }
+            return new Finished(row, updated == 1);
+        });
+    }
+
+    /** A finish: the row after it, and whether it was this call that ended the evaluation. */
+    public record Finished(EvaluationRow row, boolean ended) {}
+
+    /** Marks a request event handled without any other change (e.g. a request for an evaluation that already ended). */
+    public void markProcessed(String eventId) {
+        inTransaction(c -> JdbcProcessedEvents.markProcessed(c, eventId));
+    }
+
+    /** Newest first, after the row with sequence {@code beforeSeq} (0: from the newest). */
+    public List<EvaluationRow> list(int limit, long beforeSeq, ListFilter filter) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM evaluations WHERE true");
+        List<Object> args = new ArrayList<>();
+        if (beforeSeq > 0) {
+            sql.append(" AND seq < ?");
+            args.add(beforeSeq);
+        }
+        for (Map.Entry<String, String> e : filter.equals().entrySet()) {
+            sql.append(" AND ").append(e.getKey()).append(" = ?");
+            args.add(e.getValue());
+        }
+        sql.append(" ORDER BY seq DESC LIMIT ?");
+        args.add(limit);
+        return inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                for (int i = 0; i < args.size(); i++) {
+                    ps.setObject(i + 1, args.get(i));
+                }
+                List<EvaluationRow> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(row(rs));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    private static Optional<EvaluationRow> one(Connection c, String column, String value) throws SQLException {
+        if (value == null) {
+            return Optional.empty();
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM evaluations WHERE " + column + " = ?")) {
+            ps.setString(1, value);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(row(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    private static EvaluationRow row(ResultSet rs) throws SQLException {
+        Measurement m = null;
+        if (EvaluationRow.SUCCEEDED.equals(rs.getString("state"))) {
+            m = new Measurement(rs.getString("arch_name"), null, dbl(rs, "accuracy"), dbl(rs, "loss"), rs.getLong("evaluated_examples"),
+                    rs.getLong("params"), rs.getLong("flops"), (Double) rs.getObject("latency_ms"),
+                    (Double) rs.getObject("images_per_second"), rs.getInt("latency_batch_size"));
+        }
+        Timestamp end = rs.getTimestamp("end_time");
+        return new EvaluationRow(rs.getLong("seq"), rs.getString("id"), rs.getString("model_version"), rs.getString("dataset_uri"),
+                rs.getInt("test_subset"), rs.getString("state"), rs.getString("state_message"), rs.getString("prune_job"),
+                rs.getString("request_id"), m, rs.getTimestamp("create_time").toInstant(), end == null ? null : end.toInstant());
+    }
+
+    private static double dbl(ResultSet rs, String col) throws SQLException {
+        Object o = rs.getObject(col);
+        return o == null ? Double.NaN : ((Number) o).doubleValue();
+    }
+
+    private static Double finite(double d) {
+        return Double.isFinite(d) ? d : null;
+    }
+
+    private static void setDouble(PreparedStatement ps, int i, Double v) throws SQLException {
+        if (v == null) {
+            ps.setNull(i, Types.DOUBLE);
+        } else {
+            ps.setDouble(i, v);
+        }
+    }
+
+    private static void setLong(PreparedStatement ps, int i, Long v) throws SQLException {
+        if (v == null) {
+            ps.setNull(i, Types.BIGINT);
+        } else {
+            ps.setLong(i, v);
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package dev.sculptor.scoring.events;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.util.JsonFormat;
+import dev.sculptor.api.v1.ScoresComputed;
+import dev.sculptor.api.v1.ScoringRequested;
+import dev.sculptor.platform.events.EventConsumer;
+import dev.sculptor.platform.events.EventEnvelope;
+import dev.sculptor.platform.events.EventPublisher;
+import dev.sculptor.platform.events.PoisonEventException;
+import dev.sculptor.platform.events.ProcessedEvents;
+import dev.sculptor.platform.events.Topics;
+import dev.sculptor.platform.store.CheckpointStore;
+import dev.sculptor.scoring.grpc.Mapper;
+import dev.sculptor.scoring.service.Failures;
+import dev.sculptor.scoring.service.ScoringException;
+import dev.sculptor.scoring.service.VersionScorer;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Consumes {@code ScoringRequested} from {@code sculptor.scoring.requests.v1} (group {@code scoring})
+ * with the platform's consumer (dedupe, retry with backoff, dead letters), scores the version, stores
+ * the scores under {@code jobs/{job}/scores/} and emits {@code ScoresComputed} on
+ * {@code sculptor.scoring.events.v1}, keyed by the job.
+ *
+ * <p>Stored objects: {@code scores.json}, the contract's {@code ScoreModelResponse} in proto3 JSON
+ * ({@code JsonFormat}), and {@code method.json}, the {@code MethodSpec} that was scored. A request
+ * that cannot succeed (unknown version, a method the engine does not score, a policy the architecture
+ * refuses) produces a {@code ScoresComputed} with {@code failure_reason}; only an unreadable record
+ * is dead-lettered. The service keeps no database: the emitted event's id is derived from the
+ * request's, so a request redelivered after a restart yields an event downstream consumers already
+ * deduplicate, and the stored objects are simply rewritten with the same content.
+ */
+@ApplicationScoped
+public class ScoringWorker {
+    private static final Logger LOG = Logger.getLogger(ScoringWorker.class);
+    public static final String GROUP = "scoring";
+    public static final String SOURCE = "/sculptor/scoring";
+    private static final String TYPE = ScoringRequested.getDescriptor().getFullName();
+    private static final Pattern JOB = Pattern.compile("pruneJobs/([A-Za-z0-9][A-Za-z0-9._-]{0,127})");
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @ConfigProperty(name = "sculptor.scoring.worker.enabled", defaultValue = "true")
+    boolean enabled;
+
+    @ConfigProperty(name = "sculptor.scoring.worker.max-attempts", defaultValue = "5")
+    int maxAttempts;
+
+    @ConfigProperty(name = "sculptor.scoring.work-dir", defaultValue = "${java.io.tmpdir}/sculptor-scoring")
+    Path workDir;
+
+    @Inject
+    VersionScorer scorer;
+
+    @Inject
+    CheckpointStore store;
+
+    private volatile EventConsumer consumer;
+    private EventPublisher publisher;
+
+    void onStart(@Observes StartupEvent e) {
+        if (enabled) {
+            publisher = new EventPublisher(bootstrap, "scoring-events", Duration.ofSeconds(30));
+            consumer = EventConsumer.builder()
+                    .setBootstrapServers(bootstrap)
+                    .setGroupId(GROUP)
+                    .setTopics(Topics.SCORING_REQUESTS)
+                    .setHandler(this::handle)
+                    .optProcessedEvents(ProcessedEvents.inMemory(100_000))
+                    .optMaxAttempts(maxAttempts)
+                    .optBackoff(Duration.ofMillis(500), Duration.ofSeconds(30))
+                    .optMaxPollInterval(Duration.ofMinutes(30), 1)
+                    .build()
+                    .start();
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent e) {
+        if (consumer != null) {
+            consumer.close();
+            publisher.close();
+        }
+    }
+
+    /** Null when the worker is disabled. */
+    public EventConsumer consumer() {
+        return consumer;
+    }
+
+    public boolean enabled() {
+        return enabled;
+    }
+
+    void handle(EventEnvelope e) {
+        if (!TYPE.equals(e.type())) {
+            throw new PoisonEventException("unexpected ce_type " + e.type() + " on " + Topics.SCORING_REQUESTS + " (expected " + TYPE + ")");
+        }
+        ScoringRequested req;
+        try {
+            req = ScoringRequested.parseFrom(e.payload());
+        } catch (InvalidProtocolBufferException ex) {
+            throw new PoisonEventException("payload is not a " + TYPE + ": " + ex.getMessage(), ex);
+        }
+        Matcher m = JOB.matcher(req.getPruneJob());
+        if (!m.matches()) {
+            throw new PoisonEventException("prune_job: '" + req.getPruneJob() + "' is not a resource name of the form pruneJobs/{job}");
+        }
+        String prefix = "jobs/" + m.group(1) + "/scores/";
+        ScoresComputed.Builder out = ScoresComputed.newBuilder().setPruneJob(req.getPruneJob()).setModelVersion(req.getModelVersion());
+        try {
+            VersionScorer.Scored s = scorer.score("model_version", req.getModelVersion(), Mapper.method(req.getMethod()));
+            put(prefix + "scores.json", Mapper.response(s.version(), s.scores()));
+            put(prefix + "method.json", req.getMethod());
+            out.setModelVersion(s.version()).setScoresUri(store.uri(prefix)).setSeconds(s.scores().seconds())
+                    .setSamplesUsed(s.scores().samplesUsed());
+        } catch (RuntimeException ex) {
+            ScoringException se = Failures.classify(ex);
+            if (se.code() == ScoringException.Code.UNAVAILABLE) {
+                throw se; // retried by the consumer
+            }
+            out.setFailureReason(se.getMessage());
+        }
+        Instant now = Instant.now();
+        ScoresComputed event = out.setOccurredTime(Mapper.timestamp(now)).build();
+        String id = UUID.nameUUIDFromBytes(("sculptor.scoring/" + e.id()).getBytes(StandardCharsets.UTF_8)).toString();
+        publisher.publish(Topics.SCORING_EVENTS, new EventEnvelope(id, EventEnvelope.typeOf(event), SOURCE, now, req.getPruneJob(),
+                req.getPruneJob(), event.toByteArray()));
+        LOG.infof("%s: %s %s", req.getPruneJob(), req.getModelVersion(), event.getFailureReason().isEmpty()
+                ? "scored, " + event.getScoresUri() : "failed: " + event.getFailureReason());
+    }
+
+    private void put(String key, Message m) {
+        try {
+            Files.createDirectories(workDir);
+            Path f = Files.createTempFile(workDir, "scores-", ".json");
+            try {
+                Files.writeString(f, JsonFormat.printer().print(m), StandardCharsets.UTF_8);
+                store.putFile(f, key);
+            } finally {
+                Files.deleteIfExists(f);
+            }
+        } catch (IOException ex) {
+            throw new UncheckedIOException("cannot write " + store.uri(key) + ": " + ex.getMessage(), ex);
+        }
+    }
+}

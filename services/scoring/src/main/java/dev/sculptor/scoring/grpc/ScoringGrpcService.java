@@ -1,0 +1,58 @@
+package dev.sculptor.scoring.grpc;
+
+import dev.sculptor.api.v1.ScoreModelRequest;
+import dev.sculptor.api.v1.ScoreModelResponse;
+import dev.sculptor.api.v1.Scoring;
+import dev.sculptor.scoring.service.Failures;
+import dev.sculptor.scoring.service.ScoringException;
+import dev.sculptor.scoring.service.VersionScorer;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.GrpcService;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+/** The Scoring gRPC API, for people and tools; prune jobs ask through Kafka. Nothing is stored. */
+@GrpcService
+public class ScoringGrpcService implements Scoring {
+    private static final Logger LOG = Logger.getLogger(ScoringGrpcService.class);
+
+    @Inject
+    VersionScorer scorer;
+
+    @Override
+    @Blocking
+    public Uni<ScoreModelResponse> scoreModel(ScoreModelRequest r) {
+        try {
+            if (r.getMaxSamples() < 0) {
+                throw ScoringException.invalid("max_samples", "must be >= 0, got " + r.getMaxSamples());
+            }
+            VersionScorer.Scored s = scorer.score("model_version", r.getModelVersion(), Mapper.method(r.getMethod()));
+            return Uni.createFrom().item(Mapper.response(s.version(), s.scores()));
+        } catch (RuntimeException e) {
+            return Uni.createFrom().failure(status(e));
+        }
+    }
+
+    /** Canonical gRPC status for an error, with the message naming what was wrong. */
+    static Throwable status(Throwable e) {
+        if (e instanceof StatusRuntimeException) {
+            return e;
+        }
+        ScoringException se = Failures.classify(e);
+        Status s = switch (se.code()) {
+            case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
+            case NOT_FOUND -> Status.NOT_FOUND;
+            case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
+            case UNAVAILABLE -> Status.UNAVAILABLE;
+            case UNIMPLEMENTED -> Status.UNIMPLEMENTED;
+            case INTERNAL -> Status.INTERNAL;
+        };
+        if (se.code() == ScoringException.Code.INTERNAL) {
+            LOG.error("unexpected failure", e);
+        }
+        return s.withDescription(se.getMessage()).asRuntimeException();
+    }
+}
