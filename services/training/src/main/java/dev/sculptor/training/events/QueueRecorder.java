@@ -1,0 +1,87 @@
+package dev.sculptor.training.events;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.sculptor.api.v1.TrainingRequested;
+import dev.sculptor.platform.events.EventConsumer;
+import dev.sculptor.platform.events.EventEnvelope;
+import dev.sculptor.platform.events.Topics;
+import dev.sculptor.training.grpc.Mapper;
+import dev.sculptor.training.service.Plans;
+import dev.sculptor.training.store.TrainingRepository;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Records every requested run as {@code QUEUED} as soon as its request arrives (group
+ * {@code training-queue}), while the worker (group {@code training}) may still be busy with an
+ * earlier run: queued runs can then be read, listed, watched and cancelled. Recording is
+ * idempotent (insert unless the run exists); a record it cannot read is left to the worker, which
+ * dead-letters it. Its event ids are kept in memory only, so the worker never mistakes a request
+ * for one it handled.
+ */
+@ApplicationScoped
+public class QueueRecorder {
+    private static final Logger LOG = Logger.getLogger(QueueRecorder.class);
+    public static final String GROUP = "training-queue";
+    private static final String TYPE = TrainingRequested.getDescriptor().getFullName();
+    private static final Pattern NAME = Pattern.compile("trainingRuns/([A-Za-z0-9][A-Za-z0-9._-]{0,127})");
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @ConfigProperty(name = "sculptor.training.worker.enabled", defaultValue = "true")
+    boolean enabled;
+
+    @Inject
+    TrainingRepository repo;
+
+    private volatile EventConsumer consumer;
+
+    void onStart(@Observes StartupEvent e) {
+        if (enabled) {
+            consumer = EventConsumer.builder()
+                    .setBootstrapServers(bootstrap)
+                    .setGroupId(GROUP)
+                    .setTopics(Topics.TRAINING_REQUESTS)
+                    .setHandler(this::handle)
+                    .optMaxAttempts(1)
+                    .build()
+                    .start();
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent e) {
+        if (consumer != null) {
+            consumer.close();
+        }
+    }
+
+    void handle(EventEnvelope e) {
+        if (!TYPE.equals(e.type())) {
+            return;
+        }
+        TrainingRequested req;
+        try {
+            req = TrainingRequested.parseFrom(e.payload());
+        } catch (InvalidProtocolBufferException ex) {
+            return;
+        }
+        Matcher m = NAME.matcher(req.getTrainingRun());
+        if (m.matches()) {
+            try {
+                repo.create(m.group(1), req.toByteArray(), req.getModelVersion(), Mapper.modeName(req.getRetrainMode()),
+                        req.getPruneJob(), Plans.epochs(req));
+            } catch (RuntimeException ex) {
+                // best effort: the worker records the run itself when it takes the request
+                LOG.warnf("cannot record %s as queued: %s", req.getTrainingRun(), ex.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package dev.sculptor.training.grpc;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Timestamp;
+import dev.sculptor.api.v1.ArchSpec;
+import dev.sculptor.api.v1.CheckpointRef;
+import dev.sculptor.api.v1.EpochProgress;
+import dev.sculptor.api.v1.ModelMetrics;
+import dev.sculptor.api.v1.RetrainMode;
+import dev.sculptor.api.v1.TrainingRequested;
+import dev.sculptor.api.v1.TrainingRun;
+import dev.sculptor.training.store.RunRow;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Stored rows to the contract's messages, and the contract's ArchSpec to the engine's. */
+public final class Mapper {
+    private Mapper() {}
+
+    public static TrainingRun run(RunRow r) {
+        TrainingRequested req = request(r);
+        TrainingRun.Builder b = TrainingRun.newBuilder()
+                .setName(r.name())
+                .setRetrainMode(req.getRetrainMode())
+                .setDataset(req.getDataset())
+                .setPlan(req.getPlan())
+                .setState(TrainingRun.State.valueOf(r.state()))
+                .setCurrentEpoch(r.currentEpoch())
+                .setEpochs(r.epochs())
+                .setAttempts(r.attempts())
+                .setFailureReason(r.failureReason())
+                .setPruneJob(r.pruneJob())
+                .setCreateTime(timestamp(r.createTime()))
+                .setUpdateTime(timestamp(r.updateTime()));
+        if (req.hasArch()) {
+            b.setArch(req.getArch());
+        } else if (!req.getModelVersion().isEmpty()) {
+            b.setModelVersion(req.getModelVersion());
+        }
+        if (req.hasInitCheckpoint()) {
+            b.setInitCheckpoint(req.getInitCheckpoint());
+        }
+        EpochProgress p = progress(r);
+        if (p != null) {
+            b.setProgress(p);
+        }
+        if (r.outputUri() != null) {
+            b.setOutputCheckpoint(CheckpointRef.newBuilder().setUri(r.outputUri())
+                    .setManifestSha256(r.outputSha256() == null ? "" : r.outputSha256()));
+        }
+        ModelMetrics m = metrics(r);
+        if (m != null) {
+            b.setMetrics(m);
+        }
+        if (r.startTime() != null) {
+            b.setStartTime(timestamp(r.startTime()));
+        }
+        if (r.endTime() != null) {
+            b.setEndTime(timestamp(r.endTime()));
+        }
+        return b.build();
+    }
+
+    public static TrainingRequested request(RunRow r) {
+        try {
+            return TrainingRequested.parseFrom(r.request());
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("stored request of " + r.name() + " does not parse: " + e.getMessage(), e);
+        }
+    }
+
+    public static EpochProgress progress(RunRow r) {
+        if (r.progress() == null) {
+            return null;
+        }
+        try {
+            return EpochProgress.parseFrom(r.progress());
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("stored progress of " + r.name() + " does not parse: " + e.getMessage(), e);
+        }
+    }
+
+    public static ModelMetrics metrics(RunRow r) {
+        if (r.metrics() == null) {
+            return null;
+        }
+        try {
+            return ModelMetrics.parseFrom(r.metrics());
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("stored metrics of " + r.name() + " do not parse: " + e.getMessage(), e);
+        }
+    }
+
+    public static String modeName(RetrainMode m) {
+        return m == RetrainMode.UNRECOGNIZED ? RetrainMode.RETRAIN_MODE_UNSPECIFIED.name() : m.name();
+    }
+
+    /** The contract's ArchSpec (snake_case) to the engine's; the engine validates it. */
+    public static dev.sculptor.engine.arch.ArchSpec arch(ArchSpec a) {
+        List<List<Integer>> blocks = null;
+        if (a.getBlocksCount() > 0) {
+            blocks = new ArrayList<>();
+            for (ArchSpec.BlockWidths w : a.getBlocksList()) {
+                blocks.add(List.copyOf(w.getWidthsList()));
+            }
+        }
+        List<List<Integer>> selections = null;
+        if (a.getSelectionsCount() > 0) {
+            selections = new ArrayList<>();
+            for (ArchSpec.ChannelSelection s : a.getSelectionsList()) {
+                selections.add(s.getAll() ? null : List.copyOf(s.getChannelsList()));
+            }
+        }
+        return new dev.sculptor.engine.arch.ArchSpec(a.getFamily(), a.getName().isEmpty() ? a.getFamily() : a.getName(),
+                List.copyOf(a.getInputShapeList()), a.getNumClasses(), listOrNull(a.getConvWidthsList()),
+                listOrNull(a.getPoolAfterList()), listOrNull(a.getHiddenList()), a.getStem() == 0 ? null : a.getStem(),
+                listOrNull(a.getStageWidthsList()), blocks, selections).validate();
+    }
+
+    private static List<Integer> listOrNull(List<Integer> l) {
+        return l.isEmpty() ? null : List.copyOf(l);
+    }
+
+    public static Timestamp timestamp(Instant i) {
+        return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
+    }
+}

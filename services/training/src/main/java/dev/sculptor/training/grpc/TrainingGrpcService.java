@@ -1,0 +1,205 @@
+package dev.sculptor.training.grpc;
+
+import dev.sculptor.api.v1.CancelTrainingRunRequest;
+import dev.sculptor.api.v1.GetTrainingRunRequest;
+import dev.sculptor.api.v1.ListTrainingRunsRequest;
+import dev.sculptor.api.v1.ListTrainingRunsResponse;
+import dev.sculptor.api.v1.Training;
+import dev.sculptor.api.v1.TrainingRun;
+import dev.sculptor.api.v1.WatchTrainingRunRequest;
+import dev.sculptor.training.service.Failures;
+import dev.sculptor.training.service.RunException;
+import dev.sculptor.training.service.TrainingRuns;
+import dev.sculptor.training.store.ListFilter;
+import dev.sculptor.training.store.RunRow;
+import dev.sculptor.training.store.TrainingRepository;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.GrpcService;
+import io.quarkus.runtime.ShutdownEvent;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/** The Training gRPC API: names, validation, page tokens, status mapping around the stored runs. */
+@GrpcService
+public class TrainingGrpcService implements Training {
+    private static final Logger LOG = Logger.getLogger(TrainingGrpcService.class);
+    private static final Pattern NAME = Pattern.compile("trainingRuns/([^/]+)");
+
+    @Inject
+    TrainingRepository repo;
+
+    @Inject
+    TrainingRuns runs;
+
+    /** How often a watch looks at the run for changes. */
+    @ConfigProperty(name = "sculptor.training.watch-poll", defaultValue = "PT0.25S")
+    Duration watchPoll;
+
+    private final ExecutorService watchers = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "training-watch");
+        t.setDaemon(true);
+        return t;
+    });
+
+    void onStop(@Observes ShutdownEvent e) {
+        watchers.shutdownNow();
+    }
+
+    @Override
+    @Blocking
+    public Uni<TrainingRun> getTrainingRun(GetTrainingRunRequest r) {
+        return call(() -> Mapper.run(find(id("name", r.getName()))));
+    }
+
+    @Override
+    @Blocking
+    public Uni<ListTrainingRunsResponse> listTrainingRuns(ListTrainingRunsRequest r) {
+        return call(() -> {
+            if (r.getPageSize() < 0) {
+                throw RunException.invalid("page_size", "must be >= 0, got " + r.getPageSize());
+            }
+            int size = r.getPageSize() == 0 ? 50 : Math.min(r.getPageSize(), 1000);
+            ListFilter filter = ListFilter.parse(r.getFilter());
+            long before = decodeToken(r.getPageToken(), r.getFilter());
+            List<RunRow> rows = repo.list(size + 1, before, filter);
+            ListTrainingRunsResponse.Builder b = ListTrainingRunsResponse.newBuilder();
+            rows.stream().limit(size).forEach(row -> b.addTrainingRuns(Mapper.run(row)));
+            if (rows.size() > size) {
+                b.setNextPageToken(encodeToken(rows.get(size - 1).seq(), r.getFilter()));
+            }
+            return b.build();
+        });
+    }
+
+    @Override
+    @Blocking
+    public Uni<TrainingRun> cancelTrainingRun(CancelTrainingRunRequest r) {
+        return call(() -> {
+            String id = id("name", r.getName());
+            RunRow row = runs.cancel(id);
+            LOG.infof("%s: cancel requested (%s)", row.name(), row.state());
+            return Mapper.run(row);
+        });
+    }
+
+    @Override
+    public Multi<TrainingRun> watchTrainingRun(WatchTrainingRunRequest r) {
+        return Multi.createFrom().<TrainingRun>emitter(em -> {
+            AtomicBoolean cancelled = new AtomicBoolean();
+            em.onTermination(() -> cancelled.set(true));
+            watchers.execute(() -> {
+                try {
+                    String id = id("name", r.getName());
+                    RunRow last = null;
+                    while (!cancelled.get()) {
+                        RunRow now = find(id);
+                        if (last == null || changed(last, now)) {
+                            em.emit(Mapper.run(now));
+                            last = now;
+                        }
+                        if (now.terminal()) {
+                            em.complete();
+                            return;
+                        }
+                        Thread.sleep(watchPoll.toMillis());
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    em.fail(Status.UNAVAILABLE.withDescription("the service is shutting down").asRuntimeException());
+                } catch (RuntimeException e) {
+                    em.fail(status(e));
+                }
+            });
+        });
+    }
+
+    /** A change of state or progress (the heartbeat alone is not one). */
+    private static boolean changed(RunRow a, RunRow b) {
+        return !a.state().equals(b.state()) || a.currentEpoch() != b.currentEpoch() || a.attempts() != b.attempts()
+                || a.cancelRequested() != b.cancelRequested() || !Arrays.equals(a.progress(), b.progress())
+                || !a.updateTime().equals(b.updateTime());
+    }
+
+    private RunRow find(String id) {
+        return repo.find(id).orElseThrow(() -> RunException.notFound("trainingRuns/" + id));
+    }
+
+    static String id(String field, String name) {
+        if (name == null || name.isEmpty()) {
+            throw RunException.invalid(field, "is required (trainingRuns/{run})");
+        }
+        Matcher m = NAME.matcher(name);
+        if (!m.matches()) {
+            throw RunException.invalid(field, "'" + name + "' is not a resource name of the form trainingRuns/{run}");
+        }
+        return m.group(1);
+    }
+
+    /** The token carries the filter it was made for: other request fields must not change between pages. */
+    static String encodeToken(long seq, String filter) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString((seq + "|" + filter).getBytes(StandardCharsets.UTF_8));
+    }
+
+    static long decodeToken(String token, String filter) {
+        if (token == null || token.isEmpty()) {
+            return 0;
+        }
+        try {
+            String s = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
+            int bar = s.indexOf('|');
+            if (!s.substring(bar + 1).equals(filter)) {
+                throw RunException.invalid("page_token", "was made for another filter; the filter must not change between pages");
+            }
+            return Long.parseLong(s.substring(0, bar));
+        } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+            if (e instanceof RunException) {
+                throw e;
+            }
+            throw RunException.invalid("page_token", "is not a token this API returned");
+        }
+    }
+
+    private static <T> Uni<T> call(Supplier<T> work) {
+        try {
+            return Uni.createFrom().item(work.get());
+        } catch (RuntimeException e) {
+            return Uni.createFrom().failure(status(e));
+        }
+    }
+
+    /** Canonical gRPC status for an error, with the message naming what was wrong. */
+    static Throwable status(Throwable e) {
+        if (e instanceof StatusRuntimeException) {
+            return e;
+        }
+        RunException re = Failures.classify(e);
+        Status s = switch (re.code()) {
+            case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
+            case NOT_FOUND -> Status.NOT_FOUND;
+            case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
+            case UNAVAILABLE -> Status.UNAVAILABLE;
+            case INTERNAL -> Status.INTERNAL;
+        };
+        if (re.code() == RunException.Code.INTERNAL) {
+            LOG.error("unexpected failure", e);
+        }
+        return s.withDescription(re.getMessage()).asRuntimeException();
+    }
+}

@@ -1,0 +1,449 @@
+package dev.sculptor.training.service;
+
+import com.google.gson.JsonObject;
+import dev.sculptor.api.v1.EpochProgress;
+import dev.sculptor.api.v1.ModelMetrics;
+import dev.sculptor.api.v1.TrainingRequested;
+import dev.sculptor.engine.arch.Network;
+import dev.sculptor.engine.checkpoint.CheckpointException;
+import dev.sculptor.engine.checkpoint.Manifest;
+import dev.sculptor.engine.checkpoint.ModelCheckpoint;
+import dev.sculptor.engine.data.ImageDataset;
+import dev.sculptor.engine.experiment.DataSpec;
+import dev.sculptor.engine.metrics.Evaluator;
+import dev.sculptor.engine.metrics.ModelStats;
+import dev.sculptor.engine.train.EpochStats;
+import dev.sculptor.engine.train.ProgressListener;
+import dev.sculptor.engine.train.TrainConfig;
+import dev.sculptor.engine.train.Trainer;
+import dev.sculptor.engine.train.TrainingHook;
+import dev.sculptor.platform.datasets.DatasetResolver;
+import dev.sculptor.platform.datasets.ResolvedDataset;
+import dev.sculptor.platform.events.Topics;
+import dev.sculptor.platform.store.CheckpointStore;
+import dev.sculptor.training.events.OutboxRunner;
+import dev.sculptor.training.events.TrainingEvents;
+import dev.sculptor.training.grpc.Mapper;
+import dev.sculptor.training.service.RunException.Code;
+import dev.sculptor.training.store.RunRow;
+import dev.sculptor.training.store.TrainingRepository;
+import dev.sculptor.training.store.TrainingRepository.Claim;
+import dev.sculptor.training.store.TrainingRepository.Ending;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs training runs for the Kafka worker: record the run, claim it for this replica, build the
+ * start network (or download the last epoch checkpoint of an interrupted attempt and continue after
+ * it), train with the engine uploading a checkpoint after every epoch to
+ * {@code runs/{run}/checkpoints/epoch-{n}/} with a {@code TrainingProgress} event, and end the run
+ * with its {@code TrainingCompleted} event. The final model (with its test metrics in the manifest)
+ * goes to {@code runs/{run}/checkpoints/final/}.
+ */
+@ApplicationScoped
+public class TrainingRuns {
+    private static final Logger LOG = Logger.getLogger(TrainingRuns.class);
+
+    @Inject
+    CheckpointStore store;
+
+    @Inject
+    DatasetResolver datasets;
+
+    @Inject
+    TrainingRepository repo;
+
+    @Inject
+    OutboxRunner outbox;
+
+    @Inject
+    MeterRegistry meters;
+
+    @ConfigProperty(name = "sculptor.training.max-attempts", defaultValue = "5")
+    int maxAttempts;
+
+    @ConfigProperty(name = "sculptor.training.lease", defaultValue = "PT2M")
+    Duration lease;
+
+    @ConfigProperty(name = "sculptor.training.heartbeat-interval", defaultValue = "PT2S")
+    Duration heartbeatInterval;
+
+    @ConfigProperty(name = "sculptor.training.replica-id")
+    Optional<String> replicaIdConfig;
+
+    @ConfigProperty(name = "sculptor.training.work-dir", defaultValue = "${java.io.tmpdir}/sculptor-training")
+    Path workDir;
+
+    /** Per-epoch checkpoints kept in the store per run (the newest ones); 0 keeps every epoch's. */
+    @ConfigProperty(name = "sculptor.training.keep-epoch-checkpoints", defaultValue = "0")
+    int keepEpochCheckpoints;
+
+    private String replicaId;
+    private Starts starts;
+    private ScheduledExecutorService heartbeats;
+
+    @PostConstruct
+    void init() {
+        replicaId = replicaIdConfig.filter(s -> !s.isBlank()).orElseGet(TrainingRuns::hostName);
+        starts = new Starts(store);
+        heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "training-heartbeat");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @PreDestroy
+    void close() {
+        heartbeats.shutdownNow();
+    }
+
+    private static String hostName() {
+        String h = System.getenv("HOSTNAME");
+        if (h != null && !h.isBlank()) {
+            return h;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "training-" + ProcessHandle.current().pid();
+        }
+    }
+
+    public String replicaId() {
+        return replicaId;
+    }
+
+    public Duration lease() {
+        return lease;
+    }
+
+    /** Store prefix of a run's checkpoints. */
+    public static String checkpointsPrefix(String run) {
+        return "runs/" + run + "/checkpoints/";
+    }
+
+    public static String epochPrefix(String run, int epoch) {
+        return checkpointsPrefix(run) + "epoch-" + epoch + "/";
+    }
+
+    /** The run stopped without ending: cancelled, or another replica took it over. */
+    static final class Stopped extends RuntimeException {
+        Stopped() {
+            super("stopped", null, false, false);
+        }
+    }
+
+    /**
+     * The Kafka worker's path. The request names the run, so a redelivered request (or another
+     * request naming the same run) never starts a second run: a run that ended is left alone, a
+     * run that is running elsewhere is waited for, an interrupted run resumes from its last epoch
+     * checkpoint. Failures that may pass (store or database down) are thrown for the consumer to
+     * retry; each start counts as an attempt and the run ends FAILED after
+     * {@code sculptor.training.max-attempts}. Everything else ends the run FAILED at once, with the reason.
+     */
+    public void handleRequest(String id, TrainingRequested req, String requestEventId) {
+        int epochs = Plans.epochs(req);
+        repo.create(id, req.toByteArray(), req.getModelVersion(), Mapper.modeName(req.getRetrainMode()), req.getPruneJob(), epochs);
+        Claim claim;
+        while (true) {
+            claim = repo.claim(id, replicaId, lease);
+            if (claim.result() == TrainingRepository.ClaimResult.TERMINAL) {
+                LOG.infof("trainingRuns/%s already %s; request event %s changes nothing", id, claim.row().state(), requestEventId);
+                repo.markProcessed(requestEventId);
+                return;
+            }
+            if (claim.result() == TrainingRepository.ClaimResult.CLAIMED) {
+                break;
+            }
+            // another live replica trains it: wait until it ends, or until its lease runs out and the run is ours
+            LOG.infof("trainingRuns/%s is being trained by %s; waiting", id, claim.row().owner());
+            sleep(Duration.ofMillis(Math.max(200, Math.min(lease.toMillis() / 4, 5000))));
+        }
+        RunRow row = claim.row();
+        TrainingRequested stored = Mapper.request(row);
+        if (row.cancelRequested()) {
+            end(row, new Ending(RunRow.CANCELLED, "", null, null, null), requestEventId);
+            return;
+        }
+        if (row.attempts() > maxAttempts) {
+            end(row, new Ending(RunRow.FAILED, "gave up after " + maxAttempts + " attempts"
+                    + (row.lastError().isEmpty() ? " (the worker stopped during each)" : "; last error: " + row.lastError()), null, null,
+                    null), requestEventId);
+            return;
+        }
+        LOG.infof("trainingRuns/%s: attempt %d of %d on %s%s", id, row.attempts(), maxAttempts, replicaId,
+                row.checkpointEpoch() > 0 ? ", resuming after epoch " + row.checkpointEpoch() : "");
+        try {
+            Ending ok = train(row, stored);
+            end(row, ok, requestEventId);
+        } catch (Stopped s) {
+            RunRow now = repo.find(id).orElseThrow();
+            if (now.terminal()) {
+                repo.markProcessed(requestEventId);
+            } else if (now.cancelRequested()) {
+                end(now, new Ending(RunRow.CANCELLED, "", null, null, null), requestEventId);
+            } else {
+                LOG.infof("trainingRuns/%s was taken over by %s", id, now.owner());
+                repo.markProcessed(requestEventId);
+            }
+        } catch (RuntimeException e) {
+            RunException re = Failures.classify(e);
+            if (re.code() == Code.UNAVAILABLE && row.attempts() >= maxAttempts) {
+                // the last attempt: end the run rather than leave it to a retry that would only give up
+                end(row, new Ending(RunRow.FAILED, "gave up after " + maxAttempts + " attempts; last error: " + re.getMessage(), null,
+                        null, null), requestEventId);
+                return;
+            }
+            if (re.code() == Code.UNAVAILABLE) {
+                try {
+                    repo.recordError(id, re.getMessage());
+                } catch (RuntimeException ignored) {
+                    // the database may be what is down
+                }
+                throw re; // the consumer retries; the run stays RUNNING and the next attempt resumes
+            }
+            if (re.code() == Code.INTERNAL) {
+                LOG.errorf(e, "trainingRuns/%s failed", id);
+            }
+            end(row, new Ending(RunRow.FAILED, re.getMessage(), null, null, null), requestEventId);
+        }
+    }
+
+    private void end(RunRow row, Ending ending, String requestEventId) {
+        TrainingRepository.Finished f = repo.finish(row.id(), ending, TrainingEvents::completed, Topics.TRAINING_EVENTS,
+                requestEventId);
+        if (f.ended()) {
+            outbox.wakeUp();
+            meters.counter("sculptor.training.runs", "state", ending.state().toLowerCase()).increment();
+            LOG.infof("%s %s%s", row.name(), ending.state(), ending.failureReason() == null || ending.failureReason().isEmpty() ? ""
+                    : ": " + ending.failureReason());
+        }
+    }
+
+    /** Trains (or resumes) a claimed run; returns how it succeeded. */
+    Ending train(RunRow row, TrainingRequested req) {
+        starts.validate(req);
+        if (row.epochs() < 1) {
+            throw RunException.invalid("epochs", "is required (at least 1), got " + row.epochs());
+        }
+        Path dir = workDir.resolve("run-" + row.id());
+        deleteTree(dir);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the work directory " + dir + ": " + e.getMessage(), e);
+        }
+        AtomicReference<byte[]> stepProgress = new AtomicReference<>();
+        RunState state = new RunState(row.id(), row.checkpointEpoch());
+        ScheduledFuture<?> beat = heartbeats.scheduleWithFixedDelay(() -> beat(state, stepProgress), heartbeatInterval.toMillis(),
+                heartbeatInterval.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            return trainIn(dir, row, req, state, stepProgress);
+        } finally {
+            beat.cancel(false);
+            deleteTree(dir);
+        }
+    }
+
+    /** What the heartbeat and the trainer's callbacks share. */
+    static final class RunState {
+        final String id;
+        volatile int epoch;
+        volatile boolean stop;
+
+        RunState(String id, int epoch) {
+            this.id = id;
+            this.epoch = epoch;
+        }
+    }
+
+    private void beat(RunState s, AtomicReference<byte[]> progress) {
+        try {
+            if (!repo.heartbeat(s.id, replicaId, s.epoch, progress.getAndSet(null))) {
+                s.stop = true;
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("trainingRuns/%s: heartbeat failed: %s", s.id, e.getMessage());
+        }
+    }
+
+    private Ending trainIn(Path dir, RunRow row, TrainingRequested req, RunState state, AtomicReference<byte[]> stepProgress) {
+        String id = row.id();
+        ResolvedDataset data = datasets.resolve(req.getDataset().getUri(), EnumSet.allOf(DatasetResolver.Split.class));
+        DataSpec ds = new DataSpec(data.name(), data.dir(), req.getDataset().getTrainSubset(), req.getDataset().getTestSubset());
+        Path ckpt = dir.resolve("checkpoint");
+        int resumeAfter = row.checkpointEpoch();
+        Network net;
+        TrainConfig base;
+        if (resumeAfter > 0) {
+            // an earlier attempt stopped: continue after its last uploaded epoch (weights, masks, optimizer state)
+            net = starts.load(epochPrefix(id, resumeAfter), ckpt);
+            base = Plans.config(req, row.epochs(), net.spec().family());
+        } else {
+            long seed = req.getPlan().hasSeed() ? req.getPlan().getSeed() : 1;
+            net = starts.start(req, seed, dir);
+            base = Plans.config(req, row.epochs(), net.spec().family());
+        }
+        try {
+            if (!ds.inputShape().equals(net.spec().inputShape())) {
+                throw RunException.invalid("dataset", net.spec().name() + " takes " + net.spec().inputShape() + " images but "
+                        + data.name() + " has " + ds.inputShape());
+            }
+            ImageDataset train = ds.train();
+            ImageDataset test = ds.test();
+            if (train.numClasses() != net.spec().numClasses()) {
+                throw RunException.invalid("dataset", net.spec().name() + " predicts " + net.spec().numClasses() + " classes but "
+                        + data.name() + " has " + train.numClasses());
+            }
+            TrainConfig tc = base.withCheckpoints(ckpt, true);
+            JsonObject settings = new JsonObject();
+            settings.addProperty("trainingRun", "trainingRuns/" + id);
+            settings.addProperty("epochs", tc.epochs());
+            settings.addProperty("lr", tc.lr());
+            settings.addProperty("schedule", tc.schedule());
+            settings.addProperty("seed", tc.seed());
+            String parent = req.getModelVersion().isEmpty() ? null : req.getModelVersion();
+            ModelCheckpoint.Info info = new ModelCheckpoint.Info(new Manifest.Lineage(parent,
+                    Plans.methodId(req.getRetrainMode()), settings), Map.of());
+            Trainer trainer = new Trainer(tc).checkpointInfo(info)
+                    .hook(new TrainingHook() {
+                        @Override
+                        public void afterStep(dev.sculptor.engine.arch.Network n) {
+                            if (state.stop) {
+                                throw new Stopped();
+                            }
+                        }
+                    })
+                    .listener(new ProgressListener() {
+                        @Override
+                        public void onStep(int epoch, int epochs, int step, int steps, double loss, double accuracy, double ips) {
+                            state.epoch = epoch + 1;
+                            stepProgress.set(EpochProgress.newBuilder().setEpoch(epoch + 1).setEpochs(epochs).setStep(step)
+                                    .setSteps(steps).setLearningRate(tc.scheduleFunction().lr(epoch, (epoch + (double) step / steps)
+                                            / epochs)).setLoss(loss).setAccuracy(accuracy).setImagesPerSecond(ips).build().toByteArray());
+                        }
+
+                        @Override
+                        public void onEpoch(EpochStats s) {
+                            epochDone(id, ckpt, s, train.size(), tc.batchSize(), state);
+                        }
+                    });
+            long t0 = System.nanoTime();
+            Trainer.Result r;
+            try {
+                r = trainer.train(net, train, test);
+            } catch (CheckpointException e) {
+                throw new CheckpointException(Starts.rename(e.getMessage(), ckpt, store.uri(epochPrefix(id, resumeAfter))), e);
+            }
+            meters.timer("sculptor.training.train").record(Duration.ofNanos(System.nanoTime() - t0));
+            if (r.resumedAfterEpoch() >= 0) {
+                LOG.infof("trainingRuns/%s resumed after epoch %d", id, r.resumedAfterEpoch() + 1);
+            }
+            // the trained model with its test metrics, beside the per-epoch checkpoints
+            Evaluator.Result ev = Evaluator.evaluate(net, test, 256);
+            ModelStats stats = ModelStats.of(net);
+            Map<String, Double> metrics = new LinkedHashMap<>();
+            metrics.put("accuracy", ev.accuracy());
+            metrics.put("loss", ev.loss());
+            metrics.put("params", (double) stats.params());
+            metrics.put("flops", (double) stats.flops());
+            Path out = dir.resolve("final");
+            ModelCheckpoint.save(out, net, info.withMetrics(metrics), null, null);
+            String prefix = checkpointsPrefix(id) + "final/";
+            Map<String, String> shas = store.putDirectory(out, prefix);
+            ModelMetrics.Builder m = ModelMetrics.newBuilder().setParams(stats.params()).setFlops(stats.flops())
+                    .setEvaluatedExamples(ev.examples());
+            if (Double.isFinite(ev.accuracy())) {
+                m.setAccuracy(ev.accuracy());
+            }
+            if (Double.isFinite(ev.loss())) {
+                m.setLoss(ev.loss());
+            }
+            return new Ending(RunRow.SUCCEEDED, "", store.uri(prefix), shas.get("manifest.json"), m.build().toByteArray());
+        } finally {
+            net.close();
+        }
+    }
+
+    /** After the engine wrote an epoch's checkpoint: upload it, then record the epoch with its progress event. */
+    private void epochDone(String id, Path ckpt, EpochStats s, int trainSize, int batch, RunState state) {
+        int epoch = s.epoch() + 1;
+        store.putDirectory(ckpt, epochPrefix(id, epoch));
+        EpochProgress.Builder p = EpochProgress.newBuilder().setEpoch(epoch).setEpochs(s.epochs())
+                .setStep((trainSize + batch - 1) / batch).setSteps((trainSize + batch - 1) / batch).setLearningRate(s.lr())
+                .setLoss(s.trainLoss()).setAccuracy(s.trainAccuracy()).setImagesPerSecond(s.imagesPerSecond()).setEpochFinished(true);
+        if (Double.isFinite(s.testLoss())) {
+            p.setTestLoss(s.testLoss());
+        }
+        if (Double.isFinite(s.testAccuracy())) {
+            p.setTestAccuracy(s.testAccuracy());
+        }
+        RunRow row = repo.epochDone(id, replicaId, epoch, p.build().toByteArray(), TrainingEvents::progress, Topics.TRAINING_EVENTS);
+        state.epoch = epoch;
+        outbox.wakeUp();
+        if (keepEpochCheckpoints > 0 && epoch - keepEpochCheckpoints >= 1) {
+            try {
+                store.deletePrefix(epochPrefix(id, epoch - keepEpochCheckpoints));
+            } catch (RuntimeException e) {
+                LOG.warnf("trainingRuns/%s: cannot delete the checkpoint of epoch %d: %s", id, epoch - keepEpochCheckpoints,
+                        e.getMessage());
+            }
+        }
+        if (!RunRow.RUNNING.equals(row.state()) || !replicaId.equals(row.owner()) || row.cancelRequested()) {
+            throw new Stopped();
+        }
+    }
+
+    /** Cancel from the API. */
+    public RunRow cancel(String id) {
+        TrainingRepository.Finished f = repo.cancel(id, lease, TrainingEvents::completed, Topics.TRAINING_EVENTS);
+        if (f.ended()) {
+            outbox.wakeUp();
+            meters.counter("sculptor.training.runs", "state", "cancelled").increment();
+        }
+        return f.row();
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RunException(Code.UNAVAILABLE, "interrupted while waiting for another replica", e);
+        }
+    }
+
+    static void deleteTree(Path dir) {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException ignored) {
+            // a leftover directory is harmless; the next attempt deletes it
+        }
+    }
+}
