@@ -10,30 +10,48 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * Where the model registry is and which token to send. Endpoint and token are each taken from the first of: the
- * flag ({@code --endpoint}, {@code --token}), the environment ({@code SCULPTOR_ENDPOINT}, {@code SCULPTOR_TOKEN}),
- * the local stack's {@code endpoints.json} ({@code services.model-registry.grpc}, {@code adminToken}) in
+ * Where a service is and which token to send. For the service named {@code S} (as in the local stack's
+ * {@code endpoints.json}: {@code model-registry}, {@code pruning}, {@code training}, ...), the endpoint and the token
+ * are each taken from the first of: the command's flag ({@code --endpoint}, {@code --token}), the environment
+ * ({@code SCULPTOR_S_ENDPOINT} with {@code S} upper-cased and {@code -} as {@code _}, e.g.
+ * {@code SCULPTOR_PRUNING_ENDPOINT}; for the registry also the older {@code SCULPTOR_ENDPOINT}; {@code SCULPTOR_TOKEN}),
+ * the local stack's {@code endpoints.json} ({@code services.S.grpc}, {@code adminToken}) in
  * {@code $SCULPTOR_HOME/local}, else {@code <repo>/.sculptor/local}.
  *
- * <p>The local admin token is only sent to the local stack's own registry: with an endpoint from a flag or the
- * environment, {@code adminToken} is used only when that endpoint is the one {@code endpoints.json} names.
+ * <p>The local admin token is only sent to the local stack: with an endpoint from a flag or the environment,
+ * {@code adminToken} is used only when that endpoint is one that {@code endpoints.json} names.
  */
 final class Endpoints {
     private Endpoints() {}
 
+    /** The model registry's endpoint (older name, kept): {@code SCULPTOR_MODEL_REGISTRY_ENDPOINT} wins over it. */
     static final String ENV_ENDPOINT = "SCULPTOR_ENDPOINT";
     static final String ENV_TOKEN = "SCULPTOR_TOKEN";
     static final String ENV_HOME = "SCULPTOR_HOME";
     static final String ENV_ROOT = "SCULPTOR_ROOT";
-    static final String SERVICE = "model-registry";
+    static final String MODEL_REGISTRY = "model-registry";
+    static final String PRUNING = "pruning";
+    static final String TRAINING = "training";
 
-    /** A resolved registry endpoint: host and port, the token (null: none), and where the endpoint came from. */
-    record Target(String host, int port, String token, String source) {
+    /** A resolved endpoint of one service: host and port, the token (null: none), and where the endpoint came from. */
+    record Target(String service, String host, int port, String token, String source) {
+        /** A target of the model registry. */
+        Target(String host, int port, String token, String source) {
+            this(MODEL_REGISTRY, host, port, token, source);
+        }
+
         String address() {
             return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+        }
+
+        /** The service in words, e.g. "the model registry", "the pruning service". */
+        String label() {
+            return Endpoints.label(service);
         }
 
         /** True when the endpoint is this machine (the local stack is the likely server). */
@@ -49,23 +67,47 @@ final class Endpoints {
         }
     }
 
-    /** Resolves the target from flags (null when not given), the environment, and the local stack's state. */
+    /** "the model registry", "the pruning service", ... */
+    static String label(String service) {
+        return service.equals(MODEL_REGISTRY) ? "the model registry" : "the " + service + " service";
+    }
+
+    /** The environment variable that overrides a service's endpoint, e.g. {@code SCULPTOR_PRUNING_ENDPOINT}. */
+    static String envVariable(String service) {
+        return "SCULPTOR_" + service.toUpperCase(Locale.ROOT).replace('-', '_') + "_ENDPOINT";
+    }
+
+    /** Resolves the model registry's target (flag {@code --endpoint}). */
     static Target resolve(String flagEndpoint, String flagToken, Map<String, String> env, Path codeSource) {
-        String endpoint = firstNonBlank(flagEndpoint, env.get(ENV_ENDPOINT));
-        String source = !isBlank(flagEndpoint) ? "--endpoint" : !isBlank(env.get(ENV_ENDPOINT)) ? ENV_ENDPOINT : null;
+        return resolve(MODEL_REGISTRY, "--endpoint", flagEndpoint, flagToken, env, codeSource);
+    }
+
+    /**
+     * Resolves a service's target from its flag ({@code flagName}, value null when not given), the environment, and the
+     * local stack's state.
+     */
+    static Target resolve(String service, String flagName, String flagEndpoint, String flagToken, Map<String, String> env,
+            Path codeSource) {
+        String specific = envVariable(service);
+        String variable = !isBlank(env.get(specific)) ? specific
+                : service.equals(MODEL_REGISTRY) && !isBlank(env.get(ENV_ENDPOINT)) ? ENV_ENDPOINT : null;
+        String endpoint = firstNonBlank(flagEndpoint, variable == null ? null : env.get(variable));
+        String source = !isBlank(flagEndpoint) ? flagName : variable;
         String token = firstNonBlank(flagToken, env.get(ENV_TOKEN));
         Path file = stateDir(env, codeSource).resolve("endpoints.json");
         if (endpoint == null) {
+            String setVar = service.equals(MODEL_REGISTRY) ? ENV_ENDPOINT : specific;
             if (!Files.isRegularFile(file)) {
                 throw CliException.failure("no local stack found (" + file + " does not exist): start it with ./sculptor up,"
-                        + " or pass --endpoint host:port (or set " + ENV_ENDPOINT + ")");
+                        + " or pass " + flagName + " host:port (or set " + setVar + ")");
             }
             Local local = readLocal(file);
-            if (local.grpc() == null) {
-                throw CliException.failure("the local stack (" + file + ") does not run the model registry:"
-                        + " see ./sculptor status, or pass --endpoint host:port");
+            if (local.grpc(service) == null) {
+                throw CliException.failure("the local stack (" + file + ") does not run " + label(service)
+                        + (local.services().isEmpty() ? "" : " (it runs " + String.join(", ", local.services().keySet()) + ")")
+                        + ": see ./sculptor status, or pass " + flagName + " host:port");
             }
-            endpoint = local.grpc();
+            endpoint = local.grpc(service);
             source = file.toString();
             if (token == null) {
                 token = local.adminToken();
@@ -73,19 +115,25 @@ final class Endpoints {
         } else if (token == null && Files.isRegularFile(file)) {
             try {
                 Local local = readLocal(file);
-                if (local.grpc() != null && sameEndpoint(local.grpc(), endpoint)) {
+                String given = endpoint;
+                if (local.services().values().stream().anyMatch(g -> sameEndpoint(g, given))) {
                     token = local.adminToken();
                 }
             } catch (CliException e) {
                 // A damaged endpoints.json only costs the token; the endpoint was given.
             }
         }
-        String[] hp = parseEndpoint(endpoint, source);
-        return new Target(hp[0], Integer.parseInt(hp[1]), token, source);
+        String[] hp = parseEndpoint(endpoint, source != null && source.equals(file.toString())
+                ? file + ": services." + service + ".grpc" : source);
+        return new Target(service, hp[0], Integer.parseInt(hp[1]), token, source);
     }
 
-    /** What endpoints.json says about the registry. */
-    record Local(String grpc, String adminToken) {}
+    /** What endpoints.json says: each running service's gRPC endpoint, and the admin token. */
+    record Local(Map<String, String> services, String adminToken) {
+        String grpc(String service) {
+            return services.get(service);
+        }
+    }
 
     static Local readLocal(Path file) {
         String text;
@@ -101,9 +149,13 @@ final class Endpoints {
             }
             JsonObject o = root.getAsJsonObject();
             String token = string(o, "adminToken");
-            String grpc = null;
-            if (o.get("services") instanceof JsonObject services && services.get(SERVICE) instanceof JsonObject reg) {
-                grpc = string(reg, "grpc");
+            Map<String, String> grpc = new LinkedHashMap<>();
+            if (o.get("services") instanceof JsonObject services) {
+                for (Map.Entry<String, JsonElement> e : services.entrySet()) {
+                    if (e.getValue() instanceof JsonObject svc && string(svc, "grpc") != null) {
+                        grpc.put(e.getKey(), string(svc, "grpc"));
+                    }
+                }
             }
             return new Local(grpc, token);
         } catch (JsonParseException | IllegalStateException e) {
@@ -160,8 +212,7 @@ final class Endpoints {
         boolean ok = !host.isEmpty() && !host.contains("/") && port.matches("[0-9]{1,5}") && Integer.parseInt(port) > 0
                 && Integer.parseInt(port) < 65536;
         if (!ok) {
-            String what = source == null ? "the endpoint" : source.startsWith("-") || source.startsWith("SCULPTOR_") ? source
-                    : source + ": services." + SERVICE + ".grpc";
+            String what = source == null ? "the endpoint" : source;
             throw CliException.usage(what + " must be host:port, got '" + endpoint + "'");
         }
         return new String[] {host, port};

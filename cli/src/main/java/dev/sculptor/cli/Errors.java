@@ -21,7 +21,10 @@ final class Errors {
 
     static final String PREFIX = "sculptor: ";
 
-    /** The line to print (without the prefix) for a failure talking to {@code target} (null when not yet resolved). */
+    /**
+     * The line to print (without the prefix) for a failure talking to {@code target} (null when not yet resolved or not
+     * known).
+     */
     static String message(Throwable e, Endpoints.Target target) {
         Throwable t = unwrap(e);
         Status status = t instanceof StatusRuntimeException sre ? sre.getStatus()
@@ -41,12 +44,13 @@ final class Errors {
 
     private static String grpc(Status status, Throwable t, Endpoints.Target target) {
         String where = target == null ? "the configured endpoint" : target.address();
+        String who = target == null ? "the service" : target.label();
         if (status.getCode() == Status.Code.UNAVAILABLE && unreachable(t)) {
             if (target == null || target.loopback()) {
-                return "cannot reach the model registry at " + where + " — is the local stack up? (./sculptor up)";
+                return "cannot reach " + who + " at " + where + " — is the local stack up? (./sculptor up)";
             }
             Throwable cause = rootCause(t);
-            return "cannot reach the model registry at " + where + " (" + (cause.getMessage() == null
+            return "cannot reach " + who + " at " + where + " (" + (cause.getMessage() == null
                     ? cause.getClass().getSimpleName() : cause.getMessage()) + ")";
         }
         String description = status.getDescription() == null || status.getDescription().isBlank()
@@ -58,6 +62,8 @@ final class Errors {
             line += " (no token was sent: pass --token or set " + Endpoints.ENV_TOKEN + ")";
         } else if (status.getCode() == Status.Code.UNAUTHENTICATED || status.getCode() == Status.Code.PERMISSION_DENIED) {
             line += " (check --token / " + Endpoints.ENV_TOKEN + ")";
+        } else if (status.getCode() == Status.Code.UNIMPLEMENTED) {
+            line += " (" + who + " at " + where + " does not serve this call: an older build, or another service on that port?)";
         }
         return line;
     }

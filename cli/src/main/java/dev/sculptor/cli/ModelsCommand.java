@@ -21,7 +21,6 @@ import dev.sculptor.api.v1.SetAliasResponse;
 import dev.sculptor.api.v1.UploadVersionHeader;
 import dev.sculptor.engine.checkpoint.CheckpointVerifier;
 import dev.sculptor.engine.checkpoint.Manifest;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -29,7 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -39,7 +37,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "models", mixinStandardHelpOptions = true,
         description = {"The model registry over gRPC.",
             "",
-            "Endpoint: --endpoint, else $SCULPTOR_ENDPOINT, else the local stack's endpoints.json"
+            "Endpoint: --endpoint, else $SCULPTOR_MODEL_REGISTRY_ENDPOINT or $SCULPTOR_ENDPOINT, else the local stack's endpoints.json"
                 + " ($SCULPTOR_HOME/local, else <repo>/.sculptor/local). Token: --token, else $SCULPTOR_TOKEN,"
                 + " else the local stack's admin token.",
             "Versions: models/<model>/versions/<n>, <model>/<n> or <model>/<alias>."},
@@ -55,51 +53,24 @@ final class ModelsCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** What every call takes: where the registry is, the token, and the output form. */
-    abstract static class Call implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
+    /** A call to the model registry. */
+    abstract static class Call extends ServiceCall {
         @Option(names = "--endpoint", paramLabel = "HOST:PORT",
-                description = "The model registry's gRPC endpoint (default: $SCULPTOR_ENDPOINT, else the local stack's).")
-        String endpoint;
-
-        @Option(names = "--token", paramLabel = "TOKEN",
-                description = "Bearer token (default: $SCULPTOR_TOKEN, else the local stack's admin token).")
-        String token;
-
-        @Option(names = "--json", description = "Print the API's messages as protobuf JSON.")
-        boolean json;
-
-        private Endpoints.Target target;
-
-        /** The endpoint in use; null until resolved. */
-        Endpoints.Target target() {
-            return target;
-        }
-
-        PrintWriter out() {
-            return spec.commandLine().getOut();
-        }
-
-        PrintWriter err() {
-            return spec.commandLine().getErr();
+                description = "The model registry's gRPC endpoint (default: $SCULPTOR_MODEL_REGISTRY_ENDPOINT, else"
+                        + " $SCULPTOR_ENDPOINT, else the local stack's).")
+        void endpoint(String e) {
+            endpoint = e;
         }
 
         @Override
-        public final Integer call() throws Exception {
-            before();
-            SculptorCli root = (SculptorCli) spec.root().userObject();
-            target = Endpoints.resolve(endpoint, token, root.env, root.codeSource);
-            try (Registry registry = new Registry(target)) {
-                run(registry);
-            }
-            out().flush();
-            return 0;
+        final String service() {
+            return Endpoints.MODEL_REGISTRY;
         }
 
-        /** Local checks that need no registry (run before the endpoint is resolved). */
-        void before() {}
+        @Override
+        final void run(Connection connection) throws Exception {
+            run(new Registry(connection));
+        }
 
         abstract void run(Registry registry) throws Exception;
     }

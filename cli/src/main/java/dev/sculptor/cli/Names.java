@@ -14,7 +14,10 @@ import java.util.regex.Pattern;
  *       {@code production}.
  * </ul>
  *
- * Only the shape is checked here; the registry checks the ids themselves and answers INVALID_ARGUMENT or NOT_FOUND.
+ * Prune jobs, re-prune triggers and training runs: {@code abc} or {@code pruneJobs/abc} ({@code repruneTriggers/...},
+ * {@code trainingRuns/...}).
+ *
+ * <p>Only the shape is checked here; the services check the ids themselves and answer INVALID_ARGUMENT or NOT_FOUND.
  */
 final class Names {
     private Names() {}
@@ -90,5 +93,29 @@ final class Names {
             throw CliException.usage("'" + alias + "' is not an alias");
         }
         return model(model) + "/aliases/" + a;
+    }
+
+    /** {@code abc} or {@code pruneJobs/abc} to {@code pruneJobs/abc}. */
+    static String job(String s) {
+        return resource("pruneJobs", "prune job", s);
+    }
+
+    /** {@code abc} or {@code repruneTriggers/abc} to {@code repruneTriggers/abc}. */
+    static String trigger(String s) {
+        return resource("repruneTriggers", "re-prune trigger", s);
+    }
+
+    /** {@code abc} or {@code trainingRuns/abc} to {@code trainingRuns/abc}. */
+    static String run(String s) {
+        return resource("trainingRuns", "training run", s);
+    }
+
+    private static String resource(String collection, String what, String s) {
+        String in = s == null ? "" : s.trim();
+        String id = in.startsWith(collection + "/") ? in.substring(collection.length() + 1) : in;
+        if (!SEGMENT.matcher(id).matches() || id.equals(collection)) {
+            throw CliException.usage("'" + s + "' is not a " + what + ": use <id> or " + collection + "/<id>");
+        }
+        return collection + "/" + id;
     }
 }

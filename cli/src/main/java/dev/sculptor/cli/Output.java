@@ -42,6 +42,18 @@ final class Output {
         out.flush();
     }
 
+    private static final JsonFormat.Printer JSON_LINE = JSON.omittingInsignificantWhitespace();
+
+    /** The same JSON on one line: a watch prints one line per event (JSON Lines). */
+    static void printJsonLine(PrintWriter out, MessageOrBuilder m) {
+        try {
+            out.println(JSON_LINE.print(m));
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("cannot print " + m.getClass().getSimpleName() + " as JSON: " + e.getMessage(), e);
+        }
+        out.flush();
+    }
+
     // ------------------------------------------------------------------------------------------------ models
 
     static void model(PrintWriter out, Model m) {
@@ -173,7 +185,7 @@ final class Output {
         return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
     }
 
-    private static void keyValues(PrintWriter out, List<String[]> rows) {
+    static void keyValues(PrintWriter out, List<String[]> rows) {
         int w = rows.stream().mapToInt(r -> r[0].length()).max().orElse(0) + 1;
         for (String[] r : rows) {
             out.printf("%-" + (w + 1) + "s %s%n", r[0] + ":", r[1]);

@@ -12,14 +12,15 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code ./sculptor models ...}: the model registry for people, over gRPC.
+ * {@code ./sculptor models|jobs|triggers|runs|demo ...}: the platform's services for people, over gRPC.
  *
  * <p>Exit codes: 0 done; 1 the command failed (one line on stderr, {@code sculptor: CODE: message} for an error
- * the registry returned); 2 the command line is wrong.
+ * a service returned; a watched job or run that did not succeed); 2 the command line is wrong.
  */
 @Command(name = "sculptor", mixinStandardHelpOptions = true, version = "sculptor 0.1.0",
         description = "Sculptor, a pruning platform for convolutional networks.",
-        subcommands = {ModelsCommand.class})
+        subcommands = {ModelsCommand.class, JobsCommand.class, TriggersCommand.class, RunsCommand.class,
+            DemoCommand.class})
 public final class SculptorCli implements Runnable {
     /** Held so that the level set on it is not lost when the logger is collected. */
     private static final Logger GRPC_LOG = Logger.getLogger("io.grpc");
@@ -66,7 +67,7 @@ public final class SculptorCli implements Runnable {
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {
             int code = ex instanceof CliException ce ? ce.code() : CliException.FAILURE;
-            Endpoints.Target target = c.getCommand() instanceof ModelsCommand.Call call ? call.target() : null;
+            Endpoints.Target target = c.getCommand() instanceof Targeted call ? call.target() : null;
             String line = Errors.message(ex, target);
             if (ex instanceof CliException ce && ce.code() == CliException.USAGE) {
                 line += " (" + helpHint(c) + ")";

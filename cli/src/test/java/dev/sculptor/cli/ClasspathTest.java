@@ -16,6 +16,10 @@ class ClasspathTest {
         assertEquals("sculptor.v1.ModelRegistry", ModelRegistryGrpc.getServiceDescriptor().getName());
         assertEquals(16, ModelRegistryGrpc.getServiceDescriptor().getMethods().size());
         ModelRegistryGrpc.ModelRegistryBlockingStub.class.getMethod("getModel", dev.sculptor.api.v1.GetModelRequest.class);
+        assertEquals("sculptor.v1.Pruning", dev.sculptor.api.v1.PruningGrpc.getServiceDescriptor().getName());
+        assertEquals("sculptor.v1.Training", dev.sculptor.api.v1.TrainingGrpc.getServiceDescriptor().getName());
+        dev.sculptor.api.v1.TrainingGrpc.TrainingBlockingStub.class.getMethod("createTrainingRun",
+                dev.sculptor.api.v1.CreateTrainingRunRequest.class);
         assertFalse(isLoadable("io.quarkus.grpc.MutinyStub"), "quarkus-grpc must not be on the CLI's class path");
         assertFalse(isLoadable("io.smallrye.mutiny.Uni"), "Mutiny must not be on the CLI's class path");
     }

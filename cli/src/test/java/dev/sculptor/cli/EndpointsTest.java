@@ -147,4 +147,79 @@ class EndpointsTest {
         assertEquals("SCULPTOR_ENDPOINT must be host:port, got 'nope'", e.getMessage());
         assertFalse(Endpoints.resolve("registry.example:443", "t", Map.of(), jar).loopback());
     }
+
+    /** An endpoints.json as ./sculptor up writes it, with every service of the local stack. */
+    private static final String STACK = "{\"stateDir\": \"/x\", \"adminToken\": \"abc\","
+            + " \"kafka\": {\"bootstrapServers\": \"127.0.0.1:19092\"}, \"services\": {"
+            + "\"model-registry\": {\"grpc\": \"127.0.0.1:18081\", \"http\": \"http://127.0.0.1:18081\", \"database\": \"registry\"},"
+            + " \"scoring\": {\"grpc\": \"127.0.0.1:18082\", \"http\": \"http://127.0.0.1:18082\"},"
+            + " \"pruning\": {\"grpc\": \"127.0.0.1:18083\", \"http\": \"http://127.0.0.1:18083\", \"database\": \"pruning\"},"
+            + " \"training\": {\"grpc\": \"127.0.0.1:18084\", \"http\": \"http://127.0.0.1:18084\"}}}";
+
+    @Test
+    void anyServiceOfTheLocalStack() throws IOException {
+        endpoints(repo.resolve(".sculptor/local"), STACK);
+        Endpoints.Target p = Endpoints.resolve("pruning", "--endpoint", null, null, Map.of(), jar);
+        assertEquals("pruning", p.service());
+        assertEquals("127.0.0.1:18083", p.address());
+        assertEquals("abc", p.token());
+        assertEquals("the pruning service", p.label());
+        Endpoints.Target t = Endpoints.resolve("training", "--endpoint", null, null, Map.of(), jar);
+        assertEquals(18084, t.port());
+        assertEquals("the training service", t.label());
+        // The models commands keep resolving as before.
+        Endpoints.Target m = Endpoints.resolve(null, null, Map.of(), jar);
+        assertEquals("model-registry", m.service());
+        assertEquals(18081, m.port());
+        assertEquals("the model registry", m.label());
+    }
+
+    @Test
+    void eachServiceHasItsOwnVariable() throws IOException {
+        endpoints(repo.resolve(".sculptor/local"), STACK);
+        assertEquals("SCULPTOR_MODEL_REGISTRY_ENDPOINT", Endpoints.envVariable("model-registry"));
+        Map<String, String> env = Map.of("SCULPTOR_PRUNING_ENDPOINT", "pruning.example:443", "SCULPTOR_ENDPOINT", "registry.example:443");
+        Endpoints.Target p = Endpoints.resolve("pruning", "--endpoint", null, null, env, jar);
+        assertEquals("pruning.example", p.host());
+        assertEquals("SCULPTOR_PRUNING_ENDPOINT", p.source());
+        assertNull(p.token(), "not a local-stack endpoint: no admin token");
+        // SCULPTOR_ENDPOINT is the registry's (as it always was), not every service's.
+        assertEquals(18084, Endpoints.resolve("training", "--endpoint", null, null, env, jar).port());
+        assertEquals("registry.example", Endpoints.resolve(null, null, env, jar).host());
+        Map<String, String> both = Map.of("SCULPTOR_MODEL_REGISTRY_ENDPOINT", "a:1", "SCULPTOR_ENDPOINT", "b:2");
+        assertEquals("a", Endpoints.resolve(null, null, both, jar).host());
+        CliException e = assertThrows(CliException.class,
+                () -> Endpoints.resolve("training", "--training-endpoint", null, null, Map.of("SCULPTOR_TRAINING_ENDPOINT", "x"), jar));
+        assertEquals("SCULPTOR_TRAINING_ENDPOINT must be host:port, got 'x'", e.getMessage());
+    }
+
+    @Test
+    void theAdminTokenGoesToAnyEndpointOfTheLocalStackOnly() throws IOException {
+        endpoints(repo.resolve(".sculptor/local"), STACK);
+        assertEquals("abc", Endpoints.resolve("pruning", "--pruning-endpoint", "localhost:18083", null, Map.of(), jar).token());
+        assertNull(Endpoints.resolve("pruning", "--pruning-endpoint", "127.0.0.1:18090", null, Map.of(), jar).token());
+        assertNull(Endpoints.resolve("pruning", "--pruning-endpoint", "pruning.example:18083", null, Map.of(), jar).token());
+        assertEquals("t", Endpoints.resolve("pruning", "--pruning-endpoint", "pruning.example:18083", "t", Map.of(), jar).token());
+        assertEquals("--pruning-endpoint", Endpoints.resolve("pruning", "--pruning-endpoint", "h:1", null, Map.of(), jar).source());
+    }
+
+    @Test
+    void aServiceTheStackDoesNotRun() throws IOException {
+        endpoints(repo.resolve(".sculptor/local"), local("127.0.0.1:18081", "abc"));
+        CliException e = assertThrows(CliException.class, () -> Endpoints.resolve("pruning", "--endpoint", null, null, Map.of(), jar));
+        assertEquals(CliException.FAILURE, e.code());
+        assertEquals("the local stack (" + repo.resolve(".sculptor/local/endpoints.json") + ") does not run the pruning service"
+                + " (it runs model-registry): see ./sculptor status, or pass --endpoint host:port", e.getMessage());
+        e = assertThrows(CliException.class, () -> Endpoints.resolve("pruning", "--endpoint", null, null, Map.of("SCULPTOR_HOME",
+                tmp.resolve("none").toString()), jar));
+        assertTrue(e.getMessage().endsWith("or pass --endpoint host:port (or set SCULPTOR_PRUNING_ENDPOINT)"), e.getMessage());
+    }
+
+    @Test
+    void aMalformedEndpointInTheFileNamesIt() throws IOException {
+        endpoints(repo.resolve(".sculptor/local"), "{\"services\": {\"pruning\": {\"grpc\": \"nope\"}}}");
+        CliException e = assertThrows(CliException.class, () -> Endpoints.resolve("pruning", "--endpoint", null, null, Map.of(), jar));
+        assertEquals(repo.resolve(".sculptor/local/endpoints.json") + ": services.pruning.grpc must be host:port, got 'nope'",
+                e.getMessage());
+    }
 }

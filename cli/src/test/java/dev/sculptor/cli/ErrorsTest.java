@@ -35,6 +35,9 @@ class ErrorsTest {
                 .withCause(new java.net.UnknownHostException("registry.example: Name or service not known")).asRuntimeException();
         assertEquals("cannot reach the model registry at registry.example:443 (registry.example: Name or service not known)",
                 Errors.message(remote, REMOTE));
+        Endpoints.Target pruning = new Endpoints.Target("pruning", "127.0.0.1", 18083, "tok", "endpoints.json");
+        assertEquals("cannot reach the pruning service at 127.0.0.1:18083 — is the local stack up? (./sculptor up)",
+                Errors.message(refused, pruning));
         // UNAVAILABLE said by the server itself is not a connection failure.
         assertEquals("UNAVAILABLE: object store unavailable",
                 Errors.message(Status.UNAVAILABLE.withDescription("object store unavailable").asRuntimeException(), LOCAL));
