@@ -16,9 +16,9 @@ import dev.sculptor.evaluation.service.Evaluations;
 import dev.sculptor.evaluation.service.Failures;
 import dev.sculptor.evaluation.store.EvaluationRepository;
 import dev.sculptor.evaluation.store.EvaluationRow;
-import dev.sculptor.evaluation.store.ListFilter;
-import dev.sculptor.evaluation.versions.ResolvedVersion;
 import dev.sculptor.platform.datasets.ResolvedDataset;
+import dev.sculptor.platform.store.ListFilter;
+import dev.sculptor.platform.versions.ResolvedVersion;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcService;
@@ -139,7 +139,7 @@ public class EvaluationGrpcService implements EvaluationService {
                 throw EvaluationException.invalid("page_size", "must be >= 0, got " + r.getPageSize());
             }
             int size = r.getPageSize() == 0 ? 50 : Math.min(r.getPageSize(), 1000);
-            ListFilter filter = ListFilter.parse(r.getFilter());
+            ListFilter filter = EvaluationRepository.FILTERABLE.parse(r.getFilter());
             long before = decodeToken(r.getPageToken(), r.getFilter());
             List<EvaluationRow> rows = repo.list(size + 1, before, filter);
             ListEvaluationsResponse.Builder b = ListEvaluationsResponse.newBuilder();

@@ -5,6 +5,7 @@ import dev.sculptor.engine.checkpoint.CheckpointException;
 import dev.sculptor.engine.data.DataException;
 import dev.sculptor.evaluation.service.EvaluationException.Code;
 import dev.sculptor.platform.datasets.DatasetException;
+import dev.sculptor.platform.errors.PlatformException;
 import dev.sculptor.platform.store.StoreException;
 
 /**
@@ -17,6 +18,10 @@ public final class Failures {
     public static EvaluationException classify(Throwable e) {
         if (e instanceof EvaluationException ee) {
             return ee;
+        }
+        if (e instanceof PlatformException pe) {
+            // every code of the shared code is one of this service's
+            return new EvaluationException(Code.valueOf(pe.code().name()), pe.getMessage(), pe);
         }
         if (e instanceof DatasetException.Invalid) {
             return new EvaluationException(Code.INVALID_ARGUMENT, e.getMessage(), e);

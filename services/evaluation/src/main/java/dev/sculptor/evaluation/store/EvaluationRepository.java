@@ -6,6 +6,7 @@ import dev.sculptor.evaluation.service.Measurement;
 import dev.sculptor.platform.events.EventEnvelope;
 import dev.sculptor.platform.outbox.JdbcProcessedEvents;
 import dev.sculptor.platform.outbox.Outbox;
+import dev.sculptor.platform.store.ListFilter;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -17,7 +18,6 @@ import java.sql.Timestamp;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -28,6 +28,10 @@ import java.util.function.Function;
  */
 @ApplicationScoped
 public class EvaluationRepository {
+    /** What ListEvaluations filters on (columns of {@code evaluations}). */
+    public static final ListFilter.Fields FILTERABLE = ListFilter.fields("model_version", "prune_job")
+            .withValues("state", List.of("PENDING", "RUNNING", "SUCCEEDED", "FAILED"));
+
     private static final String COLUMNS = "seq, id, model_version, dataset_uri, test_subset, state, state_message, prune_job, "
             + "request_id, arch_name, accuracy, loss, params, flops, latency_ms, images_per_second, latency_batch_size, "
             + "evaluated_examples, create_time, end_time";
@@ -143,10 +147,7 @@ public class EvaluationRepository {
             sql.append(" AND seq < ?");
             args.add(beforeSeq);
         }
-        for (Map.Entry<String, String> e : filter.equals().entrySet()) {
-            sql.append(" AND ").append(e.getKey()).append(" = ?");
-            args.add(e.getValue());
-        }
+        filter.appendWhere(sql, args);
         sql.append(" ORDER BY seq DESC LIMIT ?");
         args.add(limit);
         return inTransaction(c -> {

@@ -4,6 +4,7 @@ import dev.sculptor.engine.arch.ArchException;
 import dev.sculptor.engine.checkpoint.CheckpointException;
 import dev.sculptor.engine.data.DataException;
 import dev.sculptor.platform.datasets.DatasetException;
+import dev.sculptor.platform.errors.PlatformException;
 import dev.sculptor.platform.store.StoreException;
 import dev.sculptor.scoring.service.ScoringException.Code;
 
@@ -17,6 +18,10 @@ public final class Failures {
     public static ScoringException classify(Throwable e) {
         if (e instanceof ScoringException se) {
             return se;
+        }
+        if (e instanceof PlatformException pe) {
+            // every code of the shared code is one of this service's
+            return new ScoringException(Code.valueOf(pe.code().name()), pe.getMessage(), pe);
         }
         if (e instanceof ArchException) {
             // the engine refuses a method or policy for this architecture

@@ -5,6 +5,7 @@ import dev.sculptor.api.v1.EpochProgress;
 import dev.sculptor.api.v1.ModelMetrics;
 import dev.sculptor.api.v1.TrainingCompleted;
 import dev.sculptor.api.v1.TrainingProgress;
+import dev.sculptor.api.v1.TrainingRequested;
 import dev.sculptor.api.v1.TrainingRun;
 import dev.sculptor.platform.events.EventEnvelope;
 import dev.sculptor.training.grpc.Mapper;
@@ -14,7 +15,8 @@ import java.time.Instant;
 /**
  * The service's events on {@code sculptor.training.events.v1}: {@code TrainingProgress} after every
  * epoch and one {@code TrainingCompleted}, keyed by the prune job that asked (the run's own name
- * when none did) so one job's events stay in order; subject = the run.
+ * when none did) so one job's events stay in order; subject = the run. And the
+ * {@code TrainingRequested} that CreateTrainingRun sends its workers on {@code sculptor.training.requests.v1}.
  */
 public final class TrainingEvents {
     public static final String SOURCE = "/sculptor/training";
@@ -29,7 +31,7 @@ public final class TrainingEvents {
         if (p != null) {
             b.setProgress(p);
         }
-        return envelope(b.build(), r, now);
+        return envelope(b.build(), r.name(), r.eventKey(), now);
     }
 
     public static EventEnvelope completed(RunRow r) {
@@ -50,11 +52,17 @@ public final class TrainingEvents {
         if (m != null) {
             b.setMetrics(m);
         }
-        return envelope(b.build(), r, end);
+        return envelope(b.build(), r.name(), r.eventKey(), end);
     }
 
-    private static EventEnvelope envelope(com.google.protobuf.Message m, RunRow r, Instant time) {
-        EventEnvelope e = EventEnvelope.of(m, SOURCE, r.name(), r.eventKey());
+    /** A run asked for through the API: keyed by the run (no job asked), ce_time = occurred_time. */
+    public static EventEnvelope requested(TrainingRequested r) {
+        return envelope(r, r.getTrainingRun(), r.getTrainingRun(),
+                Instant.ofEpochSecond(r.getOccurredTime().getSeconds(), r.getOccurredTime().getNanos()));
+    }
+
+    private static EventEnvelope envelope(com.google.protobuf.Message m, String subject, String key, Instant time) {
+        EventEnvelope e = EventEnvelope.of(m, SOURCE, subject, key);
         // ce_time equals the payload's occurred_time
         return new EventEnvelope(e.id(), e.type(), e.source(), time, e.subject(), e.key(), e.payload());
     }

@@ -62,6 +62,29 @@ public final class Mapper {
         return b.build();
     }
 
+    /**
+     * A CreateTrainingRun's run to the request the workers get, as a prune job would send it
+     * (no {@code prune_job}); output-only fields are dropped.
+     */
+    public static TrainingRequested request(String name, TrainingRun t, Instant now) {
+        TrainingRequested.Builder b = TrainingRequested.newBuilder()
+                .setTrainingRun(name)
+                .setRetrainMode(t.getRetrainMode())
+                .setDataset(t.getDataset())
+                .setPlan(t.getPlan())
+                .setEpochs(t.getEpochs())
+                .setOccurredTime(timestamp(now));
+        if (t.hasArch()) {
+            b.setArch(t.getArch());
+        } else if (!t.getModelVersion().isEmpty()) {
+            b.setModelVersion(t.getModelVersion());
+        }
+        if (t.hasInitCheckpoint()) {
+            b.setInitCheckpoint(t.getInitCheckpoint());
+        }
+        return b.build();
+    }
+
     public static TrainingRequested request(RunRow r) {
         try {
             return TrainingRequested.parseFrom(r.request());

@@ -1,16 +1,17 @@
 package dev.sculptor.training.grpc;
 
 import dev.sculptor.api.v1.CancelTrainingRunRequest;
+import dev.sculptor.api.v1.CreateTrainingRunRequest;
 import dev.sculptor.api.v1.GetTrainingRunRequest;
 import dev.sculptor.api.v1.ListTrainingRunsRequest;
 import dev.sculptor.api.v1.ListTrainingRunsResponse;
 import dev.sculptor.api.v1.Training;
 import dev.sculptor.api.v1.TrainingRun;
 import dev.sculptor.api.v1.WatchTrainingRunRequest;
+import dev.sculptor.platform.store.ListFilter;
 import dev.sculptor.training.service.Failures;
 import dev.sculptor.training.service.RunException;
 import dev.sculptor.training.service.TrainingRuns;
-import dev.sculptor.training.store.ListFilter;
 import dev.sculptor.training.store.RunRow;
 import dev.sculptor.training.store.TrainingRepository;
 import io.grpc.Status;
@@ -24,9 +25,11 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -41,6 +44,7 @@ import org.jboss.logging.Logger;
 public class TrainingGrpcService implements Training {
     private static final Logger LOG = Logger.getLogger(TrainingGrpcService.class);
     private static final Pattern NAME = Pattern.compile("trainingRuns/([^/]+)");
+    private static final Pattern NEW_ID = Pattern.compile("[a-z][a-z0-9-]{0,62}");
 
     @Inject
     TrainingRepository repo;
@@ -64,6 +68,20 @@ public class TrainingGrpcService implements Training {
 
     @Override
     @Blocking
+    public Uni<TrainingRun> createTrainingRun(CreateTrainingRunRequest r) {
+        return call(() -> {
+            String id = r.getTrainingRunId().isEmpty() ? "run-" + UUID.randomUUID() : r.getTrainingRunId();
+            if (!NEW_ID.matcher(id).matches()) {
+                throw RunException.invalid("training_run_id", "'" + id + "' is not a run id: a lower-case letter, then up to 62 "
+                        + "lower-case letters, digits or '-'");
+            }
+            String requestId = r.getRequestId().isBlank() ? null : r.getRequestId().trim();
+            return Mapper.run(runs.create(Mapper.request("trainingRuns/" + id, r.getTrainingRun(), Instant.now()), requestId));
+        });
+    }
+
+    @Override
+    @Blocking
     public Uni<TrainingRun> getTrainingRun(GetTrainingRunRequest r) {
         return call(() -> Mapper.run(find(id("name", r.getName()))));
     }
@@ -76,7 +94,7 @@ public class TrainingGrpcService implements Training {
                 throw RunException.invalid("page_size", "must be >= 0, got " + r.getPageSize());
             }
             int size = r.getPageSize() == 0 ? 50 : Math.min(r.getPageSize(), 1000);
-            ListFilter filter = ListFilter.parse(r.getFilter());
+            ListFilter filter = TrainingRepository.FILTERABLE.parse(r.getFilter());
             long before = decodeToken(r.getPageToken(), r.getFilter());
             List<RunRow> rows = repo.list(size + 1, before, filter);
             ListTrainingRunsResponse.Builder b = ListTrainingRunsResponse.newBuilder();
@@ -193,6 +211,7 @@ public class TrainingGrpcService implements Training {
         Status s = switch (re.code()) {
             case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
             case NOT_FOUND -> Status.NOT_FOUND;
+            case ALREADY_EXISTS -> Status.ALREADY_EXISTS;
             case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
             case UNAVAILABLE -> Status.UNAVAILABLE;
             case INTERNAL -> Status.INTERNAL;

@@ -5,6 +5,7 @@ import dev.sculptor.engine.checkpoint.CheckpointException;
 import dev.sculptor.engine.data.DataException;
 import dev.sculptor.engine.train.TrainingException;
 import dev.sculptor.platform.datasets.DatasetException;
+import dev.sculptor.platform.errors.PlatformException;
 import dev.sculptor.platform.store.StoreException;
 import dev.sculptor.training.service.RunException.Code;
 
@@ -18,6 +19,10 @@ public final class Failures {
     public static RunException classify(Throwable e) {
         if (e instanceof RunException te) {
             return te;
+        }
+        if (e instanceof PlatformException pe) {
+            // every code of the shared code is one of this service's
+            return new RunException(Code.valueOf(pe.code().name()), pe.getMessage(), pe);
         }
         if (e instanceof DatasetException.Invalid || e instanceof IllegalArgumentException) {
             return new RunException(Code.INVALID_ARGUMENT, e.getMessage(), e);

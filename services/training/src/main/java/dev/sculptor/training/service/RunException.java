@@ -2,7 +2,7 @@ package dev.sculptor.training.service;
 
 /** A request the service refuses or a run that cannot go on; the code maps to a canonical gRPC status at the edge. */
 public final class RunException extends RuntimeException {
-    public enum Code { INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION, UNAVAILABLE, INTERNAL }
+    public enum Code { INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS, FAILED_PRECONDITION, UNAVAILABLE, INTERNAL }
 
     private final Code code;
 

@@ -9,13 +9,13 @@ import dev.sculptor.engine.checkpoint.CheckpointException;
 import dev.sculptor.engine.checkpoint.ModelCheckpoint;
 import dev.sculptor.engine.experiment.KeptChannels;
 import dev.sculptor.engine.experiment.Retraining;
+import dev.sculptor.platform.errors.PlatformException;
 import dev.sculptor.platform.store.CheckpointStore;
+import dev.sculptor.platform.versions.VersionNames;
 import dev.sculptor.training.grpc.Mapper;
 import dev.sculptor.training.service.RunException.Code;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The network a run starts from, built with the engine's {@link Retraining}: fine-tuning (and a
@@ -25,8 +25,6 @@ import java.util.regex.Pattern;
  * initialisation or from {@code init_checkpoint}.
  */
 public final class Starts {
-    private static final Pattern VERSION = Pattern.compile("models/([A-Za-z0-9][A-Za-z0-9._-]{0,254})/versions/([0-9]{1,9})");
-
     private final CheckpointStore store;
 
     public Starts(CheckpointStore store) {
@@ -35,11 +33,16 @@ public final class Starts {
 
     /** The store prefix of a numbered version, {@code models/{model}/versions/{n}/}. */
     public static String versionPrefix(String field, String name) {
-        Matcher m = VERSION.matcher(name == null ? "" : name);
-        if (!m.matches()) {
+        VersionNames.Ref ref = null;
+        try {
+            ref = VersionNames.parse(field, name);
+        } catch (PlatformException e) {
+            // said below, for numbered names only
+        }
+        if (ref == null || ref.number() == null) {
             throw RunException.invalid(field, "'" + name + "' is not a numbered version name of the form models/{model}/versions/{n}");
         }
-        return "models/" + m.group(1) + "/versions/" + Integer.parseInt(m.group(2)) + "/";
+        return ref.prefix();
     }
 
     /** The store prefix of a checkpoint reference, which must be in this service's bucket. */
@@ -55,27 +58,41 @@ public final class Starts {
 
     /** Checks what can be checked before any download. */
     public void validate(TrainingRequested r) {
+        validate(r, "");
+    }
+
+    /**
+     * As {@link #validate(TrainingRequested)}, naming fields below {@code prefix} in errors.
+     *
+     * @param prefix where the request's fields are in the caller's message, e.g. {@code training_run.}
+     */
+    public void validate(TrainingRequested r, String prefix) {
         if (r.hasArch()) {
-            Mapper.arch(r.getArch());
+            try {
+                Mapper.arch(r.getArch());
+            } catch (IllegalArgumentException e) {
+                // the engine's message starts with "arch"
+                throw new RunException(Code.INVALID_ARGUMENT, prefix + e.getMessage(), e);
+            }
         } else if (!r.getModelVersion().isEmpty()) {
-            versionPrefix("model_version", r.getModelVersion());
+            versionPrefix(prefix + "model_version", r.getModelVersion());
         } else {
-            throw RunException.invalid("source", "give model_version (models/{model}/versions/{n}) or arch");
+            throw RunException.invalid(prefix + "source", "give model_version (models/{model}/versions/{n}) or arch");
         }
         if (r.hasInitCheckpoint()) {
-            refPrefix("init_checkpoint.uri", r.getInitCheckpoint());
+            refPrefix(prefix + "init_checkpoint.uri", r.getInitCheckpoint());
         } else if (r.getRetrainMode() == RetrainMode.LOTTERY_TICKET) {
-            throw RunException.invalid("init_checkpoint", "LOTTERY_TICKET rewinds to the baseline's initial weights: give their "
-                    + "checkpoint");
+            throw RunException.invalid(prefix + "init_checkpoint", "LOTTERY_TICKET rewinds to the baseline's initial weights: give "
+                    + "their checkpoint");
         }
         if (r.getRetrainMode() == RetrainMode.UNRECOGNIZED) {
-            throw RunException.invalid("retrain_mode", "unknown value " + r.getRetrainModeValue());
+            throw RunException.invalid(prefix + "retrain_mode", "unknown value " + r.getRetrainModeValue());
         }
         if (r.getDataset().getUri().isBlank()) {
-            throw RunException.invalid("dataset.uri", "is required, e.g. fashion-mnist or cifar10:s3://bucket/prefix");
+            throw RunException.invalid(prefix + "dataset.uri", "is required, e.g. fashion-mnist or cifar10:s3://bucket/prefix");
         }
         if (r.getDataset().getTrainSubset() < 0 || r.getDataset().getTestSubset() < 0) {
-            throw RunException.invalid("dataset", "train_subset and test_subset must be >= 0");
+            throw RunException.invalid(prefix + "dataset", "train_subset and test_subset must be >= 0");
         }
     }
 

@@ -21,6 +21,7 @@ import dev.sculptor.platform.datasets.DatasetResolver;
 import dev.sculptor.platform.datasets.ResolvedDataset;
 import dev.sculptor.platform.events.Topics;
 import dev.sculptor.platform.store.CheckpointStore;
+import dev.sculptor.platform.versions.VersionSource;
 import dev.sculptor.training.events.OutboxRunner;
 import dev.sculptor.training.events.TrainingEvents;
 import dev.sculptor.training.grpc.Mapper;
@@ -74,6 +75,9 @@ public class TrainingRuns {
 
     @Inject
     TrainingRepository repo;
+
+    @Inject
+    VersionSource versions;
 
     @Inject
     OutboxRunner outbox;
@@ -154,6 +158,55 @@ public class TrainingRuns {
         Stopped() {
             super("stopped", null, false, false);
         }
+    }
+
+    /**
+     * CreateTrainingRun: the request is checked as the worker will check it, an alias version name
+     * is resolved to its number (through the registry when {@code sculptor.registry.grpc} is set;
+     * otherwise only numbered versions stored at the registry's layout are accepted), and the run is
+     * recorded {@code QUEUED} with its {@code TrainingRequested} in the outbox, in one transaction.
+     * The worker then finds the queued run and trains it like any requested run. A repeated
+     * {@code requestId} returns the run the first call created, without checking anything again.
+     *
+     * @param req the request the workers will get: the run's name set, {@code prune_job} empty
+     * @param requestId the caller's idempotency key, or null
+     */
+    public RunRow create(TrainingRequested req, String requestId) {
+        if (requestId != null) {
+            Optional<RunRow> earlier = repo.findByRequestId(requestId);
+            if (earlier.isPresent()) {
+                return earlier.get();
+            }
+        }
+        String field = "training_run.";
+        TrainingRequested.Builder b = req.toBuilder();
+        if (!req.getModelVersion().isEmpty()) {
+            b.setModelVersion(versions.resolve(field + "model_version", req.getModelVersion()).name());
+        }
+        starts.validate(b.build(), field);
+        if (req.getEpochs() < 0) {
+            throw RunException.invalid(field + "epochs", "must be >= 0 (0: the plan's), got " + req.getEpochs());
+        }
+        int epochs = Plans.epochs(b.build());
+        if (epochs < 1) {
+            throw RunException.invalid(field + "epochs", "give epochs, or epochs in the plan (finetune_epochs for FINE_TUNE)");
+        }
+        // the epochs are resolved, as a prune job resolves them, so the stored request is what the worker trains
+        TrainingRequested resolved = b.setEpochs(epochs).build();
+        try {
+            Plans.config(resolved, epochs, resolved.hasArch() ? resolved.getArch().getFamily() : "");
+        } catch (IllegalArgumentException e) {
+            throw new RunException(Code.INVALID_ARGUMENT, field + e.getMessage(), e);
+        }
+        String id = resolved.getTrainingRun().substring("trainingRuns/".length());
+        TrainingRepository.Created c = repo.createRequested(id, resolved.toByteArray(), resolved.getModelVersion(),
+                Mapper.modeName(resolved.getRetrainMode()), epochs, requestId, TrainingEvents.requested(resolved),
+                Topics.TRAINING_REQUESTS);
+        if (c.created()) {
+            outbox.wakeUp();
+            LOG.infof("%s queued through the API", c.row().name());
+        }
+        return c.row();
     }
 
     /**

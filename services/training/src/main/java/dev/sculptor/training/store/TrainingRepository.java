@@ -3,6 +3,7 @@ package dev.sculptor.training.store;
 import dev.sculptor.platform.events.EventEnvelope;
 import dev.sculptor.platform.outbox.JdbcProcessedEvents;
 import dev.sculptor.platform.outbox.Outbox;
+import dev.sculptor.platform.store.ListFilter;
 import dev.sculptor.training.service.RunException;
 import dev.sculptor.training.service.RunException.Code;
 import io.agroal.api.AgroalDataSource;
@@ -17,7 +18,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -28,6 +28,10 @@ import java.util.function.Function;
  */
 @ApplicationScoped
 public class TrainingRepository {
+    /** What ListTrainingRuns filters on (columns of {@code training_runs}). */
+    public static final ListFilter.Fields FILTERABLE = ListFilter.fields("model_version", "prune_job", "retrain_mode")
+            .withValues("state", List.of(RunRow.QUEUED, RunRow.RUNNING, RunRow.SUCCEEDED, RunRow.FAILED, RunRow.CANCELLED));
+
     private static final String COLUMNS = "seq, id, request, model_version, retrain_mode, prune_job, state, epochs, current_epoch, "
             + "checkpoint_epoch, progress, attempts, failure_reason, last_error, cancel_requested, output_uri, output_sha256, metrics, "
             + "owner, heartbeat_time, create_time, start_time, update_time, end_time";
@@ -63,18 +67,38 @@ public class TrainingRepository {
     /** Records a run as QUEUED unless one with this id exists; returns the stored row, new or old. */
     public RunRow create(String id, byte[] request, String modelVersion, String retrainMode, String pruneJob, int epochs) {
         return inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO training_runs (id, request, model_version, retrain_mode, "
-                    + "prune_job, state, epochs) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
-                ps.setString(1, id);
-                ps.setBytes(2, request);
-                ps.setString(3, modelVersion);
-                ps.setString(4, retrainMode);
-                ps.setString(5, pruneJob);
-                ps.setString(6, RunRow.QUEUED);
-                ps.setInt(7, epochs);
-                ps.executeUpdate();
-            }
+            insert(c, id, request, modelVersion, retrainMode, pruneJob, epochs, null);
             return one(c, id, false).orElseThrow();
+        });
+    }
+
+    /** The run a CreateTrainingRun call with this request id created. */
+    public Optional<RunRow> findByRequestId(String requestId) {
+        return inTransaction(c -> oneByRequestId(c, requestId));
+    }
+
+    /** What CreateTrainingRun stored: a new run, or the one an earlier call with the same request id created. */
+    public record Created(RunRow row, boolean created) {}
+
+    /**
+     * CreateTrainingRun: records the run QUEUED and its {@code TrainingRequested} in the outbox in one
+     * transaction, so the request reaches the workers exactly when the run exists.
+     *
+     * @param requestId the caller's idempotency key, or null
+     * @throws RunException ALREADY_EXISTS when another request took the id
+     */
+    public Created createRequested(String id, byte[] request, String modelVersion, String retrainMode, int epochs, String requestId,
+            EventEnvelope event, String topic) {
+        return inTransaction(c -> {
+            if (insert(c, id, request, modelVersion, retrainMode, "", epochs, requestId)) {
+                Outbox.append(c, topic, event);
+                return new Created(one(c, id, false).orElseThrow(), true);
+            }
+            Optional<RunRow> earlier = oneByRequestId(c, requestId);
+            if (earlier.isPresent()) {
+                return new Created(earlier.get(), false);
+            }
+            throw new RunException(Code.ALREADY_EXISTS, "trainingRuns/" + id + " already exists");
         });
     }
 
@@ -244,10 +268,7 @@ public class TrainingRepository {
             sql.append(" AND seq < ?");
             args.add(beforeSeq);
         }
-        for (Map.Entry<String, String> e : filter.equals().entrySet()) {
-            sql.append(" AND ").append(e.getKey()).append(" = ?");
-            args.add(e.getValue());
-        }
+        filter.appendWhere(sql, args);
         sql.append(" ORDER BY seq DESC LIMIT ?");
         args.add(limit);
         return inTransaction(c -> {
@@ -266,13 +287,38 @@ public class TrainingRepository {
         });
     }
 
+    /** Inserts a QUEUED run unless its id (or request id) is taken; true when it did. */
+    private static boolean insert(Connection c, String id, byte[] request, String modelVersion, String retrainMode, String pruneJob,
+            int epochs, String requestId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO training_runs (id, request, model_version, retrain_mode, "
+                + "prune_job, state, epochs, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+            ps.setString(1, id);
+            ps.setBytes(2, request);
+            ps.setString(3, modelVersion);
+            ps.setString(4, retrainMode);
+            ps.setString(5, pruneJob);
+            ps.setString(6, RunRow.QUEUED);
+            ps.setInt(7, epochs);
+            ps.setString(8, requestId);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
     private static Optional<RunRow> one(Connection c, String id, boolean forUpdate) throws SQLException {
-        if (id == null) {
+        return oneWhere(c, "id", id, forUpdate);
+    }
+
+    private static Optional<RunRow> oneByRequestId(Connection c, String requestId) throws SQLException {
+        return oneWhere(c, "request_id", requestId, false);
+    }
+
+    private static Optional<RunRow> oneWhere(Connection c, String column, String value, boolean forUpdate) throws SQLException {
+        if (value == null) {
             return Optional.empty();
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM training_runs WHERE id = ?"
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM training_runs WHERE " + column + " = ?"
                 + (forUpdate ? " FOR UPDATE" : ""))) {
-            ps.setString(1, id);
+            ps.setString(1, value);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(row(rs)) : Optional.empty();
             }

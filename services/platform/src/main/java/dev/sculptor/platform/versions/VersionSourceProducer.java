@@ -1,6 +1,7 @@
-package dev.sculptor.scoring.versions;
+package dev.sculptor.platform.versions;
 
 import dev.sculptor.platform.store.CheckpointStore;
+import io.quarkus.arc.DefaultBean;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -9,7 +10,7 @@ import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-/** The registry when {@code sculptor.registry.grpc} is set, else the store alone. */
+/** The registry when {@code sculptor.registry.grpc} is set, else the store alone; a service or test may declare its own. */
 @ApplicationScoped
 public class VersionSourceProducer {
     private static final Logger LOG = Logger.getLogger(VersionSourceProducer.class);
@@ -22,6 +23,7 @@ public class VersionSourceProducer {
 
     @Produces
     @ApplicationScoped
+    @DefaultBean
     VersionSource versionSource(CheckpointStore store) {
         if (registry.isPresent() && !registry.get().isBlank()) {
             if (token.isEmpty() || token.get().isBlank()) {

@@ -1,11 +1,11 @@
-package dev.sculptor.evaluation.versions;
+package dev.sculptor.platform.versions;
 
 import dev.sculptor.api.v1.GetVersionRequest;
 import dev.sculptor.api.v1.ModelRegistryGrpc;
 import dev.sculptor.api.v1.ModelVersion;
 import dev.sculptor.api.v1.RetrainMode;
-import dev.sculptor.evaluation.service.EvaluationException;
-import dev.sculptor.evaluation.service.EvaluationException.Code;
+import dev.sculptor.platform.errors.PlatformException;
+import dev.sculptor.platform.errors.PlatformException.Code;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Versions resolved by the model registry's gRPC API ({@code GetVersion}): aliases are accepted,
- * only {@code READY} versions are measured, and the checkpoint's manifest must have the digest the
+ * only {@code READY} versions are served, and the checkpoint's manifest must have the digest the
  * registry recorded.
  */
 public final class RegistryVersions implements VersionSource, AutoCloseable {
@@ -51,22 +51,22 @@ public final class RegistryVersions implements VersionSource, AutoCloseable {
         } catch (StatusRuntimeException e) {
             String why = e.getStatus().getDescription() == null ? e.getStatus().getCode().name() : e.getStatus().getDescription();
             throw switch (e.getStatus().getCode()) {
-                case NOT_FOUND -> new EvaluationException(Code.NOT_FOUND, why, e);
-                case INVALID_ARGUMENT -> EvaluationException.invalid(field, why);
+                case NOT_FOUND -> new PlatformException(Code.NOT_FOUND, why, e);
+                case INVALID_ARGUMENT -> PlatformException.invalid(field, why);
                 case UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED ->
-                        new EvaluationException(Code.UNAVAILABLE, "model registry at " + target + ": " + why, e);
-                case UNAUTHENTICATED, PERMISSION_DENIED -> new EvaluationException(Code.INTERNAL, "the model registry at " + target
+                        new PlatformException(Code.UNAVAILABLE, "model registry at " + target + ": " + why, e);
+                case UNAUTHENTICATED, PERMISSION_DENIED -> new PlatformException(Code.INTERNAL, "the model registry at " + target
                         + " refused this service's token (sculptor.registry.token): " + why, e);
-                default -> new EvaluationException(Code.INTERNAL, "model registry at " + target + ": " + e.getStatus(), e);
+                default -> new PlatformException(Code.INTERNAL, "model registry at " + target + ": " + e.getStatus(), e);
             };
         }
         if (v.getState() != ModelVersion.State.READY) {
-            throw new EvaluationException(Code.FAILED_PRECONDITION, v.getName() + " is " + v.getState() + ", not READY");
+            throw new PlatformException(Code.FAILED_PRECONDITION, v.getName() + " is " + v.getState() + ", not READY");
         }
         String uri = v.getCheckpoint().getUri();
         String expected = "s3://" + bucket + "/";
         if (!uri.startsWith(expected)) {
-            throw new EvaluationException(Code.FAILED_PRECONDITION, v.getName() + " is stored at " + uri
+            throw new PlatformException(Code.FAILED_PRECONDITION, v.getName() + " is stored at " + uri
                     + ", outside this service's bucket " + bucket);
         }
         String prefix = uri.substring(expected.length());

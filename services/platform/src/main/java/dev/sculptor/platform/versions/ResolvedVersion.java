@@ -1,4 +1,4 @@
-package dev.sculptor.scoring.versions;
+package dev.sculptor.platform.versions;
 
 /**
  * A version name resolved to its checkpoint in the store.

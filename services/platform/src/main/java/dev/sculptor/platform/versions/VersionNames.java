@@ -1,6 +1,6 @@
-package dev.sculptor.scoring.versions;
+package dev.sculptor.platform.versions;
 
-import dev.sculptor.scoring.service.ScoringException;
+import dev.sculptor.platform.errors.PlatformException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -25,18 +25,18 @@ public final class VersionNames {
 
     public static Ref parse(String field, String name) {
         if (name == null || name.isEmpty()) {
-            throw ScoringException.invalid(field, "is required (models/{model}/versions/{version})");
+            throw PlatformException.invalid(field, "is required (models/{model}/versions/{version})");
         }
         Matcher m = VERSION.matcher(name);
         if (!m.matches() || !MODEL_ID.matcher(m.group(1)).matches() || !MODEL_ID.matcher(m.group(2)).matches()) {
-            throw ScoringException.invalid(field, "'" + name + "' is not a resource name of the form models/{model}/versions/{version}");
+            throw PlatformException.invalid(field, "'" + name + "' is not a resource name of the form models/{model}/versions/{version}");
         }
         String v = m.group(2);
         if (v.matches("[0-9]+")) {
             try {
                 return new Ref(m.group(1), Integer.parseInt(v), null);
             } catch (NumberFormatException e) {
-                throw ScoringException.invalid(field, "version number " + v + " is out of range");
+                throw PlatformException.invalid(field, "version number " + v + " is out of range");
             }
         }
         return new Ref(m.group(1), null, v);

@@ -1,4 +1,4 @@
-package dev.sculptor.evaluation.versions;
+package dev.sculptor.platform.versions;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,8 +10,8 @@ import dev.sculptor.api.v1.Lineage;
 import dev.sculptor.api.v1.ModelRegistryGrpc;
 import dev.sculptor.api.v1.ModelVersion;
 import dev.sculptor.api.v1.RetrainMode;
-import dev.sculptor.evaluation.service.EvaluationException;
-import dev.sculptor.evaluation.service.EvaluationException.Code;
+import dev.sculptor.platform.errors.PlatformException;
+import dev.sculptor.platform.errors.PlatformException.Code;
 import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
@@ -88,21 +88,21 @@ class RegistryVersionsTest {
     @Test
     void refusalsMapToCodes() {
         try (RegistryVersions s = source("reader")) {
-            EvaluationException missing = assertThrows(EvaluationException.class, () -> s.resolve("f", "models/m/versions/9"));
+            PlatformException missing = assertThrows(PlatformException.class, () -> s.resolve("f", "models/m/versions/9"));
             assertEquals(Code.NOT_FOUND, missing.code());
             assertEquals("models/m/versions/9 not found", missing.getMessage());
-            assertEquals(Code.FAILED_PRECONDITION, assertThrows(EvaluationException.class,
+            assertEquals(Code.FAILED_PRECONDITION, assertThrows(PlatformException.class,
                     () -> s.resolve("f", "models/m/versions/4")).code());
-            EvaluationException elsewhere = assertThrows(EvaluationException.class, () -> s.resolve("f", "models/m/versions/5"));
+            PlatformException elsewhere = assertThrows(PlatformException.class, () -> s.resolve("f", "models/m/versions/5"));
             assertTrue(elsewhere.getMessage().contains("outside this service's bucket ours"), elsewhere.getMessage());
-            assertEquals(Code.INVALID_ARGUMENT, assertThrows(EvaluationException.class, () -> s.resolve("f", "models/m")).code());
+            assertEquals(Code.INVALID_ARGUMENT, assertThrows(PlatformException.class, () -> s.resolve("f", "models/m")).code());
         }
         try (RegistryVersions s = source("wrong")) {
-            EvaluationException refused = assertThrows(EvaluationException.class, () -> s.resolve("f", "models/m/versions/3"));
+            PlatformException refused = assertThrows(PlatformException.class, () -> s.resolve("f", "models/m/versions/3"));
             assertTrue(refused.getMessage().contains("refused this service's token (sculptor.registry.token)"), refused.getMessage());
         }
         try (RegistryVersions s = new RegistryVersions("127.0.0.1:1", "reader", "ours", Duration.ofSeconds(5))) {
-            assertEquals(Code.UNAVAILABLE, assertThrows(EvaluationException.class, () -> s.resolve("f", "models/m/versions/3")).code());
+            assertEquals(Code.UNAVAILABLE, assertThrows(PlatformException.class, () -> s.resolve("f", "models/m/versions/3")).code());
         }
     }
 }

@@ -1,6 +1,6 @@
-package dev.sculptor.evaluation.versions;
+package dev.sculptor.platform.versions;
 
-import dev.sculptor.evaluation.service.EvaluationException;
+import dev.sculptor.platform.errors.PlatformException;
 import dev.sculptor.platform.store.CheckpointStore;
 
 /**
@@ -19,11 +19,11 @@ public final class StoreVersions implements VersionSource {
     public ResolvedVersion resolve(String field, String name) {
         VersionNames.Ref ref = VersionNames.parse(field, name);
         if (ref.number() == null) {
-            throw EvaluationException.invalid(field, "'" + name + "' names a version by alias; aliases are resolved by the model "
+            throw PlatformException.invalid(field, "'" + name + "' names a version by alias; aliases are resolved by the model "
                     + "registry, which this service is not configured to call (sculptor.registry.grpc): use the version number");
         }
         if (!store.exists(ref.prefix() + "manifest.json")) {
-            throw EvaluationException.notFound(ref.numbered());
+            throw PlatformException.notFound(ref.numbered());
         }
         return new ResolvedVersion(ref.numbered(), ref.prefix(), null, null, null);
     }

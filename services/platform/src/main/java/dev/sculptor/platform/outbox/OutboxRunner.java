@@ -1,0 +1,58 @@
+package dev.sculptor.platform.outbox;
+
+import dev.sculptor.platform.events.EventPublisher;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import javax.sql.DataSource;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Runs the {@link OutboxPublisher} for the life of a service: from startup to shutdown, with the
+ * service's Kafka client id. A service opts in with an {@code @ApplicationScoped} subclass (the
+ * observers and injection points are inherited); it is not a bean itself, so services with an
+ * outbox of their own (the registry) or none (scoring) are unaffected.
+ */
+public abstract class OutboxRunner {
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @Inject
+    DataSource ds;
+
+    private final String clientId;
+    private EventPublisher publisher;
+    private OutboxPublisher outbox;
+
+    /** @param clientId the Kafka client id of the publisher, e.g. {@code training-outbox} */
+    protected OutboxRunner(String clientId) {
+        this.clientId = clientId;
+    }
+
+    void onStart(@Observes StartupEvent e) {
+        start();
+    }
+
+    synchronized void start() {
+        if (outbox == null) {
+            publisher = new EventPublisher(bootstrap, clientId, Duration.ofSeconds(30));
+            outbox = new OutboxPublisher(ds, publisher, Duration.ofSeconds(1)).start();
+        }
+    }
+
+    /** Publishes right after a commit instead of at the next idle tick. */
+    public void wakeUp() {
+        if (outbox != null) {
+            outbox.wakeUp();
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent e) {
+        if (outbox != null) {
+            outbox.close();
+            publisher.close();
+        }
+    }
+}
