@@ -1,0 +1,297 @@
+package dev.sculptor.pruning.grpc;
+
+import com.google.protobuf.Empty;
+import dev.sculptor.api.v1.CancelPruneJobRequest;
+import dev.sculptor.api.v1.CreatePruneJobRequest;
+import dev.sculptor.api.v1.CreateRepruneTriggerRequest;
+import dev.sculptor.api.v1.DeleteRepruneTriggerRequest;
+import dev.sculptor.api.v1.GetPruneJobRequest;
+import dev.sculptor.api.v1.GetRepruneTriggerRequest;
+import dev.sculptor.api.v1.ListPruneJobsRequest;
+import dev.sculptor.api.v1.ListPruneJobsResponse;
+import dev.sculptor.api.v1.ListRepruneTriggersRequest;
+import dev.sculptor.api.v1.ListRepruneTriggersResponse;
+import dev.sculptor.api.v1.PruneJob;
+import dev.sculptor.api.v1.PruneJobEvent;
+import dev.sculptor.api.v1.Pruning;
+import dev.sculptor.api.v1.PruningMethod;
+import dev.sculptor.api.v1.RepruneTrigger;
+import dev.sculptor.api.v1.UpdateRepruneTriggerRequest;
+import dev.sculptor.api.v1.WatchPruneJobRequest;
+import dev.sculptor.platform.errors.PlatformException;
+import dev.sculptor.platform.store.ListFilter;
+import dev.sculptor.pruning.service.JobException;
+import dev.sculptor.pruning.service.Names;
+import dev.sculptor.pruning.service.PruneJobs;
+import dev.sculptor.pruning.service.PruneJobs.Origin;
+import dev.sculptor.pruning.service.Triggers;
+import dev.sculptor.pruning.store.JobRepository;
+import dev.sculptor.pruning.store.JobRepository.Stored;
+import dev.sculptor.pruning.store.JobRepository.Watched;
+import dev.sculptor.pruning.store.TriggerRepository;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.GrpcService;
+import io.quarkus.runtime.ShutdownEvent;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/** The Pruning gRPC API: prune jobs and re-prune triggers; names, validation, pages and status codes at the edge. */
+@GrpcService
+public class PruningGrpcService implements Pruning {
+    private static final Logger LOG = Logger.getLogger(PruningGrpcService.class);
+    static final ListFilter.Fields JOB_FILTER = ListFilter.fields("model_version", "target_model", "reprune_trigger")
+            .withValues("state", Arrays.stream(PruneJob.State.values()).filter(s -> s != PruneJob.State.UNRECOGNIZED)
+                    .map(Enum::name).toList())
+            // the column holds the enum's name: anything else (e.g. the engine's id `l1-norm`) would match nothing
+            .withValues("method", Arrays.stream(PruningMethod.values()).filter(m -> m != PruningMethod.UNRECOGNIZED
+                    && m != PruningMethod.PRUNING_METHOD_UNSPECIFIED).map(Enum::name).toList());
+    static final ListFilter.Fields TRIGGER_FILTER = ListFilter.fields("model", "alias").withValues("enabled", List.of("true", "false"));
+
+    @Inject
+    PruneJobs saga;
+
+    @Inject
+    Triggers triggers;
+
+    @Inject
+    JobRepository jobs;
+
+    @Inject
+    TriggerRepository triggerRepo;
+
+    @ConfigProperty(name = "sculptor.pruning.watch-poll", defaultValue = "PT0.25S")
+    Duration watchPoll;
+
+    private final ExecutorService watchers = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "prune-job-watch");
+        t.setDaemon(true);
+        return t;
+    });
+
+    void onStop(@Observes ShutdownEvent e) {
+        watchers.shutdownNow();
+    }
+
+    @Override
+    @Blocking
+    public Uni<PruneJob> createPruneJob(CreatePruneJobRequest r) {
+        return call(() -> {
+            if (!r.hasPruneJob()) {
+                throw JobException.invalid("prune_job", "is required");
+            }
+            return saga.create(r.getPruneJob(), r.getPruneJobId(), r.getRequestId(), Origin.API).job();
+        });
+    }
+
+    @Override
+    @Blocking
+    public Uni<PruneJob> getPruneJob(GetPruneJobRequest r) {
+        return call(() -> find(Names.jobId("name", r.getName())).job());
+    }
+
+    @Override
+    @Blocking
+    public Uni<ListPruneJobsResponse> listPruneJobs(ListPruneJobsRequest r) {
+        return call(() -> {
+            int size = pageSize(r.getPageSize());
+            // the contract names the method's field `method.method`; the column is `method`
+            ListFilter filter = JOB_FILTER.parse(r.getFilter().replace("method.method", "method"));
+            long before = r.getPageToken().isEmpty() ? 0 : Long.parseLong(decodeToken(r.getPageToken(), r.getFilter()));
+            Map<String, String> eq = new LinkedHashMap<>(filter.equals());
+            List<Stored> rows = jobs.list(size + 1, before, eq);
+            ListPruneJobsResponse.Builder b = ListPruneJobsResponse.newBuilder();
+            rows.stream().limit(size).forEach(s -> b.addPruneJobs(s.job()));
+            if (rows.size() > size) {
+                b.setNextPageToken(encodeToken(Long.toString(rows.get(size - 1).seq()), r.getFilter()));
+            }
+            return b.build();
+        });
+    }
+
+    @Override
+    @Blocking
+    public Uni<PruneJob> cancelPruneJob(CancelPruneJobRequest r) {
+        return call(() -> saga.cancel(Names.jobId("name", r.getName())).job());
+    }
+
+    @Override
+    public Multi<PruneJobEvent> watchPruneJob(WatchPruneJobRequest r) {
+        return Multi.createFrom().<PruneJobEvent>emitter(em -> {
+            AtomicBoolean cancelled = new AtomicBoolean();
+            em.onTermination(() -> cancelled.set(true));
+            watchers.execute(() -> {
+                try {
+                    String id = Names.jobId("name", r.getName());
+                    // the events committed before the job is read are in the job as it is now
+                    long seq = jobs.lastEventSeq(id);
+                    PruneJob now = find(id).job();
+                    em.emit(PruneJobEvent.newBuilder().setPruneJob(now.getName()).setEventTime(now.getUpdateTime()).setJob(now).build());
+                    boolean ended = PruneJobs.terminal(now.getState());
+                    while (!ended && !cancelled.get()) {
+                        List<Watched> batch = jobs.eventsAfter(id, seq);
+                        for (Watched w : batch) {
+                            em.emit(w.event());
+                            seq = w.seq();
+                            if (w.event().hasJob() && PruneJobs.terminal(w.event().getJob().getState())) {
+                                ended = true;
+                                break;
+                            }
+                        }
+                        if (batch.isEmpty()) {
+                            Thread.sleep(watchPoll.toMillis());
+                        }
+                    }
+                    em.complete();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    em.fail(Status.UNAVAILABLE.withDescription("the service is shutting down").asRuntimeException());
+                } catch (RuntimeException e) {
+                    em.fail(status(e));
+                }
+            });
+        });
+    }
+
+    @Override
+    @Blocking
+    public Uni<RepruneTrigger> createRepruneTrigger(CreateRepruneTriggerRequest r) {
+        return call(() -> {
+            if (!r.hasRepruneTrigger()) {
+                throw JobException.invalid("reprune_trigger", "is required");
+            }
+            return triggers.create(r.getRepruneTrigger(), r.getRepruneTriggerId());
+        });
+    }
+
+    @Override
+    @Blocking
+    public Uni<RepruneTrigger> getRepruneTrigger(GetRepruneTriggerRequest r) {
+        return call(() -> triggers.get(Names.triggerId("name", r.getName())));
+    }
+
+    @Override
+    @Blocking
+    public Uni<ListRepruneTriggersResponse> listRepruneTriggers(ListRepruneTriggersRequest r) {
+        return call(() -> {
+            int size = pageSize(r.getPageSize());
+            ListFilter filter = TRIGGER_FILTER.parse(r.getFilter());
+            String after = r.getPageToken().isEmpty() ? "" : decodeToken(r.getPageToken(), r.getFilter());
+            Map<String, Object> eq = new LinkedHashMap<>();
+            filter.equals().forEach((k, v) -> eq.put(k, "enabled".equals(k) ? (Object) Boolean.valueOf(v) : v));
+            if (eq.containsKey("alias")) {
+                eq.put("alias", eq.get("alias").toString().replaceFirst("^models/[^/]+/aliases/", ""));
+            }
+            List<RepruneTrigger> rows = triggerRepo.list(size + 1, after, eq);
+            ListRepruneTriggersResponse.Builder b = ListRepruneTriggersResponse.newBuilder();
+            rows.stream().limit(size).forEach(b::addRepruneTriggers);
+            if (rows.size() > size) {
+                b.setNextPageToken(encodeToken(Names.triggerId("name", rows.get(size - 1).getName()), r.getFilter()));
+            }
+            return b.build();
+        });
+    }
+
+    @Override
+    @Blocking
+    public Uni<RepruneTrigger> updateRepruneTrigger(UpdateRepruneTriggerRequest r) {
+        return call(() -> {
+            if (!r.hasRepruneTrigger()) {
+                throw JobException.invalid("reprune_trigger", "is required");
+            }
+            String id = Names.triggerId("reprune_trigger.name", r.getRepruneTrigger().getName());
+            return triggers.update(id, r.getRepruneTrigger(), new ArrayList<>(r.getUpdateMask().getPathsList()));
+        });
+    }
+
+    @Override
+    @Blocking
+    public Uni<Empty> deleteRepruneTrigger(DeleteRepruneTriggerRequest r) {
+        return call(() -> {
+            triggers.delete(Names.triggerId("name", r.getName()));
+            return Empty.getDefaultInstance();
+        });
+    }
+
+    private Stored find(String id) {
+        return jobs.find(id).orElseThrow(() -> JobException.notFound(Names.job(id)));
+    }
+
+    private static int pageSize(int n) {
+        if (n < 0) {
+            throw JobException.invalid("page_size", "must be >= 0, got " + n);
+        }
+        return n == 0 ? 50 : Math.min(n, 1000);
+    }
+
+    /** The token carries the filter it was made for: other request fields must not change between pages. */
+    static String encodeToken(String position, String filter) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString((position + "|" + filter).getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String decodeToken(String token, String filter) {
+        String s;
+        try {
+            s = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw JobException.invalid("page_token", "is not a token this API returned");
+        }
+        int bar = s.indexOf('|');
+        if (bar < 1) {
+            throw JobException.invalid("page_token", "is not a token this API returned");
+        }
+        if (!s.substring(bar + 1).equals(filter)) {
+            throw JobException.invalid("page_token", "was made for another filter; the filter must not change between pages");
+        }
+        return s.substring(0, bar);
+    }
+
+    private static <T> Uni<T> call(Supplier<T> work) {
+        try {
+            return Uni.createFrom().item(work.get());
+        } catch (RuntimeException e) {
+            return Uni.createFrom().failure(status(e));
+        }
+    }
+
+    /** Canonical gRPC status for an error, with the message naming what was wrong. */
+    static Throwable status(Throwable e) {
+        if (e instanceof StatusRuntimeException) {
+            return e;
+        }
+        JobException je = e instanceof JobException j ? j
+                : e instanceof PlatformException pe ? new JobException(JobException.Code.valueOf(pe.code().name()), pe.getMessage(), pe)
+                : e instanceof NumberFormatException ? JobException.invalid("page_token", "is not a token this API returned")
+                : new JobException(JobException.Code.INTERNAL, e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+        Status s = switch (je.code()) {
+            case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
+            case NOT_FOUND -> Status.NOT_FOUND;
+            case ALREADY_EXISTS -> Status.ALREADY_EXISTS;
+            case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
+            case PERMISSION_DENIED -> Status.PERMISSION_DENIED;
+            case UNAVAILABLE -> Status.UNAVAILABLE;
+            case INTERNAL -> Status.INTERNAL;
+        };
+        if (je.code() == JobException.Code.INTERNAL) {
+            LOG.error("unexpected failure", e);
+        }
+        return s.withDescription(je.getMessage()).asRuntimeException();
+    }
+}

@@ -1,0 +1,303 @@
+package dev.sculptor.pruning.store;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.sculptor.api.v1.PruneJob;
+import dev.sculptor.api.v1.PruneJobEvent;
+import dev.sculptor.platform.events.EventEnvelope;
+import dev.sculptor.platform.outbox.JdbcProcessedEvents;
+import dev.sculptor.platform.outbox.Outbox;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Prune jobs in PostgreSQL. Every saga step is one transaction: lock the job, change it, append the
+ * events it sends (outbox) and the events its watchers see, and mark the event that caused the step
+ * processed, so a redelivered event changes nothing twice and nothing is sent for a change that did
+ * not commit.
+ */
+@ApplicationScoped
+public class JobRepository {
+    private static final String COLUMNS = "seq, id, job, request_id, scores_uri, flops_ratio, step_attempts";
+    private static final Set<PruneJob.State> TERMINAL = EnumSet.of(PruneJob.State.SUCCEEDED, PruneJob.State.FAILED,
+            PruneJob.State.CANCELLED);
+
+    @Inject
+    Db db;
+
+    /** A stored job and the saga's own columns. */
+    public record Stored(long seq, String id, PruneJob job, String requestId, String scoresUri, Double flopsRatio, int stepAttempts) {}
+
+    /** An event to publish through the outbox. */
+    public record Outgoing(String topic, EventEnvelope event) {}
+
+    /**
+     * What a step changes: the job, the saga columns (null: unchanged), the events to send and the
+     * events its watchers see.
+     */
+    public record Change(PruneJob job, String scoresUri, Double flopsRatio, List<Outgoing> outbox, List<PruneJobEvent> watch) {
+        public Change {
+            outbox = List.copyOf(outbox);
+            watch = List.copyOf(watch);
+        }
+    }
+
+    public Optional<Stored> find(String id) {
+        return db.inTransaction(c -> one(c, id, false));
+    }
+
+    public Optional<Stored> findByRequestId(String requestId) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM prune_jobs WHERE request_id = ?")) {
+                ps.setString(1, requestId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(row(rs)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    /**
+     * Records a new job with its first events; ALREADY_EXISTS when the id (or the trigger's event)
+     * is taken. A job started by a trigger becomes the trigger's {@code last_prune_job} in the same transaction.
+     */
+    public Stored insert(String id, PruneJob job, String requestId, List<Outgoing> outbox, List<PruneJobEvent> watch,
+            String triggerId) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO prune_jobs (id, job, state, model_version, target_model, method, "
+                    + "reprune_trigger, trigger_event_id, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                ps.setString(1, id);
+                ps.setBytes(2, job.toByteArray());
+                ps.setString(3, job.getState().name());
+                ps.setString(4, job.getModelVersion());
+                ps.setString(5, job.getTargetModel());
+                ps.setString(6, job.getMethod().getMethod().name());
+                ps.setString(7, job.getRepruneTrigger());
+                ps.setString(8, job.getTriggerEventId());
+                ps.setString(9, requestId);
+                ps.executeUpdate();
+            }
+            append(c, id, outbox, watch);
+            if (triggerId != null) {
+                TriggerRepository.recordJob(c, triggerId, job.getName());
+            }
+            return one(c, id, false).orElseThrow();
+        });
+    }
+
+    /**
+     * One saga step on a job: {@code step} sees the locked job and returns its change, or null to
+     * change nothing. {@code causeEventId} (may be null) is marked processed either way.
+     *
+     * @return the job after the step; empty when there is no such job
+     */
+    public Optional<Stored> step(String id, String causeEventId, Function<Stored, Change> step) {
+        return db.inTransaction(c -> {
+            Optional<Stored> locked = one(c, id, true);
+            if (locked.isPresent()) {
+                Change ch = step.apply(locked.get());
+                if (ch != null) {
+                    try (PreparedStatement ps = c.prepareStatement("UPDATE prune_jobs SET job = ?, state = ?, "
+                            + "scores_uri = COALESCE(?, scores_uri), flops_ratio = COALESCE(?, flops_ratio), update_time = now(), "
+                            + "step_owner = CASE WHEN ? = 'PRUNING' THEN step_owner ELSE NULL END WHERE id = ?")) {
+                        ps.setBytes(1, ch.job().toByteArray());
+                        ps.setString(2, ch.job().getState().name());
+                        ps.setString(3, ch.scoresUri());
+                        ps.setObject(4, ch.flopsRatio());
+                        ps.setString(5, ch.job().getState().name());
+                        ps.setString(6, id);
+                        ps.executeUpdate();
+                    }
+                    append(c, id, ch.outbox(), ch.watch());
+                }
+            }
+            if (causeEventId != null) {
+                JdbcProcessedEvents.markProcessed(c, causeEventId);
+            }
+            return locked.isPresent() ? one(c, id, false) : Optional.<Stored>empty();
+        });
+    }
+
+    /**
+     * Appends watch events only (training progress), unless the job has ended. The job's row is
+     * locked like a step's: a job's watch events then take their sequence numbers in commit order,
+     * which a watch reading "after the last one seen" relies on (an event committed late with a lower
+     * number would never be streamed, a missed terminal state would keep the watch open forever).
+     */
+    public void appendWatch(String id, PruneJobEvent event, String causeEventId) {
+        db.inTransaction(c -> {
+            Optional<Stored> locked = one(c, id, true);
+            if (locked.isPresent() && !TERMINAL.contains(locked.get().job().getState())) {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO prune_job_events (job_id, event) VALUES (?, ?)")) {
+                    ps.setString(1, id);
+                    ps.setBytes(2, event.toByteArray());
+                    ps.executeUpdate();
+                }
+            }
+            if (causeEventId != null) {
+                JdbcProcessedEvents.markProcessed(c, causeEventId);
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Takes a job in PRUNING for this replica's pruning step: one nobody holds, or whose holder's
+     * lease ran out (it died). Each claim counts an attempt.
+     */
+    public Optional<Stored> claimStep(String owner, Duration lease) {
+        return db.inTransaction(c -> {
+            String id;
+            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM prune_jobs WHERE state = 'PRUNING' AND (step_owner IS NULL "
+                    + "OR step_lease < now()) ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED")) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.<Stored>empty();
+                    }
+                    id = rs.getString(1);
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE prune_jobs SET step_owner = ?, step_lease = now() + ? * interval "
+                    + "'1 millisecond', step_attempts = step_attempts + 1 WHERE id = ?")) {
+                ps.setString(1, owner);
+                ps.setLong(2, lease.toMillis());
+                ps.setString(3, id);
+                ps.executeUpdate();
+            }
+            return one(c, id, false);
+        });
+    }
+
+    /** Gives a claimed step back after a failure that may pass: it is tried again after {@code delay}. */
+    public void releaseStep(String id, String owner, Duration delay) {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE prune_jobs SET step_lease = now() + ? * interval '1 millisecond' "
+                    + "WHERE id = ? AND step_owner = ?")) {
+                ps.setLong(1, delay.toMillis());
+                ps.setString(2, id);
+                ps.setString(3, owner);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** Newest first, after the row with sequence {@code beforeSeq} (0: from the newest); filter columns are trusted names. */
+    public List<Stored> list(int limit, long beforeSeq, Map<String, String> equals) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM prune_jobs WHERE true");
+        List<Object> args = new ArrayList<>();
+        if (beforeSeq > 0) {
+            sql.append(" AND seq < ?");
+            args.add(beforeSeq);
+        }
+        equals.forEach((col, v) -> {
+            sql.append(" AND ").append(col).append(" = ?");
+            args.add(v);
+        });
+        sql.append(" ORDER BY seq DESC LIMIT ?");
+        args.add(limit);
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                for (int i = 0; i < args.size(); i++) {
+                    ps.setObject(i + 1, args.get(i));
+                }
+                List<Stored> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(row(rs));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    /** A watch event and its sequence number. */
+    public record Watched(long seq, PruneJobEvent event) {}
+
+    /** The job's watch events after {@code afterSeq}, oldest first. */
+    public List<Watched> eventsAfter(String id, long afterSeq) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT seq, event FROM prune_job_events WHERE job_id = ? AND seq > ? "
+                    + "ORDER BY seq LIMIT 500")) {
+                ps.setString(1, id);
+                ps.setLong(2, afterSeq);
+                List<Watched> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new Watched(rs.getLong(1), parseEvent(rs.getBytes(2))));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    /** The sequence number of the job's newest watch event (0: none). */
+    public long lastEventSeq(String id) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(seq), 0) FROM prune_job_events WHERE job_id = ?")) {
+                ps.setString(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
+    private static void append(Connection c, String id, List<Outgoing> outbox, List<PruneJobEvent> watch) throws SQLException {
+        for (Outgoing o : outbox) {
+            Outbox.append(c, o.topic(), o.event());
+        }
+        if (!watch.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO prune_job_events (job_id, event) VALUES (?, ?)")) {
+                for (PruneJobEvent e : watch) {
+                    ps.setString(1, id);
+                    ps.setBytes(2, e.toByteArray());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        }
+    }
+
+    private static Optional<Stored> one(Connection c, String id, boolean forUpdate) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM prune_jobs WHERE id = ?" + (forUpdate ? " FOR UPDATE" : ""))) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(row(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    private static Stored row(ResultSet rs) throws SQLException {
+        PruneJob job;
+        try {
+            job = PruneJob.parseFrom(rs.getBytes("job"));
+        } catch (InvalidProtocolBufferException e) {
+            throw new SQLException("stored job " + rs.getString("id") + " is unreadable: " + e.getMessage(), e);
+        }
+        double ratio = rs.getDouble("flops_ratio");
+        return new Stored(rs.getLong("seq"), rs.getString("id"), job, rs.getString("request_id"), rs.getString("scores_uri"),
+                rs.wasNull() ? null : ratio, rs.getInt("step_attempts"));
+    }
+
+    private static PruneJobEvent parseEvent(byte[] b) throws SQLException {
+        try {
+            return PruneJobEvent.parseFrom(b);
+        } catch (InvalidProtocolBufferException e) {
+            throw new SQLException("stored watch event is unreadable: " + e.getMessage(), e);
+        }
+    }
+}

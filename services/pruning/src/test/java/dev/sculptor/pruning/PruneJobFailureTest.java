@@ -1,0 +1,178 @@
+package dev.sculptor.pruning;
+
+import static dev.sculptor.pruning.Fixtures.awaitProcessed;
+import static dev.sculptor.pruning.Fixtures.awaitState;
+import static dev.sculptor.pruning.Fixtures.envelope;
+import static dev.sculptor.pruning.Fixtures.l1Job;
+import static dev.sculptor.pruning.Fixtures.now;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sculptor.api.v1.CheckpointRef;
+import dev.sculptor.api.v1.CreatePruneJobRequest;
+import dev.sculptor.api.v1.Evaluation;
+import dev.sculptor.api.v1.EvaluationCompleted;
+import dev.sculptor.api.v1.ModelVersion;
+import dev.sculptor.api.v1.PruneJob;
+import dev.sculptor.api.v1.PruneJob.State;
+import dev.sculptor.api.v1.RetrainMode;
+import dev.sculptor.api.v1.TrainingCompleted;
+import dev.sculptor.api.v1.TrainingRun;
+import dev.sculptor.engine.arch.Network;
+import dev.sculptor.engine.prune.L1NormPruning;
+import dev.sculptor.engine.prune.PruneResult;
+import dev.sculptor.platform.events.EventEnvelope;
+import dev.sculptor.platform.events.EventPublisher;
+import dev.sculptor.platform.events.Topics;
+import dev.sculptor.platform.store.CheckpointStore;
+import dev.sculptor.pruning.Fixtures.Clients;
+import dev.sculptor.testing.KafkaResource;
+import dev.sculptor.testing.PostgresResource;
+import dev.sculptor.testing.S3Resource;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.net.URL;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Steps that cannot succeed end the job FAILED, saying why, and what arrives afterwards changes nothing. */
+@QuarkusTest
+@WithTestResource(value = KafkaResource.class, initArgs = @ResourceArg(name = "topics", value = Fixtures.TOPICS))
+@WithTestResource(S3Resource.class)
+@WithTestResource(value = PostgresResource.class, initArgs = @ResourceArg(name = "database", value = "pruning"))
+@WithTestResource(RegistryProcess.class)
+class PruneJobFailureTest {
+    static EventPublisher publisher;
+
+    @TestHTTPResource("/")
+    URL url;
+
+    @ConfigProperty(name = "sculptor.registry.grpc")
+    String registry;
+
+    @Inject
+    CheckpointStore store;
+
+    @Inject
+    AgroalDataSource ds;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void producer() {
+        publisher = new EventPublisher(KafkaResource.bootstrapServers(), "pruning-failure-test", Duration.ofSeconds(30));
+    }
+
+    @AfterAll
+    static void close() {
+        publisher.close();
+    }
+
+    /** A job on a fresh LeNet baseline, scored by the engine and pruned: in TRAINING. */
+    PruneJob training(Clients c, String model, RetrainMode... modes) throws Exception {
+        Fixtures.createModel(c, model);
+        try (Network net = Network.create(Fixtures.LENET, 51)) {
+            ModelVersion v1 = Fixtures.registerBaseline(c, store, tmp, model, net, null);
+            PruneResult r = new L1NormPruning(null, 0.5, Map.of(), Set.of()).prune(net);
+            r.network().close();
+            PruneJob.Builder spec = l1Job(v1.getName());
+            for (RetrainMode m : modes) {
+                spec.addRetrainModes(m);
+            }
+            PruneJob job = c.pruning("write-token").createPruneJob(CreatePruneJobRequest.newBuilder().setPruneJob(spec).build());
+            String uri = Fixtures.writeScores(store, tmp, job.getName(), v1.getName(), r.kept());
+            publisher.publish(Topics.SCORING_EVENTS, envelope(Fixtures.scoresComputed(job.getName(), v1.getName(), uri), job.getName(),
+                    job.getName()));
+            return awaitState(c, job.getName(), State.TRAINING);
+        }
+    }
+
+    static EventEnvelope completed(PruneJob job, String label, TrainingRun.State status, String reason, String checkpoint) {
+        String run = "trainingRuns/" + Fixtures.jobId(job.getName()) + "-" + label;
+        TrainingCompleted.Builder b = TrainingCompleted.newBuilder().setTrainingRun(run).setPruneJob(job.getName()).setStatus(status)
+                .setFailureReason(reason).setOccurredTime(now());
+        if (checkpoint != null) {
+            b.setOutputCheckpoint(CheckpointRef.newBuilder().setUri(checkpoint));
+        }
+        return envelope(b.build(), run, job.getName());
+    }
+
+    @Test
+    void missingScoresFailThePruningStep() throws Exception {
+        String model = Fixtures.unique("fail");
+        try (Clients c = new Clients(url.getPort(), registry)) {
+            Fixtures.createModel(c, model);
+            String v1 = Fixtures.registerBaseline(c, store, tmp, model, 52).getName();
+            PruneJob job = c.pruning("write-token").createPruneJob(CreatePruneJobRequest.newBuilder().setPruneJob(l1Job(v1)).build());
+            String empty = store.uri("jobs/" + Fixtures.jobId(job.getName()) + "/nothing-here/");
+            publisher.publish(Topics.SCORING_EVENTS, envelope(Fixtures.scoresComputed(job.getName(), v1, empty), job.getName(),
+                    job.getName()));
+            PruneJob failed = awaitState(c, job.getName(), State.FAILED);
+            assertTrue(failed.getStateMessage().startsWith("pruning failed: "), failed.getStateMessage());
+            assertTrue(failed.getStateMessage().contains("nothing-here/scores.json"), failed.getStateMessage());
+            assertEquals("", failed.getPrunedVersion());
+            assertEquals(1, Fixtures.versionCount(c, model));
+
+            // scores outside the service's bucket are refused the same way
+            PruneJob other = c.pruning("write-token").createPruneJob(CreatePruneJobRequest.newBuilder().setPruneJob(l1Job(v1)).build());
+            publisher.publish(Topics.SCORING_EVENTS, envelope(Fixtures.scoresComputed(other.getName(), v1,
+                    "s3://elsewhere/jobs/x/scores/"), other.getName(), other.getName()));
+            PruneJob refused = awaitState(c, other.getName(), State.FAILED);
+            assertTrue(refused.getStateMessage().contains("is not in this service's bucket"), refused.getStateMessage());
+        }
+    }
+
+    @Test
+    void aFailedRunFailsTheJobAndALateResultRegistersNothing() throws Exception {
+        String model = Fixtures.unique("fail");
+        try (Clients c = new Clients(url.getPort(), registry)) {
+            PruneJob job = training(c, model, RetrainMode.FINE_TUNE, RetrainMode.SCRATCH_E);
+            assertEquals(2, Fixtures.versionCount(c, model));
+            publisher.publish(Topics.TRAINING_EVENTS, completed(job, "scratch-e", TrainingRun.State.FAILED, "loss is NaN", null));
+            PruneJob failed = awaitState(c, job.getName(), State.FAILED);
+            assertEquals("candidate scratch-e: trainingRuns/" + Fixtures.jobId(job.getName()) + "-scratch-e ended FAILED: loss is NaN",
+                    failed.getStateMessage());
+
+            // the other run still finishes: its model is not registered for an ended job
+            String out = "runs/" + Fixtures.jobId(job.getName()) + "-fine-tune/checkpoints/final/";
+            Path copy = tmp.resolve("copy");
+            store.getDirectory("jobs/" + Fixtures.jobId(job.getName()) + "/pruned/", copy);
+            store.putDirectory(copy, out);
+            EventEnvelope late = completed(job, "fine-tune", TrainingRun.State.SUCCEEDED, "", store.uri(out));
+            publisher.publish(Topics.TRAINING_EVENTS, late);
+            awaitProcessed(ds, late.id());
+            assertEquals(2, Fixtures.versionCount(c, model));
+            PruneJob after = Fixtures.get(c, job.getName());
+            assertEquals(State.FAILED, after.getState());
+            assertEquals("", after.getCandidates(0).getModelVersion());
+        }
+    }
+
+    @Test
+    void aFailedEvaluationFailsTheJob() throws Exception {
+        String model = Fixtures.unique("fail");
+        try (Clients c = new Clients(url.getPort(), registry)) {
+            PruneJob job = training(c, model, RetrainMode.FINE_TUNE);
+            String id = Fixtures.jobId(job.getName());
+            publisher.publish(Topics.EVALUATION_EVENTS, envelope(EvaluationCompleted.newBuilder().setEvaluation("evaluations/" + id
+                    + "-pruned").setPruneJob(job.getName()).setModelVersion(job.getPrunedVersion()).setStatus(Evaluation.State.FAILED)
+                    .setFailureReason("dataset missing").setOccurredTime(now()).build(), "evaluations/" + id + "-pruned",
+                    job.getName()));
+            PruneJob failed = awaitState(c, job.getName(), State.FAILED);
+            assertEquals("evaluation of pruned (" + job.getPrunedVersion() + ") ended FAILED: dataset missing",
+                    failed.getStateMessage());
+        }
+    }
+}
