@@ -1,5 +1,14 @@
 package dev.sculptor.e2e;
 
+import java.util.Arrays;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -43,6 +52,8 @@ class StackEndToEndIT {
     private static final Path FASHION_MNIST = Path.of("/usr/share/datasets/fashion-mnist");
     private static final List<String> OUTPUTS = List.of("engine/target/sculptor-engine.jar",
             "deploy/local/target/sculptor-local-stack.jar", "services/model-registry/target/quarkus-app/quarkus-run.jar",
+            "services/scoring/target/quarkus-app/quarkus-run.jar", "services/pruning/target/quarkus-app/quarkus-run.jar",
+            "services/training/target/quarkus-app/quarkus-run.jar", "services/evaluation/target/quarkus-app/quarkus-run.jar",
             "cli/target/sculptor-cli.jar");
 
     @TempDir
@@ -59,7 +70,7 @@ class StackEndToEndIT {
     record Run(String command, int rc, String out, String err) {}
 
     @Test
-    @Timeout(value = 10, unit = TimeUnit.MINUTES)
+    @Timeout(value = 25, unit = TimeUnit.MINUTES)
     void upTrainUploadAliasDownloadLineageDown() throws Exception {
         assumeTrue(Files.isRegularFile(FASHION_MNIST.resolve("train-images-idx3-ubyte.gz"))
                 && Files.isRegularFile(FASHION_MNIST.resolve("t10k-images-idx3-ubyte.gz")),
@@ -152,6 +163,8 @@ class StackEndToEndIT {
             expect(missing.rc() == 1 && missing.out().isEmpty()
                     && missing.err().equals("sculptor: NOT_FOUND: models/nope not found\n"),
                     "a missing model is not one NOT_FOUND line with exit code 1");
+
+            pipeline(kafka, ck);
         } catch (Throwable t) {
             failure = t;
         } finally {
@@ -194,6 +207,164 @@ class StackEndToEndIT {
         if (failure != null) {
             throw new AssertionError(failure + details(), failure);
         }
+    }
+
+    // ------------------------------------------------------------------------------------------------ the pipeline
+
+    /**
+     * The five services together: the newcomer's demo, a poison record dead-lettered while the pipeline goes on, a
+     * re-prune trigger firing once on a new baseline version, and a training service killed (SIGKILL) mid-run whose
+     * run resumes so that its job still succeeds.
+     */
+    private void pipeline(int kafka, Path ck) throws Exception {
+        Run demo = sculptor(Duration.ofSeconds(900), "demo", "--quick");
+        expect(demo.rc() == 0 && demo.out().contains("SUCCEEDED"), "./sculptor demo --quick did not end SUCCEEDED");
+        JsonObject demoJob = newestJob("");
+        expect(demoJob.get("state").getAsString().equals("SUCCEEDED"), "the demo's job is not SUCCEEDED: " + demoJob);
+        JsonArray candidates = demoJob.getAsJsonArray("candidates");
+        expect(candidates.size() == 3, "the demo's job does not have the three candidates: " + demoJob);
+        for (var c : candidates) {
+            JsonObject o = c.getAsJsonObject();
+            expect(o.has("modelVersion") && o.has("metrics") && o.getAsJsonObject("metrics").has("accuracy"),
+                    "a candidate of the demo has no version or no accuracy: " + o);
+        }
+        String pruned = demoJob.get("prunedVersion").getAsString();
+        String candidate = candidates.get(2).getAsJsonObject().get("modelVersion").getAsString();
+        Run lineage = sculptor(Duration.ofSeconds(90), "models", "lineage", candidate.replace("models/", "").replace("/versions/", "/"),
+                "--json");
+        JsonArray chain = JsonParser.parseString(lineage.out()).getAsJsonObject().getAsJsonArray("versions");
+        expect(lineage.rc() == 0 && chain.size() == 3 && chain.get(1).getAsJsonObject().get("name").getAsString().equals(pruned)
+                && chain.get(2).getAsJsonObject().get("name").getAsString().equals(demoJob.get("modelVersion").getAsString()),
+                "the lineage of " + candidate + " is not candidate -> pruned -> baseline");
+        JsonObject prunedLineage = chain.get(1).getAsJsonObject().getAsJsonObject("lineage");
+        expect(prunedLineage.get("pruneJob").getAsString().equals(demoJob.get("name").getAsString())
+                && prunedLineage.get("method").getAsString().equals("l1-norm"), "the pruned version's lineage lacks job or method");
+
+        // a poison record: dead-lettered with its reason, and the services go on
+        byte[] poison = ("not an event " + System.nanoTime()).getBytes(StandardCharsets.UTF_8);
+        Properties pp = new Properties();
+        pp.put("bootstrap.servers", "127.0.0.1:" + kafka);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pp, new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>("sculptor.training.requests.v1", poison)).get(30, TimeUnit.SECONDS);
+        }
+        String reason = deadLetterReason(kafka, "sculptor.training.requests.v1.dlq", poison, Duration.ofSeconds(90));
+        expect(reason != null, "the poison record did not reach sculptor.training.requests.v1.dlq");
+        transcript.append("poison record dead-lettered: ").append(reason).append("\n\n");
+
+        // a re-prune trigger fires once on a new baseline version (not on the versions its own job registers)
+        Run trigger = sculptor(Duration.ofSeconds(90), "triggers", "create", "--model", "demo", "--id", "on-demo", "--method", "l1",
+                "--ratio", "0.5", "--retrain", "fine-tune", "--dataset", "fashion-mnist", "--train-subset", "500", "--test-subset",
+                "200", "--epochs", "1", "--finetune-epochs", "1", "--enabled");
+        expect(trigger.rc() == 0, "triggers create failed");
+        Run v3 = sculptor(Duration.ofSeconds(120), "models", "upload", "demo", ck.toString());
+        expect(v3.rc() == 0 && v3.out().strip().equals("models/demo/versions/3"), "uploading a new baseline failed");
+        String filter = "reprune_trigger = \"repruneTriggers/on-demo\"";
+        JsonArray fired = waitForJobs(filter, 1, Duration.ofSeconds(90));
+        String firedJob = fired.get(0).getAsJsonObject().get("name").getAsString();
+        expect(fired.get(0).getAsJsonObject().get("modelVersion").getAsString().equals("models/demo/versions/3")
+                && !fired.get(0).getAsJsonObject().get("triggerEventId").getAsString().isEmpty(),
+                "the triggered job does not name version 3 and its event: " + fired);
+        Run watched = sculptor(Duration.ofSeconds(600), "jobs", "watch", firedJob);
+        expect(watched.rc() == 0, "the triggered job did not succeed");
+        sleep(5000); // time for any (wrong) firing on the versions the job registered
+        JsonArray after = jobs(filter);
+        expect(after.size() == 1, "the trigger fired " + after.size() + " times, not once: " + after);
+
+        // the training service killed mid-run: the run resumes from its last epoch checkpoint and the job succeeds
+        Run job = sculptor(Duration.ofSeconds(90), "jobs", "create", "--model-version", "models/demo/versions/1", "--id", "killed",
+                "--method", "l1", "--ratio", "0.5", "--retrain", "scratch-e", "--dataset", "fashion-mnist", "--train-subset", "6000",
+                "--test-subset", "200", "--epochs", "6");
+        expect(job.rc() == 0, "jobs create failed");
+        String run = "trainingRuns/killed-scratch-e";
+        JsonObject r = waitForRun(run, o -> o.has("currentEpoch") && o.get("currentEpoch").getAsInt() >= 2
+                && "RUNNING".equals(o.get("state").getAsString()), Duration.ofSeconds(300));
+        Map<Long, String> training = processesNaming("-Dsculptor.local.component=training");
+        training.keySet().removeIf(pid -> !training.get(pid).contains(home.toString()));
+        expect(training.size() == 1, "expected one training service process of this stack, found " + training);
+        long pid = training.keySet().iterator().next();
+        new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor(10, TimeUnit.SECONDS);
+        transcript.append("SIGKILL training service ").append(pid).append(" at ").append(r).append("\n\n");
+        Run restart = sculptor(Duration.ofSeconds(240), "up", "--timeout", "180");
+        expect(restart.rc() == 0, "up after the kill failed");
+        Run done = sculptor(Duration.ofSeconds(600), "jobs", "watch", "pruneJobs/killed");
+        expect(done.rc() == 0, "the job whose training was killed did not succeed");
+        JsonObject resumed = runJson(run);
+        expect("SUCCEEDED".equals(resumed.get("state").getAsString()) && resumed.get("attempts").getAsInt() >= 2
+                && resumed.get("epochs").getAsInt() == 6, "the killed run did not resume and finish: " + resumed);
+    }
+
+    private JsonArray jobs(String filter) throws IOException, InterruptedException {
+        Run list = filter.isEmpty() ? sculptor(Duration.ofSeconds(90), "jobs", "list", "--json")
+                : sculptor(Duration.ofSeconds(90), "jobs", "list", "--filter", filter, "--json");
+        expect(list.rc() == 0, "jobs list failed");
+        var el = JsonParser.parseString(list.out().isBlank() ? "[]" : list.out());
+        if (el.isJsonArray()) {
+            return el.getAsJsonArray();
+        }
+        JsonArray a = el.getAsJsonObject().getAsJsonArray("pruneJobs");
+        return a == null ? new JsonArray() : a;
+    }
+
+    private JsonObject newestJob(String filter) throws IOException, InterruptedException {
+        JsonArray a = jobs(filter);
+        expect(a.size() > 0, "no prune job listed");
+        return a.get(0).getAsJsonObject();
+    }
+
+    private JsonArray waitForJobs(String filter, int n, Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        JsonArray a = jobs(filter);
+        while (a.size() < n && System.nanoTime() < deadline) {
+            sleep(2000);
+            a = jobs(filter);
+        }
+        expect(a.size() >= n, "no job matched " + filter + " within " + timeout.toSeconds() + " s");
+        return a;
+    }
+
+    private JsonObject runJson(String run) throws IOException, InterruptedException {
+        Run get = sculptor(Duration.ofSeconds(90), "runs", "get", run, "--json");
+        expect(get.rc() == 0, "runs get " + run + " failed");
+        return JsonParser.parseString(get.out()).getAsJsonObject();
+    }
+
+    private JsonObject waitForRun(String run, java.util.function.Predicate<JsonObject> ready, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            Run get = sculptor(Duration.ofSeconds(90), "runs", "get", run, "--json");
+            if (get.rc() == 0) {
+                JsonObject o = JsonParser.parseString(get.out()).getAsJsonObject();
+                if (ready.test(o)) {
+                    return o;
+                }
+                expect(!Set.of("SUCCEEDED", "FAILED", "CANCELLED").contains(o.get("state").getAsString()),
+                        run + " ended before it could be killed: " + o);
+            }
+            sleep(500);
+        }
+        fail(run + " did not reach the state to kill it in within " + timeout.toSeconds() + " s" + details());
+        return null;
+    }
+
+    /** The {@code dlq-reason} of the record with this value on a dead-letter topic, or null when none arrives in time. */
+    private static String deadLetterReason(int kafka, String topic, byte[] value, Duration timeout) {
+        Properties cp = new Properties();
+        cp.put("bootstrap.servers", "127.0.0.1:" + kafka);
+        cp.put("group.id", "e2e-dlq-" + System.nanoTime());
+        cp.put("auto.offset.reset", "earliest");
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(cp, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> rec : c.poll(Duration.ofMillis(500))) {
+                    if (Arrays.equals(rec.value(), value)) {
+                        var h = rec.headers().lastHeader("dlq-reason");
+                        return h == null ? "(no dlq-reason header)" : new String(h.value(), StandardCharsets.UTF_8);
+                    }
+                }
+            }
+        }
+        return null;
     }
 
     // ------------------------------------------------------------------------------------------------ processes

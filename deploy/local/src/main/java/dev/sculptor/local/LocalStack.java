@@ -329,6 +329,8 @@ public final class LocalStack implements Runnable {
             vars.put("kafka.bootstrap", bootstrap);
             vars.put("s3.endpoint", s3Endpoint);
             vars.put("postgres.port", Integer.toString(pg));
+            // for services that call other services (pass it in env, not sysprop: the command line is public)
+            vars.put("admin.token", adminToken);
             servicePorts.forEach((n, p) -> vars.put(n + ".port", Integer.toString(p)));
             List<Service> started = new ArrayList<>();
             List<String> skipped = new ArrayList<>();

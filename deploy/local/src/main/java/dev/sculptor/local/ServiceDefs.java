@@ -27,8 +27,8 @@ import java.util.regex.Pattern;
  * NAME.sysprop.KEY=VALUE                      # extra -DKEY=VALUE
  * NAME.env.KEY=VALUE                          # extra environment variable
  * </pre>
- * Values of sysprop and env may use ${state}, ${repo}, ${kafka.bootstrap}, ${s3.endpoint}, ${postgres.port} and
- * ${OTHER-SERVICE.port}.
+ * Values of sysprop and env may use ${state}, ${repo}, ${kafka.bootstrap}, ${s3.endpoint}, ${postgres.port},
+ * ${admin.token} (use it in env only) and ${OTHER-SERVICE.port}.
  */
 final class ServiceDefs {
     record Service(String name, Path jar, int portOffset, String health, String database, String xmx,

@@ -130,14 +130,15 @@ public final class EventConsumer implements AutoCloseable {
             deadLetter(r, ex.getMessage(), 0);
             return;
         }
-        if (processed.seen(e.id())) {
-            duplicates.incrementAndGet();
-            return;
-        }
         Duration backoff = initialBackoff;
         String reason = null;
         for (int attempt = 1; attempt <= maxAttempts && running.get(); attempt++) {
             try {
+                // inside the retry loop: a database that is briefly down must not stop the consumer
+                if (processed.seen(e.id())) {
+                    duplicates.incrementAndGet();
+                    return;
+                }
                 handler.handle(e);
                 processed.markProcessed(e.id());
                 handled.incrementAndGet();

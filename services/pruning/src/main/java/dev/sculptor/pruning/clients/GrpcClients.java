@@ -29,8 +29,9 @@ final class GrpcClients {
         return switch (e.getStatus().getCode()) {
             case NOT_FOUND -> new JobException(Code.NOT_FOUND, why, e);
             case INVALID_ARGUMENT -> new JobException(Code.INVALID_ARGUMENT, why, e);
-            case FAILED_PRECONDITION, ALREADY_EXISTS -> new JobException(Code.FAILED_PRECONDITION, why, e);
-            case UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, UNKNOWN ->
+            case FAILED_PRECONDITION -> new JobException(Code.FAILED_PRECONDITION, why, e);
+            // ALREADY_EXISTS: a registration with the same request id is in flight elsewhere; a retry returns its result
+            case UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, UNKNOWN, ALREADY_EXISTS ->
                     new JobException(Code.UNAVAILABLE, what + ": " + why, e);
             case UNAUTHENTICATED, PERMISSION_DENIED -> new JobException(Code.INTERNAL, "the " + what + " refused this service's token ("
                     + configKey + "): " + why, e);

@@ -362,6 +362,7 @@ public class PruneJobs {
         if (role == null) {
             return;
         }
+        Optional<Stored> before = jobs.find(id);
         jobs.step(id, eventId, s -> {
             PruneJob job = s.job();
             if (terminal(job.getState())) {
@@ -397,6 +398,9 @@ public class PruneJobs {
             return quiet(updated.toBuilder().setUpdateTime(ts(Instant.now())).build(), List.of());
         });
         outbox.wakeUp();
+        if (e.getStatus() != dev.sculptor.api.v1.Evaluation.State.SUCCEEDED) {
+            before.ifPresent(this::cancelRuns); // the job failed: its candidates' runs are of no use
+        }
     }
 
     /** Cancels a job that has not ended, and its training runs. */

@@ -155,6 +155,12 @@ public class PruningStep {
 
     private void runClaimed(Stored s) {
         String id = s.id();
+        if (s.stepAttempts() > maxAttempts + 2) {
+            // claimed again and again without ending: the replicas doing it die (out of memory?) or outlive their lease
+            saga.fail(id, "pruning was started " + (s.stepAttempts() - 1) + " times without finishing (did the pruning replica "
+                    + "die, or take longer than sculptor.pruning.step.lease = " + lease + "?)");
+            return;
+        }
         try {
             Result r = prune(s);
             saga.pruned(id, r.version(), r.flopsRatio(), r.family(), scratchBCap);
