@@ -273,7 +273,7 @@ class StackEndToEndIT {
         // the training service killed mid-run: the run resumes from its last epoch checkpoint and the job succeeds
         Run job = sculptor(Duration.ofSeconds(90), "jobs", "create", "--model-version", "models/demo/versions/1", "--id", "killed",
                 "--method", "l1", "--ratio", "0.5", "--retrain", "scratch-e", "--dataset", "fashion-mnist", "--train-subset", "6000",
-                "--test-subset", "200", "--epochs", "6");
+                "--test-subset", "200", "--epochs", "10");
         expect(job.rc() == 0, "jobs create failed");
         String run = "trainingRuns/killed-scratch-e";
         JsonObject r = waitForRun(run, o -> o.has("currentEpoch") && o.get("currentEpoch").getAsInt() >= 2
@@ -290,7 +290,7 @@ class StackEndToEndIT {
         expect(done.rc() == 0, "the job whose training was killed did not succeed");
         JsonObject resumed = runJson(run);
         expect("SUCCEEDED".equals(resumed.get("state").getAsString()) && resumed.get("attempts").getAsInt() >= 2
-                && resumed.get("epochs").getAsInt() == 6, "the killed run did not resume and finish: " + resumed);
+                && resumed.get("epochs").getAsInt() == 10, "the killed run did not resume and finish: " + resumed);
     }
 
     private JsonArray jobs(String filter) throws IOException, InterruptedException {

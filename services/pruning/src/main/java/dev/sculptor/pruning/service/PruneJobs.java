@@ -45,7 +45,8 @@ import org.jboss.logging.Logger;
  * importance) -> PRUNING (this service shrinks the network with the engine and registers the pruned
  * version, {@link PruningStep}) -> TRAINING (one training run per retrain mode; each finished run is
  * registered as a candidate version) -> EVALUATING (accuracy, loss, FLOPs, params and latency of the
- * baseline, the pruned model and every candidate) -> SUCCEEDED; any step can end it FAILED, and a
+ * baseline, the pruned model and every candidate, all asked for once training is over so that no
+ * latency is measured beside a training run of the same job) -> SUCCEEDED; any step can end it FAILED, and a
  * cancel ends it CANCELLED. ThiNet and channel regression select channels from sampled activations
  * inside the pruning step, so their jobs start in PRUNING.
  *
@@ -134,7 +135,6 @@ public class PruneJobs {
                     .setModelVersion(created.getModelVersion()).setMethod(created.getMethod()).setDataset(created.getDataset())
                     .setOccurredTime(ts(now)).build(), SOURCE, created.getName(), created.getName())));
         }
-        out.add(evaluationRequest(created, BASELINE, created.getModelVersion(), now));
         try {
             Stored s = jobs.insert(id, created, requestId == null || requestId.isEmpty() ? null : requestId, out,
                     List.of(jobEvent(created, now)), origin.triggerName() == null ? null : Names.triggerId("reprune_trigger",
@@ -262,7 +262,6 @@ public class PruneJobs {
                         .setRetrainMode(c.getRetrainMode()).setDataset(b.getDataset()).setPlan(b.getPlan()).setEpochs(epochs)
                         .setOccurredTime(ts(now)).build(), SOURCE, c.getTrainingRun(), b.getName())));
             }
-            out.add(evaluationRequest(b.build(), PRUNED, prunedVersion, now));
             return transition(b.build(), State.TRAINING, String.format(Locale.ROOT, "training %d candidate(s) of %s (%.2fx fewer FLOPs)",
                     b.getCandidatesCount(), prunedVersion, flopsRatio), out, flopsRatio);
         });
@@ -333,12 +332,20 @@ public class PruneJobs {
             Instant t = Instant.now();
             PruneJob.Builder b = now.toBuilder().setCandidates(index, now.getCandidates(index).toBuilder().setModelVersion(v.getName())
                     .setEpochs(e.getEpochs() > 0 ? e.getEpochs() : now.getCandidates(index).getEpochs()));
-            List<Outgoing> out = List.of(evaluationRequest(b.build(), cand.getLabel(), v.getName(), t));
             boolean allTrained = b.getCandidatesList().stream().noneMatch(c -> c.getModelVersion().isEmpty());
             if (allTrained && now.getState() == State.TRAINING) {
-                return transition(b.build(), State.EVALUATING, "evaluating " + b.getCandidatesCount() + " candidate(s)", out);
+                // every evaluation at once, after all training: latencies measured on an otherwise idle worker compare
+                PruneJob all = b.build();
+                List<Outgoing> out = new ArrayList<>();
+                out.add(evaluationRequest(all, BASELINE, all.getModelVersion(), t));
+                out.add(evaluationRequest(all, PRUNED, all.getPrunedVersion(), t));
+                for (PruneJob.Candidate c : all.getCandidatesList()) {
+                    out.add(evaluationRequest(all, c.getLabel(), c.getModelVersion(), t));
+                }
+                return transition(all, State.EVALUATING, "evaluating the baseline, the pruned model and " + all.getCandidatesCount()
+                        + " candidate(s)", out);
             }
-            return quiet(b.setUpdateTime(ts(t)).build(), out);
+            return quiet(b.setUpdateTime(ts(t)).build(), List.of());
         });
         outbox.wakeUp();
         LOG.infof("%s: %s trained, registered as %s", job.getName(), cand.getLabel(), v.getName());
