@@ -57,6 +57,10 @@ public final class EventConsumer implements AutoCloseable {
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, b.maxPollRecords);
         p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) b.maxPollInterval.toMillis());
+        if (b.sessionTimeout != null) {
+            p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) b.sessionTimeout.toMillis());
+            p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(500, b.sessionTimeout.toMillis() / 4));
+        }
         this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
         this.dlqPublisher = new EventPublisher(b.bootstrapServers, b.groupId + "-dlq", Duration.ofSeconds(30));
         this.topics = List.copyOf(b.topics);
@@ -206,6 +210,7 @@ public final class EventConsumer implements AutoCloseable {
         private Duration maxBackoff = Duration.ofSeconds(10);
         private int maxPollRecords = 50;
         private Duration maxPollInterval = Duration.ofMinutes(5);
+        private Duration sessionTimeout;
 
         public Builder setBootstrapServers(String s) {
             this.bootstrapServers = s;
@@ -247,6 +252,16 @@ public final class EventConsumer implements AutoCloseable {
         public Builder optMaxPollInterval(Duration d, int records) {
             this.maxPollInterval = d;
             this.maxPollRecords = records;
+            return this;
+        }
+
+        /**
+         * How long the group waits for a silent member (one that died) before handing its partitions, and so its
+         * unfinished record, to another; Kafka's default is 45 s. Heartbeats come from a background thread, so a
+         * long handler does not make a member silent.
+         */
+        public Builder optSessionTimeout(Duration d) {
+            this.sessionTimeout = d;
             return this;
         }
 

@@ -40,6 +40,10 @@ public class TrainingWorker {
     @ConfigProperty(name = "sculptor.training.worker.enabled", defaultValue = "true")
     boolean enabled;
 
+    /** How soon a run whose replica died is handed to another replica (which resumes it from its last epoch). */
+    @ConfigProperty(name = "sculptor.training.worker.session-timeout", defaultValue = "PT10S")
+    Duration sessionTimeout;
+
     @ConfigProperty(name = "sculptor.training.worker.max-attempts", defaultValue = "5")
     int maxAttempts;
 
@@ -66,6 +70,7 @@ public class TrainingWorker {
                     .optBackoff(Duration.ofSeconds(1), Duration.ofMinutes(1))
                     // one run at a time, and a run may take hours
                     .optMaxPollInterval(maxPollInterval, 1)
+                    .optSessionTimeout(sessionTimeout)
                     .build()
                     .start();
         }
