@@ -235,10 +235,7 @@ final class DemoCommand implements Callable<Integer>, Targeted {
             out.flush();
             current = registryAt;
             lineage(out, registry, job);
-            if (job.getState() != PruneJob.State.SUCCEEDED) {
-                throw CliException.failure(job.getName() + " ended " + job.getState().name()
-                        + (job.getStateMessage().isEmpty() ? "" : ": " + job.getStateMessage()));
-            }
+            JobsCommand.succeeded(job);
             out.println();
             out.println("done in " + clock.elapsed() + ": ./sculptor jobs get " + job.getName() + ", ./sculptor models versions "
                     + modelName);
@@ -277,10 +274,7 @@ final class DemoCommand implements Callable<Integer>, Targeted {
         step(out, "training the baseline, " + WorkOutput.arch(request.getTrainingRun().getArch()) + " ("
                 + WorkOutput.plan(p) + "): " + created.getName());
         TrainingRun run = Watch.run(training, created.getName(), out, clock, false, "  ");
-        if (run.getState() != TrainingRun.State.SUCCEEDED) {
-            throw CliException.failure(run.getName() + " ended " + run.getState().name()
-                    + (run.getFailureReason().isEmpty() ? "" : ": " + run.getFailureReason()));
-        }
+        RunsCommand.succeeded(run);
         if (!run.hasOutputCheckpoint() || run.getOutputCheckpoint().getUri().isEmpty()) {
             throw CliException.failure(run.getName() + " SUCCEEDED without an output checkpoint; cannot register it");
         }

@@ -6,8 +6,7 @@ import dev.sculptor.api.v1.GetPruneJobRequest;
 import dev.sculptor.api.v1.ListPruneJobsRequest;
 import dev.sculptor.api.v1.ListPruneJobsResponse;
 import dev.sculptor.api.v1.PruneJob;
-import java.util.HashSet;
-import java.util.Set;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -82,18 +81,7 @@ final class JobsCommand implements Runnable {
         void run(Connection c) {
             Watch.Clock clock = new Watch.Clock();
             PruneJob job = pruning(c).createPruneJob(request);
-            if (!watch) {
-                if (json) {
-                    Output.printJson(out(), job);
-                } else {
-                    out().println(job.getName());
-                }
-                return;
-            }
-            if (!json) {
-                out().println("created " + job.getName());
-            }
-            finish(this, Watch.job(c, job.getName(), out(), clock, json));
+            created(job, job.getName(), watch, () -> finish(this, Watch.job(c, job.getName(), out(), clock, json)));
         }
     }
 
@@ -110,11 +98,7 @@ final class JobsCommand implements Runnable {
         @Override
         void run(Connection c) {
             PruneJob j = pruning(c).getPruneJob(GetPruneJobRequest.newBuilder().setName(Names.job(name)).build());
-            if (json) {
-                Output.printJson(out(), j);
-            } else {
-                WorkOutput.job(out(), j);
-            }
+            print(j, out -> WorkOutput.job(out, j));
         }
     }
 
@@ -135,26 +119,13 @@ final class JobsCommand implements Runnable {
 
         @Override
         void run(Connection c) {
-            ListPruneJobsResponse.Builder all = ListPruneJobsResponse.newBuilder();
-            String pageToken = "";
-            Set<String> seen = new HashSet<>();
-            do {
-                ListPruneJobsRequest.Builder r = ListPruneJobsRequest.newBuilder().setPageSize(pageSize).setPageToken(pageToken);
-                if (filter != null) {
-                    r.setFilter(filter);
-                }
-                ListPruneJobsResponse page = pruning(c).listPruneJobs(r.build());
-                all.addAllPruneJobs(page.getPruneJobsList());
-                pageToken = page.getNextPageToken();
-                if (!pageToken.isEmpty() && !seen.add(pageToken)) {
-                    throw CliException.failure("the pruning service returned the same page token twice; giving up");
-                }
-            } while (!pageToken.isEmpty());
-            if (json) {
-                Output.printJson(out(), all);
-            } else {
-                WorkOutput.jobs(out(), all.getPruneJobsList());
+            ListPruneJobsRequest.Builder r = ListPruneJobsRequest.newBuilder().setPageSize(pageSize);
+            if (filter != null) {
+                r.setFilter(filter);
             }
+            List<PruneJob> jobs = Pages.all(SERVICE, t -> pruning(c).listPruneJobs(r.setPageToken(t).build()),
+                    ListPruneJobsResponse::getNextPageToken, ListPruneJobsResponse::getPruneJobsList);
+            print(ListPruneJobsResponse.newBuilder().addAllPruneJobs(jobs).build(), out -> WorkOutput.jobs(out, jobs));
         }
     }
 
@@ -191,11 +162,7 @@ final class JobsCommand implements Runnable {
         @Override
         void run(Connection c) {
             PruneJob j = pruning(c).cancelPruneJob(CancelPruneJobRequest.newBuilder().setName(Names.job(name)).build());
-            if (json) {
-                Output.printJson(out(), j);
-            } else {
-                out().println(WorkOutput.jobLine(j));
-            }
+            print(j, out -> out.println(WorkOutput.jobLine(j)));
         }
     }
 
@@ -206,9 +173,13 @@ final class JobsCommand implements Runnable {
             Results.print(call.out(), job);
             call.out().flush();
         }
+        succeeded(job);
+    }
+
+    /** A job that did not succeed fails the command with its state message. */
+    static void succeeded(PruneJob job) {
         if (job.getState() != PruneJob.State.SUCCEEDED) {
-            throw CliException.failure(job.getName() + " ended " + job.getState().name()
-                    + (job.getStateMessage().isEmpty() ? "" : ": " + job.getStateMessage()));
+            throw Watch.ended(job.getName(), job.getState(), job.getStateMessage());
         }
     }
 }

@@ -16,6 +16,7 @@ import dev.sculptor.api.v1.ListModelsResponse;
 import dev.sculptor.api.v1.ListVersionsRequest;
 import dev.sculptor.api.v1.ListVersionsResponse;
 import dev.sculptor.api.v1.Model;
+import dev.sculptor.api.v1.ModelVersion;
 import dev.sculptor.api.v1.SetAliasRequest;
 import dev.sculptor.api.v1.SetAliasResponse;
 import dev.sculptor.api.v1.UploadVersionHeader;
@@ -23,11 +24,9 @@ import dev.sculptor.engine.checkpoint.CheckpointVerifier;
 import dev.sculptor.engine.checkpoint.Manifest;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -55,6 +54,9 @@ final class ModelsCommand implements Runnable {
 
     /** A call to the model registry. */
     abstract static class Call extends ServiceCall {
+        /** The service as errors name it. */
+        static final String SERVICE = "the registry";
+
         @Option(names = "--endpoint", paramLabel = "HOST:PORT",
                 description = "The model registry's gRPC endpoint (default: $SCULPTOR_MODEL_REGISTRY_ENDPOINT, else"
                         + " $SCULPTOR_ENDPOINT, else the local stack's).")
@@ -102,11 +104,7 @@ final class ModelsCommand implements Runnable {
             }
             Model created = registry.blocking().createModel(CreateModelRequest.newBuilder().setModelId(Names.modelId(id))
                     .setModel(m).build());
-            if (json) {
-                Output.printJson(out(), created);
-            } else {
-                out().println("created " + created.getName());
-            }
+            print(created, out -> out.println("created " + created.getName()));
         }
     }
 
@@ -121,33 +119,18 @@ final class ModelsCommand implements Runnable {
 
         @Override
         void before() {
-            if (pageSize < 0) {
-                throw CliException.usage("--page-size must be >= 0, got " + pageSize);
-            }
+            Options.atLeast("--page-size", pageSize, 0);
         }
 
         @Override
         void run(Registry registry) {
-            ListModelsResponse.Builder all = ListModelsResponse.newBuilder();
-            String pageToken = "";
-            Set<String> seen = new HashSet<>();
-            do {
-                ListModelsRequest.Builder r = ListModelsRequest.newBuilder().setPageSize(pageSize).setPageToken(pageToken);
-                if (filter != null) {
-                    r.setFilter(filter);
-                }
-                ListModelsResponse page = registry.blocking().listModels(r.build());
-                all.addAllModels(page.getModelsList());
-                pageToken = page.getNextPageToken();
-                if (!pageToken.isEmpty() && !seen.add(pageToken)) {
-                    throw CliException.failure("the registry returned the same page token twice; giving up");
-                }
-            } while (!pageToken.isEmpty());
-            if (json) {
-                Output.printJson(out(), all);
-            } else {
-                Output.models(out(), all.getModelsList());
+            ListModelsRequest.Builder r = ListModelsRequest.newBuilder().setPageSize(pageSize);
+            if (filter != null) {
+                r.setFilter(filter);
             }
+            List<Model> models = Pages.all(SERVICE, t -> registry.blocking().listModels(r.setPageToken(t).build()),
+                    ListModelsResponse::getNextPageToken, ListModelsResponse::getModelsList);
+            print(ListModelsResponse.newBuilder().addAllModels(models).build(), out -> Output.models(out, models));
         }
     }
 
@@ -164,11 +147,7 @@ final class ModelsCommand implements Runnable {
         @Override
         void run(Registry registry) {
             Model m = registry.blocking().getModel(GetModelRequest.newBuilder().setName(Names.model(model)).build());
-            if (json) {
-                Output.printJson(out(), m);
-            } else {
-                Output.model(out(), m);
-            }
+            print(m, out -> Output.model(out, m));
         }
     }
 
@@ -189,34 +168,18 @@ final class ModelsCommand implements Runnable {
         @Override
         void before() {
             Names.model(model);
-            if (pageSize < 0) {
-                throw CliException.usage("--page-size must be >= 0, got " + pageSize);
-            }
+            Options.atLeast("--page-size", pageSize, 0);
         }
 
         @Override
         void run(Registry registry) {
-            ListVersionsResponse.Builder all = ListVersionsResponse.newBuilder();
-            String pageToken = "";
-            Set<String> seen = new HashSet<>();
-            do {
-                ListVersionsRequest.Builder r = ListVersionsRequest.newBuilder().setParent(Names.model(model))
-                        .setPageSize(pageSize).setPageToken(pageToken);
-                if (tag != null) {
-                    r.setFilter("tags:\"" + tag + "\"");
-                }
-                ListVersionsResponse page = registry.blocking().listVersions(r.build());
-                all.addAllVersions(page.getVersionsList());
-                pageToken = page.getNextPageToken();
-                if (!pageToken.isEmpty() && !seen.add(pageToken)) {
-                    throw CliException.failure("the registry returned the same page token twice; giving up");
-                }
-            } while (!pageToken.isEmpty());
-            if (json) {
-                Output.printJson(out(), all);
-            } else {
-                Output.versions(out(), all.getVersionsList());
+            ListVersionsRequest.Builder r = ListVersionsRequest.newBuilder().setParent(Names.model(model)).setPageSize(pageSize);
+            if (tag != null) {
+                r.setFilter("tags:\"" + tag + "\"");
             }
+            List<ModelVersion> versions = Pages.all(SERVICE, t -> registry.blocking().listVersions(r.setPageToken(t).build()),
+                    ListVersionsResponse::getNextPageToken, ListVersionsResponse::getVersionsList);
+            print(ListVersionsResponse.newBuilder().addAllVersions(versions).build(), out -> Output.versions(out, versions));
         }
     }
 
@@ -272,11 +235,7 @@ final class ModelsCommand implements Runnable {
                 h.setLineage(lineage(p, verified.manifest().lineage()));
             }
             Transfer.Uploaded up = Transfer.upload(registry, h, dir.toAbsolutePath().normalize(), verified);
-            if (json) {
-                Output.printJson(out(), up.version());
-            } else {
-                out().println(up.version().getName());
-            }
+            print(up.version(), out -> out.println(up.version().getName()));
         }
 
         /** The parent given here, with the method and settings the checkpoint's manifest records. */
@@ -321,12 +280,8 @@ final class ModelsCommand implements Runnable {
         @Override
         void run(Registry registry) {
             Transfer.Downloaded d = Transfer.download(registry, Names.version(version), dir, force);
-            if (json) {
-                Output.printJson(out(), d.version());
-            } else {
-                out().println("downloaded " + d.version().getName() + " to " + d.dir() + " (" + d.files() + " files, "
-                        + Output.bytes(d.bytes()) + ", verified)");
-            }
+            print(d.version(), out -> out.println("downloaded " + d.version().getName() + " to " + d.dir() + " (" + d.files()
+                    + " files, " + Output.bytes(d.bytes()) + ", verified)"));
         }
     }
 
@@ -367,22 +322,14 @@ final class ModelsCommand implements Runnable {
             String name = Names.alias(model, alias);
             if (delete) {
                 var empty = registry.blocking().deleteAlias(DeleteAliasRequest.newBuilder().setName(name).build());
-                if (json) {
-                    Output.printJson(out(), empty);
-                } else {
-                    out().println("deleted " + name);
-                }
+                print(empty, out -> out.println("deleted " + name));
                 return;
             }
             SetAliasResponse r = registry.blocking().setAlias(SetAliasRequest.newBuilder().setName(name)
                     .setVersion(Names.version(model, version)).build());
-            if (json) {
-                Output.printJson(out(), r);
-            } else {
-                String prev = r.getPreviousVersion();
-                out().println(r.getAlias().getName() + " -> " + r.getAlias().getVersion()
-                        + (prev.isEmpty() ? " (new)" : prev.equals(r.getAlias().getVersion()) ? " (unchanged)" : " (was " + prev + ")"));
-            }
+            String prev = r.getPreviousVersion();
+            print(r, out -> out.println(r.getAlias().getName() + " -> " + r.getAlias().getVersion()
+                    + (prev.isEmpty() ? " (new)" : prev.equals(r.getAlias().getVersion()) ? " (unchanged)" : " (was " + prev + ")")));
         }
     }
 
@@ -398,20 +345,14 @@ final class ModelsCommand implements Runnable {
         @Override
         void before() {
             Names.version(version);
-            if (maxDepth < 0) {
-                throw CliException.usage("--max-depth must be >= 0, got " + maxDepth);
-            }
+            Options.atLeast("--max-depth", maxDepth, 0);
         }
 
         @Override
         void run(Registry registry) {
             GetLineageResponse r = registry.blocking().getLineage(GetLineageRequest.newBuilder().setName(Names.version(version))
                     .setMaxDepth(maxDepth).build());
-            if (json) {
-                Output.printJson(out(), r);
-            } else {
-                Output.lineage(out(), r.getVersionsList(), r.getTruncated());
-            }
+            print(r, out -> Output.lineage(out, r.getVersionsList(), r.getTruncated()));
         }
     }
 }

@@ -13,10 +13,8 @@ import dev.sculptor.api.v1.TrainingRun;
 import dev.sculptor.engine.arch.ArchException;
 import dev.sculptor.engine.arch.Architectures;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,6 +41,9 @@ final class RunsCommand implements Runnable {
 
     /** A call to the training service. */
     abstract static class Call extends ServiceCall {
+        /** The service as errors name it. */
+        static final String SERVICE = "the training service";
+
         @Option(names = "--endpoint", paramLabel = "HOST:PORT",
                 description = "The training service's gRPC endpoint (default: $SCULPTOR_TRAINING_ENDPOINT, else the local stack's).")
         void endpoint(String e) {
@@ -144,18 +145,7 @@ final class RunsCommand implements Runnable {
         void run(Connection c) {
             Watch.Clock clock = new Watch.Clock();
             TrainingRun r = training(c).createTrainingRun(request);
-            if (!watch) {
-                if (json) {
-                    Output.printJson(out(), r);
-                } else {
-                    out().println(r.getName());
-                }
-                return;
-            }
-            if (!json) {
-                out().println("created " + r.getName());
-            }
-            finish(this, Watch.run(c, r.getName(), out(), clock, json, "  "));
+            created(r, r.getName(), watch, () -> succeeded(Watch.run(c, r.getName(), out(), clock, json, "  ")));
         }
     }
 
@@ -172,11 +162,7 @@ final class RunsCommand implements Runnable {
         @Override
         void run(Connection c) {
             TrainingRun r = training(c).getTrainingRun(GetTrainingRunRequest.newBuilder().setName(Names.run(name)).build());
-            if (json) {
-                Output.printJson(out(), r);
-            } else {
-                WorkOutput.run(out(), r);
-            }
+            print(r, out -> WorkOutput.run(out, r));
         }
     }
 
@@ -196,26 +182,13 @@ final class RunsCommand implements Runnable {
 
         @Override
         void run(Connection c) {
-            ListTrainingRunsResponse.Builder all = ListTrainingRunsResponse.newBuilder();
-            String pageToken = "";
-            Set<String> seen = new HashSet<>();
-            do {
-                ListTrainingRunsRequest.Builder r = ListTrainingRunsRequest.newBuilder().setPageSize(pageSize).setPageToken(pageToken);
-                if (filter != null) {
-                    r.setFilter(filter);
-                }
-                ListTrainingRunsResponse page = training(c).listTrainingRuns(r.build());
-                all.addAllTrainingRuns(page.getTrainingRunsList());
-                pageToken = page.getNextPageToken();
-                if (!pageToken.isEmpty() && !seen.add(pageToken)) {
-                    throw CliException.failure("the training service returned the same page token twice; giving up");
-                }
-            } while (!pageToken.isEmpty());
-            if (json) {
-                Output.printJson(out(), all);
-            } else {
-                WorkOutput.runs(out(), all.getTrainingRunsList());
+            ListTrainingRunsRequest.Builder r = ListTrainingRunsRequest.newBuilder().setPageSize(pageSize);
+            if (filter != null) {
+                r.setFilter(filter);
             }
+            List<TrainingRun> runs = Pages.all(SERVICE, t -> training(c).listTrainingRuns(r.setPageToken(t).build()),
+                    ListTrainingRunsResponse::getNextPageToken, ListTrainingRunsResponse::getTrainingRunsList);
+            print(ListTrainingRunsResponse.newBuilder().addAllTrainingRuns(runs).build(), out -> WorkOutput.runs(out, runs));
         }
     }
 
@@ -233,7 +206,7 @@ final class RunsCommand implements Runnable {
 
         @Override
         void run(Connection c) {
-            finish(this, Watch.run(c, Names.run(name), out(), new Watch.Clock(), json, "  "));
+            succeeded(Watch.run(c, Names.run(name), out(), new Watch.Clock(), json, "  "));
         }
     }
 
@@ -251,19 +224,14 @@ final class RunsCommand implements Runnable {
         @Override
         void run(Connection c) {
             TrainingRun r = training(c).cancelTrainingRun(CancelTrainingRunRequest.newBuilder().setName(Names.run(name)).build());
-            if (json) {
-                Output.printJson(out(), r);
-            } else {
-                out().println(WorkOutput.runLine(r));
-            }
+            print(r, out -> out.println(WorkOutput.runLine(r)));
         }
     }
 
     /** A run that did not succeed fails the command with its reason. */
-    static void finish(ServiceCall call, TrainingRun r) {
+    static void succeeded(TrainingRun r) {
         if (r.getState() != TrainingRun.State.SUCCEEDED) {
-            throw CliException.failure(r.getName() + " ended " + r.getState().name()
-                    + (r.getFailureReason().isEmpty() ? "" : ": " + r.getFailureReason()));
+            throw Watch.ended(r.getName(), r.getState(), r.getFailureReason());
         }
     }
 

@@ -1,7 +1,9 @@
 package dev.sculptor.cli;
 
+import com.google.protobuf.MessageOrBuilder;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -40,6 +42,30 @@ abstract class ServiceCall implements Callable<Integer>, Targeted {
 
     PrintWriter err() {
         return spec.commandLine().getErr();
+    }
+
+    /** The API's message as protobuf JSON with {@code --json}, else what {@code text} prints for people. */
+    void print(MessageOrBuilder message, Consumer<PrintWriter> text) {
+        if (json) {
+            Output.printJson(out(), message);
+        } else {
+            text.accept(out());
+        }
+    }
+
+    /**
+     * After a create: with {@code --watch}, {@code created <name>} (not with {@code --json}) and then {@code follow};
+     * without, the name (with {@code --json}, the message).
+     */
+    void created(MessageOrBuilder message, String name, boolean watch, Runnable follow) {
+        if (!watch) {
+            print(message, out -> out.println(name));
+            return;
+        }
+        if (!json) {
+            out().println("created " + name);
+        }
+        follow.run();
     }
 
     SculptorCli root() {

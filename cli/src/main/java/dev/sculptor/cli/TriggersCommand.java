@@ -8,8 +8,7 @@ import dev.sculptor.api.v1.ListRepruneTriggersRequest;
 import dev.sculptor.api.v1.ListRepruneTriggersResponse;
 import dev.sculptor.api.v1.RepruneTrigger;
 import dev.sculptor.api.v1.UpdateRepruneTriggerRequest;
-import java.util.HashSet;
-import java.util.Set;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -86,12 +85,8 @@ final class TriggersCommand implements Runnable {
         @Override
         void run(Connection c) {
             RepruneTrigger t = pruning(c).createRepruneTrigger(request);
-            if (json) {
-                Output.printJson(out(), t);
-            } else {
-                out().println(t.getName() + (t.getEnabled() ? "" : " (dormant: enable it with ./sculptor triggers update "
-                        + t.getName() + " --enabled)"));
-            }
+            print(t, out -> out.println(t.getName() + (t.getEnabled() ? "" : " (dormant: enable it with ./sculptor triggers update "
+                    + t.getName() + " --enabled)")));
         }
     }
 
@@ -108,11 +103,7 @@ final class TriggersCommand implements Runnable {
         @Override
         void run(Connection c) {
             RepruneTrigger t = pruning(c).getRepruneTrigger(GetRepruneTriggerRequest.newBuilder().setName(Names.trigger(name)).build());
-            if (json) {
-                Output.printJson(out(), t);
-            } else {
-                WorkOutput.trigger(out(), t);
-            }
+            print(t, out -> WorkOutput.trigger(out, t));
         }
     }
 
@@ -133,27 +124,14 @@ final class TriggersCommand implements Runnable {
 
         @Override
         void run(Connection c) {
-            ListRepruneTriggersResponse.Builder all = ListRepruneTriggersResponse.newBuilder();
-            String pageToken = "";
-            Set<String> seen = new HashSet<>();
-            do {
-                ListRepruneTriggersRequest.Builder r = ListRepruneTriggersRequest.newBuilder().setPageSize(pageSize)
-                        .setPageToken(pageToken);
-                if (filter != null) {
-                    r.setFilter(filter);
-                }
-                ListRepruneTriggersResponse page = pruning(c).listRepruneTriggers(r.build());
-                all.addAllRepruneTriggers(page.getRepruneTriggersList());
-                pageToken = page.getNextPageToken();
-                if (!pageToken.isEmpty() && !seen.add(pageToken)) {
-                    throw CliException.failure("the pruning service returned the same page token twice; giving up");
-                }
-            } while (!pageToken.isEmpty());
-            if (json) {
-                Output.printJson(out(), all);
-            } else {
-                WorkOutput.triggers(out(), all.getRepruneTriggersList());
+            ListRepruneTriggersRequest.Builder r = ListRepruneTriggersRequest.newBuilder().setPageSize(pageSize);
+            if (filter != null) {
+                r.setFilter(filter);
             }
+            List<RepruneTrigger> triggers = Pages.all(SERVICE, t -> pruning(c).listRepruneTriggers(r.setPageToken(t).build()),
+                    ListRepruneTriggersResponse::getNextPageToken, ListRepruneTriggersResponse::getRepruneTriggersList);
+            print(ListRepruneTriggersResponse.newBuilder().addAllRepruneTriggers(triggers).build(),
+                    out -> WorkOutput.triggers(out, triggers));
         }
     }
 
@@ -221,11 +199,7 @@ final class TriggersCommand implements Runnable {
         @Override
         void run(Connection c) {
             RepruneTrigger t = pruning(c).updateRepruneTrigger(request);
-            if (json) {
-                Output.printJson(out(), t);
-            } else {
-                WorkOutput.trigger(out(), t);
-            }
+            print(t, out -> WorkOutput.trigger(out, t));
         }
     }
 
@@ -242,11 +216,7 @@ final class TriggersCommand implements Runnable {
         @Override
         void run(Connection c) {
             var empty = pruning(c).deleteRepruneTrigger(DeleteRepruneTriggerRequest.newBuilder().setName(Names.trigger(name)).build());
-            if (json) {
-                Output.printJson(out(), empty);
-            } else {
-                out().println("deleted " + Names.trigger(name));
-            }
+            print(empty, out -> out.println("deleted " + Names.trigger(name)));
         }
     }
 

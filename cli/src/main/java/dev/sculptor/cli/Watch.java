@@ -1,5 +1,6 @@
 package dev.sculptor.cli;
 
+import com.google.protobuf.MessageOrBuilder;
 import dev.sculptor.api.v1.GetPruneJobRequest;
 import dev.sculptor.api.v1.GetTrainingRunRequest;
 import dev.sculptor.api.v1.PruneJob;
@@ -45,98 +46,159 @@ final class Watch {
 
     /** Follows a prune job; returns it as it ended. With {@code json}, prints every event as one JSON line instead. */
     static PruneJob job(Connection c, String name, PrintWriter out, Clock clock, boolean json) {
-        PruneJob last = null;
-        String lastLine = null;
-        int lost = 0;
-        while (true) {
-            try {
-                Iterator<PruneJobEvent> it = c.streaming(PruningGrpc::newBlockingStub)
-                        .watchPruneJob(WatchPruneJobRequest.newBuilder().setName(name).build());
-                while (it.hasNext()) {
-                    PruneJobEvent e = it.next();
-                    lost = 0;
-                    if (json) {
-                        Output.printJsonLine(out, e);
-                    }
-                    if (e.hasJob()) {
-                        last = e.getJob();
-                        String line = WorkOutput.jobLine(last);
-                        if (!json && !line.equals(lastLine)) {
-                            out.println(clock.prefix() + line);
-                        }
-                        lastLine = line;
-                    } else if (e.hasTrainingProgress() && !json) {
-                        PruneJobEvent.TrainingUpdate u = e.getTrainingProgress();
-                        out.println(clock.prefix() + "  " + WorkOutput.progress(Choices.word(u.getRetrainMode()), u.getProgress()));
-                    }
-                    out.flush();
-                }
-                if (last != null && WorkOutput.terminal(last.getState())) {
-                    return last;
-                }
-                // Ended before a terminal state: ask where the job stands.
-                last = c.unary(PruningGrpc::newBlockingStub).getPruneJob(GetPruneJobRequest.newBuilder().setName(name).build());
-                if (WorkOutput.terminal(last.getState())) {
-                    if (!json && !WorkOutput.jobLine(last).equals(lastLine)) {
-                        out.println(clock.prefix() + WorkOutput.jobLine(last));
-                    }
-                    return last;
-                }
-                lost = reconnect(out, clock, lost, "the stream ended before the job did", json);
-            } catch (StatusRuntimeException e) {
-                if (e.getStatus().getCode() != Status.Code.UNAVAILABLE || Errors.unreachable(e) && lost == 0 && last == null) {
-                    throw e;
-                }
-                lost = reconnect(out, clock, lost, Errors.message(e, c.target), json);
-                if (lost > MAX_RECONNECTS) {
-                    throw e;
-                }
+        return follow(c, name, out, clock, json, new Followed<PruneJobEvent, PruneJob>("job") {
+            @Override
+            Iterator<PruneJobEvent> watch(Connection c, String name) {
+                return c.streaming(PruningGrpc::newBlockingStub).watchPruneJob(WatchPruneJobRequest.newBuilder().setName(name).build());
             }
-        }
+
+            @Override
+            PruneJob get(Connection c, String name) {
+                return c.unary(PruningGrpc::newBlockingStub).getPruneJob(GetPruneJobRequest.newBuilder().setName(name).build());
+            }
+
+            @Override
+            PruneJob state(PruneJobEvent e) {
+                return e.hasJob() ? e.getJob() : null;
+            }
+
+            @Override
+            String progress(PruneJobEvent e) {
+                if (e.hasJob() || !e.hasTrainingProgress()) {
+                    return null;
+                }
+                PruneJobEvent.TrainingUpdate u = e.getTrainingProgress();
+                return "  " + WorkOutput.progress(Choices.word(u.getRetrainMode()), u.getProgress());
+            }
+
+            @Override
+            String line(PruneJob j) {
+                return WorkOutput.jobLine(j);
+            }
+
+            @Override
+            boolean terminal(PruneJob j) {
+                return WorkOutput.terminal(j.getState());
+            }
+        });
     }
 
     /** Follows a training run; returns it as it ended. With {@code json}, prints every update as one JSON line instead. */
     static TrainingRun run(Connection c, String name, PrintWriter out, Clock clock, boolean json, String indent) {
-        TrainingRun last = null;
+        return follow(c, name, out, clock, json, new Followed<TrainingRun, TrainingRun>("run") {
+            private String lastProgress;
+
+            @Override
+            Iterator<TrainingRun> watch(Connection c, String name) {
+                return c.streaming(TrainingGrpc::newBlockingStub)
+                        .watchTrainingRun(WatchTrainingRunRequest.newBuilder().setName(name).build());
+            }
+
+            @Override
+            TrainingRun get(Connection c, String name) {
+                return c.unary(TrainingGrpc::newBlockingStub).getTrainingRun(GetTrainingRunRequest.newBuilder().setName(name).build());
+            }
+
+            @Override
+            TrainingRun state(TrainingRun r) {
+                return r;
+            }
+
+            /** Each report once; it comes before the state line, as the last report comes with the run's end. */
+            @Override
+            String progress(TrainingRun r) {
+                String progress = r.hasProgress() ? WorkOutput.progress(null, r.getProgress()) : null;
+                if (progress == null || progress.equals(lastProgress)) {
+                    return null;
+                }
+                lastProgress = progress;
+                return indent + progress;
+            }
+
+            @Override
+            String line(TrainingRun r) {
+                return WorkOutput.runLine(r);
+            }
+
+            @Override
+            boolean terminal(TrainingRun r) {
+                return WorkOutput.terminal(r.getState());
+            }
+        });
+    }
+
+    /** The command's failure for something that ended other than SUCCEEDED: {@code <name> ended <STATE>[: <why>]}. */
+    static CliException ended(String name, Enum<?> state, String why) {
+        return CliException.failure(name + " ended " + state.name() + (why.isEmpty() ? "" : ": " + why));
+    }
+
+    /** What a watch follows: the stream of {@code E}, each maybe carrying the state {@code T}, and how to print them. */
+    private abstract static class Followed<E extends MessageOrBuilder, T> {
+        /** {@code job} or {@code run}, for the message when the stream ends early. */
+        final String noun;
+
+        Followed(String noun) {
+            this.noun = noun;
+        }
+
+        abstract Iterator<E> watch(Connection c, String name);
+
+        /** Where it stands now, when the stream ended before a terminal state. */
+        abstract T get(Connection c, String name);
+
+        /** The state this element carries, or null. */
+        abstract T state(E e);
+
+        /** The progress line (after the clock) this element adds, or null. */
+        abstract String progress(E e);
+
+        /** The one-line state, printed whenever it changes. */
+        abstract String line(T t);
+
+        abstract boolean terminal(T t);
+    }
+
+    private static <E extends MessageOrBuilder, T> T follow(Connection c, String name, PrintWriter out, Clock clock, boolean json,
+            Followed<E, T> f) {
+        T last = null;
         String lastLine = null;
-        String lastProgress = null;
         int lost = 0;
         while (true) {
             try {
-                Iterator<TrainingRun> it = c.streaming(TrainingGrpc::newBlockingStub)
-                        .watchTrainingRun(WatchTrainingRunRequest.newBuilder().setName(name).build());
+                Iterator<E> it = f.watch(c, name);
                 while (it.hasNext()) {
-                    TrainingRun r = it.next();
+                    E e = it.next();
                     lost = 0;
-                    last = r;
+                    T t = f.state(e);
+                    if (t != null) {
+                        last = t;
+                    }
                     if (json) {
-                        Output.printJsonLine(out, r);
-                        continue;
-                    }
-                    String line = WorkOutput.runLine(r);
-                    String progress = r.hasProgress() ? WorkOutput.progress(null, r.getProgress()) : null;
-                    // The progress before the final state line: the last report comes with the run's end.
-                    if (progress != null && !progress.equals(lastProgress)) {
-                        out.println(clock.prefix() + indent + progress);
-                        lastProgress = progress;
-                    }
-                    if (!line.equals(lastLine)) {
-                        out.println(clock.prefix() + line);
-                        lastLine = line;
+                        Output.printJsonLine(out, e);
+                    } else {
+                        String progress = f.progress(e);
+                        if (progress != null) {
+                            out.println(clock.prefix() + progress);
+                        }
+                        if (t != null && !f.line(t).equals(lastLine)) {
+                            lastLine = f.line(t);
+                            out.println(clock.prefix() + lastLine);
+                        }
                     }
                     out.flush();
                 }
-                if (last != null && WorkOutput.terminal(last.getState())) {
+                if (last != null && f.terminal(last)) {
                     return last;
                 }
-                last = c.unary(TrainingGrpc::newBlockingStub).getTrainingRun(GetTrainingRunRequest.newBuilder().setName(name).build());
-                if (WorkOutput.terminal(last.getState())) {
-                    if (!json && !WorkOutput.runLine(last).equals(lastLine)) {
-                        out.println(clock.prefix() + WorkOutput.runLine(last));
+                // Ended before a terminal state: ask where it stands.
+                last = f.get(c, name);
+                if (f.terminal(last)) {
+                    if (!json && !f.line(last).equals(lastLine)) {
+                        out.println(clock.prefix() + f.line(last));
                     }
                     return last;
                 }
-                lost = reconnect(out, clock, lost, "the stream ended before the run did", json);
+                lost = reconnect(out, clock, lost, "the stream ended before the " + f.noun + " did", json);
             } catch (StatusRuntimeException e) {
                 if (e.getStatus().getCode() != Status.Code.UNAVAILABLE || Errors.unreachable(e) && lost == 0 && last == null) {
                     throw e;
