@@ -85,8 +85,8 @@ final class JobsCommand implements Runnable {
         }
     }
 
-    @Command(name = "get", mixinStandardHelpOptions = true, description = "Show a prune job and its results so far.")
-    static final class Get extends PruningCall {
+    /** A command on one prune job, named by its argument. */
+    abstract static class OneJob extends PruningCall {
         @Parameters(index = "0", paramLabel = "<job>", description = "pruneJobs/<id> or <id>.")
         String name;
 
@@ -94,7 +94,10 @@ final class JobsCommand implements Runnable {
         void before() {
             Names.job(name);
         }
+    }
 
+    @Command(name = "get", mixinStandardHelpOptions = true, description = "Show a prune job and its results so far.")
+    static final class Get extends OneJob {
         @Override
         void run(Connection c) {
             PruneJob j = pruning(c).getPruneJob(GetPruneJobRequest.newBuilder().setName(Names.job(name)).build());
@@ -133,15 +136,7 @@ final class JobsCommand implements Runnable {
             description = {"Follow a prune job: one line per change of state and per training progress report, then the"
                 + " results table. Exit 0 when it SUCCEEDED, else 1.",
                 "With --json, one JSON object per event (JSON Lines) and no table."})
-    static final class WatchCmd extends PruningCall {
-        @Parameters(index = "0", paramLabel = "<job>", description = "pruneJobs/<id> or <id>.")
-        String name;
-
-        @Override
-        void before() {
-            Names.job(name);
-        }
-
+    static final class WatchCmd extends OneJob {
         @Override
         void run(Connection c) {
             finish(this, Watch.job(c, Names.job(name), out(), new Watch.Clock(), json));
@@ -150,15 +145,7 @@ final class JobsCommand implements Runnable {
 
     @Command(name = "cancel", mixinStandardHelpOptions = true,
             description = "Cancel a prune job that has not ended; its training runs are cancelled too.")
-    static final class Cancel extends PruningCall {
-        @Parameters(index = "0", paramLabel = "<job>", description = "pruneJobs/<id> or <id>.")
-        String name;
-
-        @Override
-        void before() {
-            Names.job(name);
-        }
-
+    static final class Cancel extends OneJob {
         @Override
         void run(Connection c) {
             PruneJob j = pruning(c).cancelPruneJob(CancelPruneJobRequest.newBuilder().setName(Names.job(name)).build());

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /** Human-readable tables and the protobuf JSON form ({@code --json}). */
@@ -75,45 +76,24 @@ final class Output {
     }
 
     static void models(PrintWriter out, List<Model> models) {
-        if (models.isEmpty()) {
-            out.println("no models");
-            return;
-        }
-        List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"NAME", "LATEST", "ALIASES", "LABELS", "DISPLAY NAME"});
-        for (Model m : models) {
-            rows.add(new String[] {m.getName(), m.getLatestVersionNumber() == 0 ? "-" : Long.toString(m.getLatestVersionNumber()),
-                aliases(m.getAliasesMap()), labels(m.getLabelsMap()), m.getDisplayName().isEmpty() ? "-" : m.getDisplayName()});
-        }
-        table(out, rows);
+        table(out, "no models", List.of("NAME", "LATEST", "ALIASES", "LABELS", "DISPLAY NAME"), models, m -> new String[] {
+            m.getName(), m.getLatestVersionNumber() == 0 ? "-" : Long.toString(m.getLatestVersionNumber()),
+            aliases(m.getAliasesMap()), labels(m.getLabelsMap()), m.getDisplayName().isEmpty() ? "-" : m.getDisplayName()});
     }
 
     // ------------------------------------------------------------------------------------------------ versions
 
     static void versions(PrintWriter out, List<ModelVersion> versions) {
-        if (versions.isEmpty()) {
-            out.println("no versions");
-            return;
-        }
-        List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"VERSION", "STATE", "ARCH", "ACCURACY", "PARAMS", "FLOPS", "SIZE", "TAGS", "ALIASES", "CREATED"});
-        for (ModelVersion v : versions) {
-            rows.add(new String[] {v.getName(), state(v), arch(v), accuracy(v), count(v.getMetrics().getParams()),
+        table(out, "no versions", List.of("VERSION", "STATE", "ARCH", "ACCURACY", "PARAMS", "FLOPS", "SIZE", "TAGS", "ALIASES",
+            "CREATED"), versions, v -> new String[] {v.getName(), state(v), arch(v), accuracy(v), count(v.getMetrics().getParams()),
                 count(v.getMetrics().getFlops()), bytes(v.getSizeBytes()), v.getTagsCount() == 0 ? "-" : String.join(",", v.getTagsList()),
                 v.getAliasesCount() == 0 ? "-" : String.join(",", v.getAliasesList()), time(v.getCreateTime())});
-        }
-        table(out, rows);
     }
 
     static void lineage(PrintWriter out, List<ModelVersion> chain, boolean truncated) {
-        List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"VERSION", "ARCH", "METHOD", "ACCURACY", "PARAMS", "PARENT"});
-        for (ModelVersion v : chain) {
-            rows.add(new String[] {v.getName(), arch(v), v.getLineage().getMethod().isEmpty() ? "-" : v.getLineage().getMethod(),
-                accuracy(v), count(v.getMetrics().getParams()),
-                v.getLineage().getParentVersion().isEmpty() ? "-" : v.getLineage().getParentVersion()});
-        }
-        table(out, rows);
+        table(out, List.of("VERSION", "ARCH", "METHOD", "ACCURACY", "PARAMS", "PARENT"), chain, v -> new String[] {
+            v.getName(), arch(v), v.getLineage().getMethod().isEmpty() ? "-" : v.getLineage().getMethod(), accuracy(v),
+            count(v.getMetrics().getParams()), v.getLineage().getParentVersion().isEmpty() ? "-" : v.getLineage().getParentVersion()});
         if (truncated) {
             out.println("(older ancestors not shown)");
         }
@@ -190,6 +170,22 @@ final class Output {
         for (String[] r : rows) {
             out.printf("%-" + (w + 1) + "s %s%n", r[0] + ":", r[1]);
         }
+    }
+
+    /** A list for people: {@code none} when it is empty, else a {@link #table} of one row per item under the header. */
+    static <T> void table(PrintWriter out, String none, List<String> header, List<T> items, Function<T, String[]> row) {
+        if (items.isEmpty()) {
+            out.println(none);
+        } else {
+            table(out, header, items, row);
+        }
+    }
+
+    static <T> void table(PrintWriter out, List<String> header, List<T> items, Function<T, String[]> row) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(header.toArray(String[]::new));
+        items.forEach(i -> rows.add(row.apply(i)));
+        table(out, rows);
     }
 
     /** Left-aligned columns, two spaces apart; the last column is not padded. */

@@ -149,8 +149,8 @@ final class RunsCommand implements Runnable {
         }
     }
 
-    @Command(name = "get", mixinStandardHelpOptions = true, description = "Show a training run.")
-    static final class Get extends Call {
+    /** A command on one training run, named by its argument. */
+    abstract static class OneRun extends Call {
         @Parameters(index = "0", paramLabel = "<run>", description = "trainingRuns/<id> or <id>.")
         String name;
 
@@ -158,7 +158,10 @@ final class RunsCommand implements Runnable {
         void before() {
             Names.run(name);
         }
+    }
 
+    @Command(name = "get", mixinStandardHelpOptions = true, description = "Show a training run.")
+    static final class Get extends OneRun {
         @Override
         void run(Connection c) {
             TrainingRun r = training(c).getTrainingRun(GetTrainingRunRequest.newBuilder().setName(Names.run(name)).build());
@@ -195,15 +198,7 @@ final class RunsCommand implements Runnable {
     @Command(name = "watch", mixinStandardHelpOptions = true,
             description = {"Follow a training run: one line per change of state and per progress report. Exit 0 when it"
                 + " SUCCEEDED, else 1.", "With --json, one JSON object per update (JSON Lines)."})
-    static final class WatchCmd extends Call {
-        @Parameters(index = "0", paramLabel = "<run>", description = "trainingRuns/<id> or <id>.")
-        String name;
-
-        @Override
-        void before() {
-            Names.run(name);
-        }
-
+    static final class WatchCmd extends OneRun {
         @Override
         void run(Connection c) {
             succeeded(Watch.run(c, Names.run(name), out(), new Watch.Clock(), json, "  "));
@@ -212,15 +207,7 @@ final class RunsCommand implements Runnable {
 
     @Command(name = "cancel", mixinStandardHelpOptions = true,
             description = "Cancel a queued or running run; a running one stops after its current step.")
-    static final class Cancel extends Call {
-        @Parameters(index = "0", paramLabel = "<run>", description = "trainingRuns/<id> or <id>.")
-        String name;
-
-        @Override
-        void before() {
-            Names.run(name);
-        }
-
+    static final class Cancel extends OneRun {
         @Override
         void run(Connection c) {
             TrainingRun r = training(c).cancelTrainingRun(CancelTrainingRunRequest.newBuilder().setName(Names.run(name)).build());

@@ -90,8 +90,8 @@ final class TriggersCommand implements Runnable {
         }
     }
 
-    @Command(name = "get", mixinStandardHelpOptions = true, description = "Show a re-prune trigger.")
-    static final class Get extends PruningCall {
+    /** A command on one re-prune trigger, named by its argument. */
+    abstract static class OneTrigger extends PruningCall {
         @Parameters(index = "0", paramLabel = "<trigger>", description = "repruneTriggers/<id> or <id>.")
         String name;
 
@@ -99,7 +99,10 @@ final class TriggersCommand implements Runnable {
         void before() {
             Names.trigger(name);
         }
+    }
 
+    @Command(name = "get", mixinStandardHelpOptions = true, description = "Show a re-prune trigger.")
+    static final class Get extends OneTrigger {
         @Override
         void run(Connection c) {
             RepruneTrigger t = pruning(c).getRepruneTrigger(GetRepruneTriggerRequest.newBuilder().setName(Names.trigger(name)).build());
@@ -138,10 +141,7 @@ final class TriggersCommand implements Runnable {
     @Command(name = "update", mixinStandardHelpOptions = true,
             description = {"Change a trigger's enabled flag, alias or template; only what is given changes.",
                 "A new template replaces the old one whole: give it from --method on."})
-    static final class Update extends PruningCall {
-        @Parameters(index = "0", paramLabel = "<trigger>", description = "repruneTriggers/<id> or <id>.")
-        String name;
-
+    static final class Update extends OneTrigger {
         @Option(names = "--enabled", arity = "0..1", paramLabel = "true|false",
                 description = "Whether the trigger fires: --enabled, --enabled=false.")
         Boolean enabled;
@@ -204,15 +204,7 @@ final class TriggersCommand implements Runnable {
     }
 
     @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a re-prune trigger; the jobs it started stay.")
-    static final class Delete extends PruningCall {
-        @Parameters(index = "0", paramLabel = "<trigger>", description = "repruneTriggers/<id> or <id>.")
-        String name;
-
-        @Override
-        void before() {
-            Names.trigger(name);
-        }
-
+    static final class Delete extends OneTrigger {
         @Override
         void run(Connection c) {
             var empty = pruning(c).deleteRepruneTrigger(DeleteRepruneTriggerRequest.newBuilder().setName(Names.trigger(name)).build());

@@ -32,13 +32,7 @@ final class WorkOutput {
         }
         rows.add(new String[] {"state", state(j)});
         rows.add(new String[] {"model version", dash(j.getModelVersion())});
-        rows.add(new String[] {"method", method(j.getMethod())});
-        rows.add(new String[] {"retrain", modes(j.getRetrainModesList())});
-        rows.add(new String[] {"dataset", dataset(j.getDataset())});
-        rows.add(new String[] {"plan", plan(j.hasPlan() ? j.getPlan() : null)});
-        if (!j.getTargetModel().isEmpty()) {
-            rows.add(new String[] {"target model", j.getTargetModel()});
-        }
+        template(rows, j);
         rows.add(new String[] {"pruned version", dash(j.getPrunedVersion())});
         if (!j.getRepruneTrigger().isEmpty()) {
             rows.add(new String[] {"trigger", j.getRepruneTrigger()});
@@ -54,17 +48,9 @@ final class WorkOutput {
     }
 
     static void jobs(PrintWriter out, List<PruneJob> jobs) {
-        if (jobs.isEmpty()) {
-            out.println("no prune jobs");
-            return;
-        }
-        List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"NAME", "STATE", "MODEL VERSION", "METHOD", "RETRAIN", "CREATED"});
-        for (PruneJob j : jobs) {
-            rows.add(new String[] {j.getName(), j.getState().name(), dash(j.getModelVersion()), method(j.getMethod()),
-                modes(j.getRetrainModesList()), Output.time(j.getCreateTime())});
-        }
-        Output.table(out, rows);
+        Output.table(out, "no prune jobs", List.of("NAME", "STATE", "MODEL VERSION", "METHOD", "RETRAIN", "CREATED"), jobs,
+                j -> new String[] {j.getName(), j.getState().name(), dash(j.getModelVersion()), method(j.getMethod()),
+                    modes(j.getRetrainModesList()), Output.time(j.getCreateTime())});
     }
 
     /** {@code pruneJobs/abc TRAINING: retraining 3 candidates}. */
@@ -83,12 +69,20 @@ final class WorkOutput {
     // ------------------------------------------------------------------------------------------------ triggers
 
     static void trigger(PrintWriter out, RepruneTrigger t) {
-        PruneJob j = t.getTemplate();
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"name", t.getName()});
         rows.add(new String[] {"model", t.getModel()});
         rows.add(new String[] {"fires on", t.getAlias().isEmpty() ? "every new version" : "alias " + t.getAlias() + " moving"});
         rows.add(new String[] {"enabled", Boolean.toString(t.getEnabled())});
+        template(rows, t.getTemplate());
+        rows.add(new String[] {"last job", dash(t.getLastPruneJob())});
+        rows.add(new String[] {"created", Output.time(t.getCreateTime())});
+        rows.add(new String[] {"updated", Output.time(t.getUpdateTime())});
+        Output.keyValues(out, rows);
+    }
+
+    /** What a job and a trigger's template share: method, retraining, data, plan, where results go. */
+    private static void template(List<String[]> rows, PruneJob j) {
         rows.add(new String[] {"method", method(j.getMethod())});
         rows.add(new String[] {"retrain", modes(j.getRetrainModesList())});
         rows.add(new String[] {"dataset", dataset(j.getDataset())});
@@ -96,24 +90,12 @@ final class WorkOutput {
         if (!j.getTargetModel().isEmpty()) {
             rows.add(new String[] {"target model", j.getTargetModel()});
         }
-        rows.add(new String[] {"last job", dash(t.getLastPruneJob())});
-        rows.add(new String[] {"created", Output.time(t.getCreateTime())});
-        rows.add(new String[] {"updated", Output.time(t.getUpdateTime())});
-        Output.keyValues(out, rows);
     }
 
     static void triggers(PrintWriter out, List<RepruneTrigger> triggers) {
-        if (triggers.isEmpty()) {
-            out.println("no re-prune triggers");
-            return;
-        }
-        List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"NAME", "MODEL", "ALIAS", "ENABLED", "METHOD", "RETRAIN", "LAST JOB"});
-        for (RepruneTrigger t : triggers) {
-            rows.add(new String[] {t.getName(), t.getModel(), dash(t.getAlias()), t.getEnabled() ? "yes" : "no",
-                method(t.getTemplate().getMethod()), modes(t.getTemplate().getRetrainModesList()), dash(t.getLastPruneJob())});
-        }
-        Output.table(out, rows);
+        Output.table(out, "no re-prune triggers", List.of("NAME", "MODEL", "ALIAS", "ENABLED", "METHOD", "RETRAIN", "LAST JOB"),
+                triggers, t -> new String[] {t.getName(), t.getModel(), dash(t.getAlias()), t.getEnabled() ? "yes" : "no",
+                    method(t.getTemplate().getMethod()), modes(t.getTemplate().getRetrainModesList()), dash(t.getLastPruneJob())});
     }
 
     // ------------------------------------------------------------------------------------------------ runs
@@ -128,7 +110,7 @@ final class WorkOutput {
         }
         rows.add(new String[] {"dataset", dataset(r.getDataset())});
         rows.add(new String[] {"plan", plan(r.hasPlan() ? r.getPlan() : null)});
-        rows.add(new String[] {"epoch", r.getEpochs() == 0 ? "-" : r.getCurrentEpoch() + "/" + r.getEpochs()});
+        rows.add(new String[] {"epoch", epoch(r)});
         rows.add(new String[] {"progress", r.hasProgress() ? progress(null, r.getProgress()) : "-"});
         rows.add(new String[] {"attempts", Integer.toString(r.getAttempts())});
         rows.add(new String[] {"output", r.hasOutputCheckpoint() ? r.getOutputCheckpoint().getUri() : "-"});
@@ -143,18 +125,9 @@ final class WorkOutput {
     }
 
     static void runs(PrintWriter out, List<TrainingRun> runs) {
-        if (runs.isEmpty()) {
-            out.println("no training runs");
-            return;
-        }
-        List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"NAME", "STATE", "TRAINS", "MODE", "EPOCH", "ACCURACY", "CREATED"});
-        for (TrainingRun r : runs) {
-            rows.add(new String[] {r.getName(), r.getState().name(), source(r), Choices.word(r.getRetrainMode()),
-                r.getEpochs() == 0 ? "-" : r.getCurrentEpoch() + "/" + r.getEpochs(),
-                r.getMetrics().hasAccuracy() ? percent(r.getMetrics().getAccuracy()) : "-", Output.time(r.getCreateTime())});
-        }
-        Output.table(out, rows);
+        Output.table(out, "no training runs", List.of("NAME", "STATE", "TRAINS", "MODE", "EPOCH", "ACCURACY", "CREATED"), runs,
+                r -> new String[] {r.getName(), r.getState().name(), source(r), Choices.word(r.getRetrainMode()), epoch(r),
+                    r.getMetrics().hasAccuracy() ? percent(r.getMetrics().getAccuracy()) : "-", Output.time(r.getCreateTime())});
     }
 
     /** {@code trainingRuns/x RUNNING (attempt 1)}, {@code ... SUCCEEDED: test accuracy 89.10%, loss 0.3012}. */
@@ -166,6 +139,11 @@ final class WorkOutput {
             case FAILED -> s + (r.getFailureReason().isEmpty() ? "" : ": " + r.getFailureReason());
             default -> s;
         };
+    }
+
+    /** {@code 3/10}, or {@code -} before the run knows its epochs. */
+    static String epoch(TrainingRun r) {
+        return r.getEpochs() == 0 ? "-" : r.getCurrentEpoch() + "/" + r.getEpochs();
     }
 
     static String runState(TrainingRun r) {
