@@ -5,14 +5,12 @@ import dev.sculptor.api.v1.EvaluationRequested;
 import dev.sculptor.evaluation.service.Evaluations;
 import dev.sculptor.platform.events.EventConsumer;
 import dev.sculptor.platform.events.EventEnvelope;
+import dev.sculptor.platform.events.KafkaWorker;
 import dev.sculptor.platform.events.PoisonEventException;
 import dev.sculptor.platform.events.Topics;
 import dev.sculptor.platform.outbox.JdbcProcessedEvents;
 import io.agroal.api.AgroalDataSource;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.regex.Matcher;
@@ -28,13 +26,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * version, missing dataset) ends its evaluation FAILED with an {@code EvaluationCompleted} saying why.
  */
 @ApplicationScoped
-public class EvaluationWorker {
+public class EvaluationWorker extends KafkaWorker {
     public static final String GROUP = "evaluation";
     private static final String TYPE = EvaluationRequested.getDescriptor().getFullName();
     private static final Pattern NAME = Pattern.compile("evaluations/([A-Za-z0-9][A-Za-z0-9._-]{0,127})");
-
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
 
     @ConfigProperty(name = "sculptor.evaluation.worker.enabled", defaultValue = "true")
     boolean enabled;
@@ -48,36 +43,19 @@ public class EvaluationWorker {
     @Inject
     Evaluations evaluations;
 
-    private volatile EventConsumer consumer;
-
-    void onStart(@Observes StartupEvent e) {
-        if (enabled) {
-            consumer = EventConsumer.builder()
-                    .setBootstrapServers(bootstrap)
-                    .setGroupId(GROUP)
-                    .setTopics(Topics.EVALUATION_REQUESTS)
-                    .setHandler(this::handle)
-                    .optProcessedEvents(new JdbcProcessedEvents(ds))
-                    .optMaxAttempts(maxAttempts)
-                    .optBackoff(Duration.ofMillis(500), Duration.ofSeconds(30))
-                    // one request at a time, and a big model on a big test set may take a while
-                    .optMaxPollInterval(Duration.ofMinutes(30), 1)
-                    .build()
-                    .start();
-        }
+    @Override
+    protected EventConsumer.Builder configure(EventConsumer.Builder b) {
+        return b.setGroupId(GROUP)
+                .setTopics(Topics.EVALUATION_REQUESTS)
+                .setHandler(this::handle)
+                .optProcessedEvents(new JdbcProcessedEvents(ds))
+                .optMaxAttempts(maxAttempts)
+                .optBackoff(Duration.ofMillis(500), Duration.ofSeconds(30))
+                // one request at a time, and a big model on a big test set may take a while
+                .optMaxPollInterval(Duration.ofMinutes(30), 1);
     }
 
-    void onStop(@Observes ShutdownEvent e) {
-        if (consumer != null) {
-            consumer.close();
-        }
-    }
-
-    /** Null when the worker is disabled. */
-    public EventConsumer consumer() {
-        return consumer;
-    }
-
+    @Override
     public boolean enabled() {
         return enabled;
     }

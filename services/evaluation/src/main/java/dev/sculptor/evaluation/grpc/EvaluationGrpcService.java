@@ -17,17 +17,16 @@ import dev.sculptor.evaluation.service.Failures;
 import dev.sculptor.evaluation.store.EvaluationRepository;
 import dev.sculptor.evaluation.store.EvaluationRow;
 import dev.sculptor.platform.datasets.ResolvedDataset;
+import dev.sculptor.platform.grpc.GrpcCalls;
+import dev.sculptor.platform.grpc.PageTokens;
 import dev.sculptor.platform.store.ListFilter;
 import dev.sculptor.platform.versions.ResolvedVersion;
-import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -140,12 +139,12 @@ public class EvaluationGrpcService implements EvaluationService {
             }
             int size = r.getPageSize() == 0 ? 50 : Math.min(r.getPageSize(), 1000);
             ListFilter filter = EvaluationRepository.FILTERABLE.parse(r.getFilter());
-            long before = decodeToken(r.getPageToken(), r.getFilter());
+            long before = PageTokens.decodeLong(r.getPageToken(), r.getFilter());
             List<EvaluationRow> rows = repo.list(size + 1, before, filter);
             ListEvaluationsResponse.Builder b = ListEvaluationsResponse.newBuilder();
             rows.stream().limit(size).forEach(row -> b.addEvaluations(Mapper.evaluation(row)));
             if (rows.size() > size) {
-                b.setNextPageToken(encodeToken(rows.get(size - 1).seq(), r.getFilter()));
+                b.setNextPageToken(PageTokens.encode(rows.get(size - 1).seq(), r.getFilter()));
             }
             return b.build();
         });
@@ -162,33 +161,8 @@ public class EvaluationGrpcService implements EvaluationService {
         return m.group(1);
     }
 
-    /** The token carries the filter it was made for: other request fields must not change between pages. */
-    static String encodeToken(long seq, String filter) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString((seq + "|" + filter).getBytes(StandardCharsets.UTF_8));
-    }
-
-    static long decodeToken(String token, String filter) {
-        if (token == null || token.isEmpty()) {
-            return 0;
-        }
-        try {
-            String s = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
-            int bar = s.indexOf('|');
-            if (!s.substring(bar + 1).equals(filter)) {
-                throw EvaluationException.invalid("page_token", "was made for another filter; the filter must not change between pages");
-            }
-            return Long.parseLong(s.substring(0, bar));
-        } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
-            throw EvaluationException.invalid("page_token", "is not a token this API returned");
-        }
-    }
-
     private static <T> Uni<T> call(Supplier<T> work) {
-        try {
-            return Uni.createFrom().item(work.get());
-        } catch (RuntimeException e) {
-            return Uni.createFrom().failure(status(e));
-        }
+        return GrpcCalls.call(work, EvaluationGrpcService::status);
     }
 
     /** Canonical gRPC status for an error, with the message naming what was wrong. */
@@ -197,16 +171,9 @@ public class EvaluationGrpcService implements EvaluationService {
             return e;
         }
         EvaluationException ee = Failures.classify(e);
-        Status s = switch (ee.code()) {
-            case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
-            case NOT_FOUND -> Status.NOT_FOUND;
-            case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
-            case UNAVAILABLE -> Status.UNAVAILABLE;
-            case INTERNAL -> Status.INTERNAL;
-        };
         if (ee.code() == EvaluationException.Code.INTERNAL) {
             LOG.error("unexpected failure", e);
         }
-        return s.withDescription(ee.getMessage()).asRuntimeException();
+        return GrpcCalls.status(ee.code(), ee.getMessage());
     }
 }

@@ -7,6 +7,8 @@ import dev.sculptor.platform.events.EventEnvelope;
 import dev.sculptor.platform.outbox.JdbcProcessedEvents;
 import dev.sculptor.platform.outbox.Outbox;
 import dev.sculptor.platform.store.ListFilter;
+import dev.sculptor.platform.store.Rows;
+import dev.sculptor.platform.store.Transactions;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -39,25 +41,8 @@ public class EvaluationRepository {
     @Inject
     AgroalDataSource ds;
 
-    @FunctionalInterface
-    interface Tx<T> {
-        T run(Connection c) throws SQLException;
-    }
-
-    <T> T inTransaction(Tx<T> work) {
-        try (Connection c = ds.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                T out = work.run(c);
-                c.commit();
-                return out;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw new EvaluationException(Code.UNAVAILABLE, "database error: " + e.getMessage(), e);
-        }
+    <T> T inTransaction(Transactions.Work<T> work) {
+        return Transactions.inTransaction(ds, (message, e) -> new EvaluationException(Code.UNAVAILABLE, message, e), work);
     }
 
     public Optional<EvaluationRow> find(String id) {
@@ -150,20 +135,7 @@ public class EvaluationRepository {
         filter.appendWhere(sql, args);
         sql.append(" ORDER BY seq DESC LIMIT ?");
         args.add(limit);
-        return inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-                for (int i = 0; i < args.size(); i++) {
-                    ps.setObject(i + 1, args.get(i));
-                }
-                List<EvaluationRow> out = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(row(rs));
-                    }
-                }
-                return out;
-            }
-        });
+        return inTransaction(c -> Rows.list(c, sql, args, EvaluationRepository::row));
     }
 
     private static Optional<EvaluationRow> one(Connection c, String column, String value) throws SQLException {

@@ -8,6 +8,7 @@ import dev.sculptor.api.v1.ScoringRequested;
 import dev.sculptor.platform.events.EventConsumer;
 import dev.sculptor.platform.events.EventEnvelope;
 import dev.sculptor.platform.events.EventPublisher;
+import dev.sculptor.platform.events.KafkaWorker;
 import dev.sculptor.platform.events.PoisonEventException;
 import dev.sculptor.platform.events.ProcessedEvents;
 import dev.sculptor.platform.events.Topics;
@@ -16,10 +17,7 @@ import dev.sculptor.scoring.grpc.Mapper;
 import dev.sculptor.scoring.service.Failures;
 import dev.sculptor.scoring.service.ScoringException;
 import dev.sculptor.scoring.service.VersionScorer;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -49,15 +47,12 @@ import org.jboss.logging.Logger;
  * deduplicate, and the stored objects are simply rewritten with the same content.
  */
 @ApplicationScoped
-public class ScoringWorker {
+public class ScoringWorker extends KafkaWorker {
     private static final Logger LOG = Logger.getLogger(ScoringWorker.class);
     public static final String GROUP = "scoring";
     public static final String SOURCE = "/sculptor/scoring";
     private static final String TYPE = ScoringRequested.getDescriptor().getFullName();
     private static final Pattern JOB = Pattern.compile("pruneJobs/([A-Za-z0-9][A-Za-z0-9._-]{0,127})");
-
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
 
     @ConfigProperty(name = "sculptor.scoring.worker.enabled", defaultValue = "true")
     boolean enabled;
@@ -74,38 +69,26 @@ public class ScoringWorker {
     @Inject
     CheckpointStore store;
 
-    private volatile EventConsumer consumer;
     private EventPublisher publisher;
 
-    void onStart(@Observes StartupEvent e) {
-        if (enabled) {
-            publisher = new EventPublisher(bootstrap, "scoring-events", Duration.ofSeconds(30));
-            consumer = EventConsumer.builder()
-                    .setBootstrapServers(bootstrap)
-                    .setGroupId(GROUP)
-                    .setTopics(Topics.SCORING_REQUESTS)
-                    .setHandler(this::handle)
-                    .optProcessedEvents(ProcessedEvents.inMemory(100_000))
-                    .optMaxAttempts(maxAttempts)
-                    .optBackoff(Duration.ofMillis(500), Duration.ofSeconds(30))
-                    .optMaxPollInterval(Duration.ofMinutes(30), 1)
-                    .build()
-                    .start();
-        }
+    @Override
+    protected EventConsumer.Builder configure(EventConsumer.Builder b) {
+        publisher = new EventPublisher(bootstrapServers(), "scoring-events", Duration.ofSeconds(30));
+        return b.setGroupId(GROUP)
+                .setTopics(Topics.SCORING_REQUESTS)
+                .setHandler(this::handle)
+                .optProcessedEvents(ProcessedEvents.inMemory(100_000))
+                .optMaxAttempts(maxAttempts)
+                .optBackoff(Duration.ofMillis(500), Duration.ofSeconds(30))
+                .optMaxPollInterval(Duration.ofMinutes(30), 1);
     }
 
-    void onStop(@Observes ShutdownEvent e) {
-        if (consumer != null) {
-            consumer.close();
-            publisher.close();
-        }
+    @Override
+    protected void closed() {
+        publisher.close();
     }
 
-    /** Null when the worker is disabled. */
-    public EventConsumer consumer() {
-        return consumer;
-    }
-
+    @Override
     public boolean enabled() {
         return enabled;
     }

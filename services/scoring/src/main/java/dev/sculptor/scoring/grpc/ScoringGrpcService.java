@@ -3,10 +3,10 @@ package dev.sculptor.scoring.grpc;
 import dev.sculptor.api.v1.ScoreModelRequest;
 import dev.sculptor.api.v1.ScoreModelResponse;
 import dev.sculptor.api.v1.Scoring;
+import dev.sculptor.platform.grpc.GrpcCalls;
 import dev.sculptor.scoring.service.Failures;
 import dev.sculptor.scoring.service.ScoringException;
 import dev.sculptor.scoring.service.VersionScorer;
-import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
@@ -25,15 +25,13 @@ public class ScoringGrpcService implements Scoring {
     @Override
     @Blocking
     public Uni<ScoreModelResponse> scoreModel(ScoreModelRequest r) {
-        try {
+        return GrpcCalls.call(() -> {
             if (r.getMaxSamples() < 0) {
                 throw ScoringException.invalid("max_samples", "must be >= 0, got " + r.getMaxSamples());
             }
             VersionScorer.Scored s = scorer.score("model_version", r.getModelVersion(), Mapper.method(r.getMethod()));
-            return Uni.createFrom().item(Mapper.response(s.version(), s.scores()));
-        } catch (RuntimeException e) {
-            return Uni.createFrom().failure(status(e));
-        }
+            return Mapper.response(s.version(), s.scores());
+        }, ScoringGrpcService::status);
     }
 
     /** Canonical gRPC status for an error, with the message naming what was wrong. */
@@ -42,17 +40,9 @@ public class ScoringGrpcService implements Scoring {
             return e;
         }
         ScoringException se = Failures.classify(e);
-        Status s = switch (se.code()) {
-            case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
-            case NOT_FOUND -> Status.NOT_FOUND;
-            case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
-            case UNAVAILABLE -> Status.UNAVAILABLE;
-            case UNIMPLEMENTED -> Status.UNIMPLEMENTED;
-            case INTERNAL -> Status.INTERNAL;
-        };
         if (se.code() == ScoringException.Code.INTERNAL) {
             LOG.error("unexpected failure", e);
         }
-        return s.withDescription(se.getMessage()).asRuntimeException();
+        return GrpcCalls.status(se.code(), se.getMessage());
     }
 }

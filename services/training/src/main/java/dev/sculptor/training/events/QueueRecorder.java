@@ -4,14 +4,12 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.sculptor.api.v1.TrainingRequested;
 import dev.sculptor.platform.events.EventConsumer;
 import dev.sculptor.platform.events.EventEnvelope;
+import dev.sculptor.platform.events.KafkaWorker;
 import dev.sculptor.platform.events.Topics;
 import dev.sculptor.training.grpc.Mapper;
 import dev.sculptor.training.service.Plans;
 import dev.sculptor.training.store.TrainingRepository;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,14 +25,11 @@ import org.jboss.logging.Logger;
  * for one it handled.
  */
 @ApplicationScoped
-public class QueueRecorder {
+public class QueueRecorder extends KafkaWorker {
     private static final Logger LOG = Logger.getLogger(QueueRecorder.class);
     public static final String GROUP = "training-queue";
     private static final String TYPE = TrainingRequested.getDescriptor().getFullName();
     private static final Pattern NAME = Pattern.compile("trainingRuns/([A-Za-z0-9][A-Za-z0-9._-]{0,127})");
-
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
 
     @ConfigProperty(name = "sculptor.training.worker.enabled", defaultValue = "true")
     boolean enabled;
@@ -42,25 +37,17 @@ public class QueueRecorder {
     @Inject
     TrainingRepository repo;
 
-    private volatile EventConsumer consumer;
-
-    void onStart(@Observes StartupEvent e) {
-        if (enabled) {
-            consumer = EventConsumer.builder()
-                    .setBootstrapServers(bootstrap)
-                    .setGroupId(GROUP)
-                    .setTopics(Topics.TRAINING_REQUESTS)
-                    .setHandler(this::handle)
-                    .optMaxAttempts(1)
-                    .build()
-                    .start();
-        }
+    @Override
+    protected EventConsumer.Builder configure(EventConsumer.Builder b) {
+        return b.setGroupId(GROUP)
+                .setTopics(Topics.TRAINING_REQUESTS)
+                .setHandler(this::handle)
+                .optMaxAttempts(1);
     }
 
-    void onStop(@Observes ShutdownEvent e) {
-        if (consumer != null) {
-            consumer.close();
-        }
+    @Override
+    public boolean enabled() {
+        return enabled;
     }
 
     void handle(EventEnvelope e) {

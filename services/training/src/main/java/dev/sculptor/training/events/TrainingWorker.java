@@ -4,15 +4,13 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.sculptor.api.v1.TrainingRequested;
 import dev.sculptor.platform.events.EventConsumer;
 import dev.sculptor.platform.events.EventEnvelope;
+import dev.sculptor.platform.events.KafkaWorker;
 import dev.sculptor.platform.events.PoisonEventException;
 import dev.sculptor.platform.events.Topics;
 import dev.sculptor.platform.outbox.JdbcProcessedEvents;
 import dev.sculptor.training.service.TrainingRuns;
 import io.agroal.api.AgroalDataSource;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.regex.Matcher;
@@ -29,13 +27,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * type, an unreadable payload or run name) goes to {@code sculptor.training.requests.v1.dlq}.
  */
 @ApplicationScoped
-public class TrainingWorker {
+public class TrainingWorker extends KafkaWorker {
     public static final String GROUP = "training";
     private static final String TYPE = TrainingRequested.getDescriptor().getFullName();
     private static final Pattern NAME = Pattern.compile("trainingRuns/([A-Za-z0-9][A-Za-z0-9._-]{0,127})");
-
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
 
     @ConfigProperty(name = "sculptor.training.worker.enabled", defaultValue = "true")
     boolean enabled;
@@ -56,37 +51,20 @@ public class TrainingWorker {
     @Inject
     TrainingRuns runs;
 
-    private volatile EventConsumer consumer;
-
-    void onStart(@Observes StartupEvent e) {
-        if (enabled) {
-            consumer = EventConsumer.builder()
-                    .setBootstrapServers(bootstrap)
-                    .setGroupId(GROUP)
-                    .setTopics(Topics.TRAINING_REQUESTS)
-                    .setHandler(this::handle)
-                    .optProcessedEvents(new JdbcProcessedEvents(ds))
-                    .optMaxAttempts(maxAttempts)
-                    .optBackoff(Duration.ofSeconds(1), Duration.ofMinutes(1))
-                    // one run at a time, and a run may take hours
-                    .optMaxPollInterval(maxPollInterval, 1)
-                    .optSessionTimeout(sessionTimeout)
-                    .build()
-                    .start();
-        }
+    @Override
+    protected EventConsumer.Builder configure(EventConsumer.Builder b) {
+        return b.setGroupId(GROUP)
+                .setTopics(Topics.TRAINING_REQUESTS)
+                .setHandler(this::handle)
+                .optProcessedEvents(new JdbcProcessedEvents(ds))
+                .optMaxAttempts(maxAttempts)
+                .optBackoff(Duration.ofSeconds(1), Duration.ofMinutes(1))
+                // one run at a time, and a run may take hours
+                .optMaxPollInterval(maxPollInterval, 1)
+                .optSessionTimeout(sessionTimeout);
     }
 
-    void onStop(@Observes ShutdownEvent e) {
-        if (consumer != null) {
-            consumer.close();
-        }
-    }
-
-    /** Null when the worker is disabled. */
-    public EventConsumer consumer() {
-        return consumer;
-    }
-
+    @Override
     public boolean enabled() {
         return enabled;
     }

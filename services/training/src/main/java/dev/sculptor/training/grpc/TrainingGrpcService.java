@@ -8,6 +8,8 @@ import dev.sculptor.api.v1.ListTrainingRunsResponse;
 import dev.sculptor.api.v1.Training;
 import dev.sculptor.api.v1.TrainingRun;
 import dev.sculptor.api.v1.WatchTrainingRunRequest;
+import dev.sculptor.platform.grpc.GrpcCalls;
+import dev.sculptor.platform.grpc.PageTokens;
 import dev.sculptor.platform.store.ListFilter;
 import dev.sculptor.training.service.Failures;
 import dev.sculptor.training.service.RunException;
@@ -23,11 +25,9 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -95,12 +95,12 @@ public class TrainingGrpcService implements Training {
             }
             int size = r.getPageSize() == 0 ? 50 : Math.min(r.getPageSize(), 1000);
             ListFilter filter = TrainingRepository.FILTERABLE.parse(r.getFilter());
-            long before = decodeToken(r.getPageToken(), r.getFilter());
+            long before = PageTokens.decodeLong(r.getPageToken(), r.getFilter());
             List<RunRow> rows = repo.list(size + 1, before, filter);
             ListTrainingRunsResponse.Builder b = ListTrainingRunsResponse.newBuilder();
             rows.stream().limit(size).forEach(row -> b.addTrainingRuns(Mapper.run(row)));
             if (rows.size() > size) {
-                b.setNextPageToken(encodeToken(rows.get(size - 1).seq(), r.getFilter()));
+                b.setNextPageToken(PageTokens.encode(rows.get(size - 1).seq(), r.getFilter()));
             }
             return b.build();
         });
@@ -170,36 +170,8 @@ public class TrainingGrpcService implements Training {
         return m.group(1);
     }
 
-    /** The token carries the filter it was made for: other request fields must not change between pages. */
-    static String encodeToken(long seq, String filter) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString((seq + "|" + filter).getBytes(StandardCharsets.UTF_8));
-    }
-
-    static long decodeToken(String token, String filter) {
-        if (token == null || token.isEmpty()) {
-            return 0;
-        }
-        try {
-            String s = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
-            int bar = s.indexOf('|');
-            if (!s.substring(bar + 1).equals(filter)) {
-                throw RunException.invalid("page_token", "was made for another filter; the filter must not change between pages");
-            }
-            return Long.parseLong(s.substring(0, bar));
-        } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
-            if (e instanceof RunException) {
-                throw e;
-            }
-            throw RunException.invalid("page_token", "is not a token this API returned");
-        }
-    }
-
     private static <T> Uni<T> call(Supplier<T> work) {
-        try {
-            return Uni.createFrom().item(work.get());
-        } catch (RuntimeException e) {
-            return Uni.createFrom().failure(status(e));
-        }
+        return GrpcCalls.call(work, TrainingGrpcService::status);
     }
 
     /** Canonical gRPC status for an error, with the message naming what was wrong. */
@@ -208,17 +180,9 @@ public class TrainingGrpcService implements Training {
             return e;
         }
         RunException re = Failures.classify(e);
-        Status s = switch (re.code()) {
-            case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
-            case NOT_FOUND -> Status.NOT_FOUND;
-            case ALREADY_EXISTS -> Status.ALREADY_EXISTS;
-            case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
-            case UNAVAILABLE -> Status.UNAVAILABLE;
-            case INTERNAL -> Status.INTERNAL;
-        };
         if (re.code() == RunException.Code.INTERNAL) {
             LOG.error("unexpected failure", e);
         }
-        return s.withDescription(re.getMessage()).asRuntimeException();
+        return GrpcCalls.status(re.code(), re.getMessage());
     }
 }

@@ -1,9 +1,13 @@
 package dev.sculptor.training.store;
 
+import static dev.sculptor.platform.store.Rows.instant;
+
 import dev.sculptor.platform.events.EventEnvelope;
 import dev.sculptor.platform.outbox.JdbcProcessedEvents;
 import dev.sculptor.platform.outbox.Outbox;
 import dev.sculptor.platform.store.ListFilter;
+import dev.sculptor.platform.store.Rows;
+import dev.sculptor.platform.store.Transactions;
 import dev.sculptor.training.service.RunException;
 import dev.sculptor.training.service.RunException.Code;
 import io.agroal.api.AgroalDataSource;
@@ -13,7 +17,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,25 +42,8 @@ public class TrainingRepository {
     @Inject
     AgroalDataSource ds;
 
-    @FunctionalInterface
-    interface Tx<T> {
-        T run(Connection c) throws SQLException;
-    }
-
-    <T> T inTransaction(Tx<T> work) {
-        try (Connection c = ds.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                T out = work.run(c);
-                c.commit();
-                return out;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw new RunException(Code.UNAVAILABLE, "database error: " + e.getMessage(), e);
-        }
+    <T> T inTransaction(Transactions.Work<T> work) {
+        return Transactions.inTransaction(ds, (message, e) -> new RunException(Code.UNAVAILABLE, message, e), work);
     }
 
     public Optional<RunRow> find(String id) {
@@ -271,20 +257,7 @@ public class TrainingRepository {
         filter.appendWhere(sql, args);
         sql.append(" ORDER BY seq DESC LIMIT ?");
         args.add(limit);
-        return inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-                for (int i = 0; i < args.size(); i++) {
-                    ps.setObject(i + 1, args.get(i));
-                }
-                List<RunRow> out = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(row(rs));
-                    }
-                }
-                return out;
-            }
-        });
+        return inTransaction(c -> Rows.list(c, sql, args, TrainingRepository::row));
     }
 
     /** Inserts a QUEUED run unless its id (or request id) is taken; true when it did. */
@@ -333,10 +306,5 @@ public class TrainingRepository {
                 rs.getString("output_uri"), rs.getString("output_sha256"), rs.getBytes("metrics"), rs.getString("owner"),
                 instant(rs, "heartbeat_time"), instant(rs, "create_time"), instant(rs, "start_time"), instant(rs, "update_time"),
                 instant(rs, "end_time"));
-    }
-
-    private static Instant instant(ResultSet rs, String col) throws SQLException {
-        Timestamp t = rs.getTimestamp(col);
-        return t == null ? null : t.toInstant();
     }
 }

@@ -1,0 +1,32 @@
+package dev.sculptor.platform.grpc;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.smallrye.mutiny.Uni;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The edge of a blocking gRPC method: run the work, and turn what it throws into a canonical status.
+ * Each service keeps its own error type and its own classification; this only does the plumbing.
+ */
+public final class GrpcCalls {
+    private GrpcCalls() {}
+
+    /** The work's result, or its failure as {@code status} maps it. */
+    public static <T> Uni<T> call(Supplier<T> work, Function<Throwable, Throwable> status) {
+        try {
+            return Uni.createFrom().item(work.get());
+        } catch (RuntimeException e) {
+            return Uni.createFrom().failure(status.apply(e));
+        }
+    }
+
+    /**
+     * The canonical status named like {@code code} (a constant of a service's own code enum, whose
+     * names are gRPC's), with the message as its description.
+     */
+    public static StatusRuntimeException status(Enum<?> code, String message) {
+        return Status.fromCode(Status.Code.valueOf(code.name())).withDescription(message).asRuntimeException();
+    }
+}
