@@ -7,7 +7,6 @@ import dev.sculptor.api.v1.ListPruneJobsRequest;
 import dev.sculptor.api.v1.ListPruneJobsResponse;
 import dev.sculptor.api.v1.PruneJob;
 import java.util.List;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -22,15 +21,7 @@ import picocli.CommandLine.Parameters;
             "Jobs: pruneJobs/<id> or <id>."},
         subcommands = {JobsCommand.Create.class, JobsCommand.Get.class, JobsCommand.ListJobs.class, JobsCommand.WatchCmd.class,
             JobsCommand.Cancel.class})
-final class JobsCommand implements Runnable {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
-
+final class JobsCommand extends CommandGroup {
     @Command(name = "create", mixinStandardHelpOptions = true,
             description = {"Start a prune job on a model version: prune it, retrain it in each --retrain mode, evaluate,"
                 + " and register the results with lineage. Prints the job's name (with --watch, follows it to the end)."})

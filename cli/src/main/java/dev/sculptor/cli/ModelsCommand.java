@@ -27,7 +27,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -43,15 +42,7 @@ import picocli.CommandLine.Parameters;
         subcommands = {ModelsCommand.Create.class, ModelsCommand.ListModels.class, ModelsCommand.Get.class,
             ModelsCommand.Versions.class, ModelsCommand.Upload.class, ModelsCommand.Download.class,
             ModelsCommand.AliasCmd.class, ModelsCommand.LineageCmd.class})
-final class ModelsCommand implements Runnable {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
-
+final class ModelsCommand extends CommandGroup {
     /** A call to the model registry. */
     abstract static class Call extends ServiceCall {
         /** The service as errors name it. */

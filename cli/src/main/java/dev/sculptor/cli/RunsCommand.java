@@ -15,7 +15,6 @@ import dev.sculptor.engine.arch.Architectures;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -30,15 +29,7 @@ import picocli.CommandLine.Parameters;
             "Runs: trainingRuns/<id> or <id>."},
         subcommands = {RunsCommand.Create.class, RunsCommand.Get.class, RunsCommand.ListRuns.class, RunsCommand.WatchCmd.class,
             RunsCommand.Cancel.class})
-final class RunsCommand implements Runnable {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
-
+final class RunsCommand extends CommandGroup {
     /** A call to the training service. */
     abstract static class Call extends ServiceCall {
         /** The service as errors name it. */

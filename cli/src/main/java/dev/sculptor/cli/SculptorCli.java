@@ -21,12 +21,9 @@ import picocli.CommandLine.Command;
         description = "Sculptor, a pruning platform for convolutional networks.",
         subcommands = {ModelsCommand.class, JobsCommand.class, TriggersCommand.class, RunsCommand.class,
             DemoCommand.class})
-public final class SculptorCli implements Runnable {
+public final class SculptorCli extends CommandGroup {
     /** Held so that the level set on it is not lost when the logger is collected. */
     private static final Logger GRPC_LOG = Logger.getLogger("io.grpc");
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
 
     /** The environment the command sees (a map, so tests can give their own). */
     final Map<String, String> env;
@@ -36,11 +33,6 @@ public final class SculptorCli implements Runnable {
     SculptorCli(Map<String, String> env, Path codeSource) {
         this.env = env;
         this.codeSource = codeSource;
-    }
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
     }
 
     public static void main(String[] args) {

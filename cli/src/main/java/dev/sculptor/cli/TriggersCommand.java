@@ -9,7 +9,6 @@ import dev.sculptor.api.v1.ListRepruneTriggersResponse;
 import dev.sculptor.api.v1.RepruneTrigger;
 import dev.sculptor.api.v1.UpdateRepruneTriggerRequest;
 import java.util.List;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -27,15 +26,7 @@ import picocli.CommandLine.Parameters;
             "Triggers: repruneTriggers/<id> or <id>."},
         subcommands = {TriggersCommand.Create.class, TriggersCommand.Get.class, TriggersCommand.ListTriggers.class,
             TriggersCommand.Update.class, TriggersCommand.Delete.class})
-final class TriggersCommand implements Runnable {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
-
+final class TriggersCommand extends CommandGroup {
     @Command(name = "create", mixinStandardHelpOptions = true,
             description = {"Create a re-prune trigger; it fires only when created with --enabled (or updated so). Prints its name."})
     static final class Create extends PruningCall {

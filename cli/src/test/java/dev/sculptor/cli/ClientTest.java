@@ -31,7 +31,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,7 +73,7 @@ class ClientTest {
         Path state = tmp.resolve("home/local");
         Files.createDirectories(state);
         Files.writeString(state.resolve("endpoints.json"), "{\"adminToken\": \"" + TOKEN + "\", \"services\": {" + services + "}}");
-        return new CliRunner(Map.of("SCULPTOR_HOME", tmp.resolve("home").toString()), tmp);
+        return CliRunner.home(tmp);
     }
 
     static PruneJobEvent job(PruneJob j) {

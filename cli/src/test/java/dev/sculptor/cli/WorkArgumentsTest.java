@@ -23,8 +23,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
-import picocli.CommandLine.ParseResult;
 
 /** Command lines of jobs, triggers, runs and demo to the requests they send, and the ones refused before any call. */
 class WorkArgumentsTest {
@@ -36,17 +34,12 @@ class WorkArgumentsTest {
             .setNumClasses(10).addAllConvWidths(List.of(32, 64)).addAllPoolAfter(List.of(0, 1)).addAllHidden(List.of(128)).build();
 
     private Object leaf(String... args) {
-        CommandLine cl = new CommandLine(new SculptorCli(Map.of(), tmp));
-        ParseResult r = cl.parseArgs(args);
-        while (r.hasSubcommand()) {
-            r = r.subcommand();
-        }
-        return r.commandSpec().userObject();
+        return CliRunner.parse(tmp, args);
     }
 
     /** No endpoint is reachable here: every command line below must fail before it needs one. */
     private CliRunner.Result run(String... args) {
-        return new CliRunner(Map.of("SCULPTOR_HOME", tmp.resolve("home").toString()), tmp).run(args);
+        return CliRunner.home(tmp).run(args);
     }
 
     @Test
@@ -221,11 +214,7 @@ class WorkArgumentsTest {
             {"demo", "--pruning-endpoint", "nohost"},
         };
         for (String[] args : bad) {
-            CliRunner.Result r = run(args);
-            assertEquals(2, r.rc(), String.join(" ", args) + "\n" + r);
-            assertEquals(1, r.err().lines().count(), String.join(" ", args) + "\n" + r);
-            assertTrue(r.err().startsWith("sculptor: "), r.toString());
-            assertTrue(r.err().strip().endsWith("--help)"), r.toString());
+            run(args).assertUsageError(args);
         }
         assertEquals("sculptor: --ratio does not apply to slimming: use --percent (see ./sculptor jobs create --help)",
                 run("jobs", "create", "--model-version", "m/1", "--method", "slimming", "--ratio", "0.5").err().strip());
