@@ -14,6 +14,7 @@ import dev.sculptor.api.v1.VersionDeleted;
 import dev.sculptor.api.v1.VersionRegistered;
 import dev.sculptor.platform.events.EventConsumer;
 import dev.sculptor.platform.events.EventEnvelope;
+import dev.sculptor.platform.events.KafkaWorker;
 import dev.sculptor.platform.events.PoisonEventException;
 import dev.sculptor.platform.events.Topics;
 import dev.sculptor.platform.outbox.JdbcProcessedEvents;
@@ -21,10 +22,7 @@ import dev.sculptor.pruning.service.JobException;
 import dev.sculptor.pruning.service.PruneJobs;
 import dev.sculptor.pruning.service.Triggers;
 import io.agroal.api.AgroalDataSource;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.Set;
@@ -41,15 +39,12 @@ import org.jboss.logging.Logger;
  * this service does not know are ignored, since the topics are shared with other requesters.
  */
 @ApplicationScoped
-public class PruningWorker {
+public class PruningWorker extends KafkaWorker {
     private static final Logger LOG = Logger.getLogger(PruningWorker.class);
     public static final String GROUP = "pruning";
     /** Registry events no trigger reacts to. */
     private static final Set<String> IGNORED = Set.of(type(ModelCreated.getDefaultInstance()), type(ModelDeleted.getDefaultInstance()),
             type(VersionDeleted.getDefaultInstance()));
-
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
 
     @ConfigProperty(name = "sculptor.pruning.worker.enabled", defaultValue = "true")
     boolean enabled;
@@ -66,35 +61,18 @@ public class PruningWorker {
     @Inject
     Triggers triggers;
 
-    private volatile EventConsumer consumer;
-
-    void onStart(@Observes StartupEvent e) {
-        if (enabled) {
-            consumer = EventConsumer.builder()
-                    .setBootstrapServers(bootstrap)
-                    .setGroupId(GROUP)
-                    .setTopics(Topics.SCORING_EVENTS, Topics.TRAINING_EVENTS, Topics.EVALUATION_EVENTS, Topics.REGISTRY_EVENTS)
-                    .setHandler(this::handle)
-                    .optProcessedEvents(new JdbcProcessedEvents(ds))
-                    .optMaxAttempts(maxAttempts)
-                    .optBackoff(Duration.ofMillis(500), Duration.ofSeconds(30))
-                    .optMaxPollInterval(Duration.ofMinutes(10), 20)
-                    .build()
-                    .start();
-        }
+    @Override
+    protected EventConsumer.Builder configure(EventConsumer.Builder b) {
+        return b.setGroupId(GROUP)
+                .setTopics(Topics.SCORING_EVENTS, Topics.TRAINING_EVENTS, Topics.EVALUATION_EVENTS, Topics.REGISTRY_EVENTS)
+                .setHandler(this::handle)
+                .optProcessedEvents(new JdbcProcessedEvents(ds))
+                .optMaxAttempts(maxAttempts)
+                .optBackoff(Duration.ofMillis(500), Duration.ofSeconds(30))
+                .optMaxPollInterval(Duration.ofMinutes(10), 20);
     }
 
-    void onStop(@Observes ShutdownEvent e) {
-        if (consumer != null) {
-            consumer.close();
-        }
-    }
-
-    /** Null when the worker is disabled. */
-    public EventConsumer consumer() {
-        return consumer;
-    }
-
+    @Override
     public boolean enabled() {
         return enabled;
     }

@@ -19,6 +19,8 @@ import dev.sculptor.api.v1.RepruneTrigger;
 import dev.sculptor.api.v1.UpdateRepruneTriggerRequest;
 import dev.sculptor.api.v1.WatchPruneJobRequest;
 import dev.sculptor.platform.errors.PlatformException;
+import dev.sculptor.platform.grpc.GrpcCalls;
+import dev.sculptor.platform.grpc.PageTokens;
 import dev.sculptor.platform.store.ListFilter;
 import dev.sculptor.pruning.service.JobException;
 import dev.sculptor.pruning.service.Names;
@@ -38,11 +40,9 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -114,13 +114,13 @@ public class PruningGrpcService implements Pruning {
             int size = pageSize(r.getPageSize());
             // the contract names the method's field `method.method`; the column is `method`
             ListFilter filter = JOB_FILTER.parse(r.getFilter().replace("method.method", "method"));
-            long before = r.getPageToken().isEmpty() ? 0 : Long.parseLong(decodeToken(r.getPageToken(), r.getFilter()));
+            long before = PageTokens.decodeLong(r.getPageToken(), r.getFilter());
             Map<String, String> eq = new LinkedHashMap<>(filter.equals());
             List<Stored> rows = jobs.list(size + 1, before, eq);
             ListPruneJobsResponse.Builder b = ListPruneJobsResponse.newBuilder();
             rows.stream().limit(size).forEach(s -> b.addPruneJobs(s.job()));
             if (rows.size() > size) {
-                b.setNextPageToken(encodeToken(Long.toString(rows.get(size - 1).seq()), r.getFilter()));
+                b.setNextPageToken(PageTokens.encode(rows.get(size - 1).seq(), r.getFilter()));
             }
             return b.build();
         });
@@ -193,7 +193,7 @@ public class PruningGrpcService implements Pruning {
         return call(() -> {
             int size = pageSize(r.getPageSize());
             ListFilter filter = TRIGGER_FILTER.parse(r.getFilter());
-            String after = r.getPageToken().isEmpty() ? "" : decodeToken(r.getPageToken(), r.getFilter());
+            String after = PageTokens.decode(r.getPageToken(), r.getFilter());
             Map<String, Object> eq = new LinkedHashMap<>();
             filter.equals().forEach((k, v) -> eq.put(k, "enabled".equals(k) ? (Object) Boolean.valueOf(v) : v));
             if (eq.containsKey("alias")) {
@@ -203,7 +203,7 @@ public class PruningGrpcService implements Pruning {
             ListRepruneTriggersResponse.Builder b = ListRepruneTriggersResponse.newBuilder();
             rows.stream().limit(size).forEach(b::addRepruneTriggers);
             if (rows.size() > size) {
-                b.setNextPageToken(encodeToken(Names.triggerId("name", rows.get(size - 1).getName()), r.getFilter()));
+                b.setNextPageToken(PageTokens.encode(Names.triggerId("name", rows.get(size - 1).getName()), r.getFilter()));
             }
             return b.build();
         });
@@ -241,34 +241,8 @@ public class PruningGrpcService implements Pruning {
         return n == 0 ? 50 : Math.min(n, 1000);
     }
 
-    /** The token carries the filter it was made for: other request fields must not change between pages. */
-    static String encodeToken(String position, String filter) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString((position + "|" + filter).getBytes(StandardCharsets.UTF_8));
-    }
-
-    static String decodeToken(String token, String filter) {
-        String s;
-        try {
-            s = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            throw JobException.invalid("page_token", "is not a token this API returned");
-        }
-        int bar = s.indexOf('|');
-        if (bar < 1) {
-            throw JobException.invalid("page_token", "is not a token this API returned");
-        }
-        if (!s.substring(bar + 1).equals(filter)) {
-            throw JobException.invalid("page_token", "was made for another filter; the filter must not change between pages");
-        }
-        return s.substring(0, bar);
-    }
-
     private static <T> Uni<T> call(Supplier<T> work) {
-        try {
-            return Uni.createFrom().item(work.get());
-        } catch (RuntimeException e) {
-            return Uni.createFrom().failure(status(e));
-        }
+        return GrpcCalls.call(work, PruningGrpcService::status);
     }
 
     /** Canonical gRPC status for an error, with the message naming what was wrong. */
@@ -278,20 +252,10 @@ public class PruningGrpcService implements Pruning {
         }
         JobException je = e instanceof JobException j ? j
                 : e instanceof PlatformException pe ? new JobException(JobException.Code.valueOf(pe.code().name()), pe.getMessage(), pe)
-                : e instanceof NumberFormatException ? JobException.invalid("page_token", "is not a token this API returned")
                 : new JobException(JobException.Code.INTERNAL, e.getClass().getSimpleName() + ": " + e.getMessage(), e);
-        Status s = switch (je.code()) {
-            case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
-            case NOT_FOUND -> Status.NOT_FOUND;
-            case ALREADY_EXISTS -> Status.ALREADY_EXISTS;
-            case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
-            case PERMISSION_DENIED -> Status.PERMISSION_DENIED;
-            case UNAVAILABLE -> Status.UNAVAILABLE;
-            case INTERNAL -> Status.INTERNAL;
-        };
         if (je.code() == JobException.Code.INTERNAL) {
             LOG.error("unexpected failure", e);
         }
-        return s.withDescription(je.getMessage()).asRuntimeException();
+        return GrpcCalls.status(je.code(), je.getMessage());
     }
 }

@@ -6,6 +6,7 @@ import dev.sculptor.api.v1.PruneJobEvent;
 import dev.sculptor.platform.events.EventEnvelope;
 import dev.sculptor.platform.outbox.JdbcProcessedEvents;
 import dev.sculptor.platform.outbox.Outbox;
+import dev.sculptor.platform.store.Rows;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -206,20 +207,7 @@ public class JobRepository {
         });
         sql.append(" ORDER BY seq DESC LIMIT ?");
         args.add(limit);
-        return db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-                for (int i = 0; i < args.size(); i++) {
-                    ps.setObject(i + 1, args.get(i));
-                }
-                List<Stored> out = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(row(rs));
-                    }
-                }
-                return out;
-            }
-        });
+        return db.inTransaction(c -> Rows.list(c, sql, args, JobRepository::row));
     }
 
     /** A watch event and its sequence number. */

@@ -2,6 +2,7 @@ package dev.sculptor.pruning.store;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.sculptor.api.v1.RepruneTrigger;
+import dev.sculptor.platform.store.Rows;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -71,20 +72,7 @@ public class TriggerRepository {
         });
         sql.append(" ORDER BY id LIMIT ?");
         args.add(limit);
-        return db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-                for (int i = 0; i < args.size(); i++) {
-                    ps.setObject(i + 1, args.get(i));
-                }
-                List<RepruneTrigger> out = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(parse(rs.getBytes(1), rs.getString(2)));
-                    }
-                }
-                return out;
-            }
-        });
+        return db.inTransaction(c -> Rows.list(c, sql, args, rs -> parse(rs.getBytes(1), rs.getString(2))));
     }
 
     /** The enabled triggers watching a model. */
