@@ -31,13 +31,7 @@ final class JobsCommand extends CommandGroup {
         String modelVersion;
 
         @Mixin
-        Options.Method template;
-
-        @Mixin
-        Options.Data data;
-
-        @Mixin
-        Options.Plan plan;
+        Options.Template template;
 
         @Option(names = "--id", paramLabel = "ID", description = "The job's id, [a-z][a-z0-9-]{0,62} (default: the service picks one).")
         String id;
@@ -52,7 +46,7 @@ final class JobsCommand extends CommandGroup {
 
         /** The request this command line sends; usage errors for anything wrong in it. */
         CreatePruneJobRequest request() {
-            PruneJob.Builder job = template.job(data.ref(), plan.plan()).setModelVersion(Names.version(modelVersion));
+            PruneJob.Builder job = template.job().setModelVersion(Names.version(modelVersion));
             CreatePruneJobRequest.Builder r = CreatePruneJobRequest.newBuilder().setPruneJob(job);
             if (id != null) {
                 r.setPruneJobId(id);

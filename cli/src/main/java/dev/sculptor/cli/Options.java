@@ -10,11 +10,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Option groups shared by the commands that describe work: a prune job's method and retraining ({@code jobs create},
- * {@code triggers create|update}), the data, and the training plan (those and {@code runs create}). Each group turns
+ * Option groups shared by the commands that describe work: a prune job's method and retraining, the data, and the
+ * training plan ({@code runs create} takes the last two; {@code jobs create} and {@code triggers create|update} all three,
+ * as a {@link Template}). Each group turns
  * what was given into the contract's message; what was not given stays unset, so the service's defaults apply.
  */
 final class Options {
@@ -147,6 +149,27 @@ final class Options {
             if (!(v >= 0 && v < 1)) {
                 throw CliException.usage(option + " must be in [0, 1), got " + v);
             }
+        }
+    }
+
+    /** A whole prune job template ({@code jobs create}, {@code triggers create|update}): method, data and plan. */
+    static final class Template {
+        @Mixin
+        Method method;
+
+        @Mixin
+        Data data;
+
+        @Mixin
+        Plan plan;
+
+        boolean given() {
+            return method.given() || data.given() || plan.given();
+        }
+
+        /** The job these options describe (the service's defaults for what was not given); usage errors name the option. */
+        PruneJob.Builder job() {
+            return method.job(data.ref(), plan.plan());
         }
     }
 

@@ -42,13 +42,7 @@ final class TriggersCommand extends CommandGroup {
         boolean enabled;
 
         @Mixin
-        Options.Method template;
-
-        @Mixin
-        Options.Data data;
-
-        @Mixin
-        Options.Plan plan;
+        Options.Template template;
 
         @Option(names = "--id", paramLabel = "ID", description = "The trigger's id, [a-z][a-z0-9-]{0,62} (default: the service picks one).")
         String id;
@@ -57,7 +51,7 @@ final class TriggersCommand extends CommandGroup {
 
         CreateRepruneTriggerRequest request() {
             RepruneTrigger.Builder t = RepruneTrigger.newBuilder().setModel(Names.model(model)).setEnabled(enabled)
-                    .setTemplate(template.job(data.ref(), plan.plan()));
+                    .setTemplate(template.job());
             if (alias != null) {
                 t.setAlias(aliasId(alias));
             }
@@ -144,13 +138,7 @@ final class TriggersCommand extends CommandGroup {
         boolean noAlias;
 
         @Mixin
-        Options.Method template;
-
-        @Mixin
-        Options.Data data;
-
-        @Mixin
-        Options.Plan plan;
+        Options.Template template;
 
         private UpdateRepruneTriggerRequest request;
 
@@ -168,12 +156,12 @@ final class TriggersCommand extends CommandGroup {
                 t.setEnabled(enabled);
                 mask.addPaths("enabled");
             }
-            if (template.given() || data.given() || plan.given()) {
-                if (template.method == null) {
+            if (template.given()) {
+                if (template.method.method == null) {
                     throw CliException.usage("a new template replaces the old one whole: give it from --method on"
                             + " (./sculptor triggers get " + name + " shows the current one)");
                 }
-                t.setTemplate(template.job(data.ref(), plan.plan()));
+                t.setTemplate(template.job());
                 mask.addPaths("template");
             }
             if (mask.getPathsCount() == 0) {
