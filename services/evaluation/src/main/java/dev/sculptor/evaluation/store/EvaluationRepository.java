@@ -18,7 +18,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -126,16 +125,7 @@ public class EvaluationRepository {
 
     /** Newest first, after the row with sequence {@code beforeSeq} (0: from the newest). */
     public List<EvaluationRow> list(int limit, long beforeSeq, ListFilter filter) {
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM evaluations WHERE true");
-        List<Object> args = new ArrayList<>();
-        if (beforeSeq > 0) {
-            sql.append(" AND seq < ?");
-            args.add(beforeSeq);
-        }
-        filter.appendWhere(sql, args);
-        sql.append(" ORDER BY seq DESC LIMIT ?");
-        args.add(limit);
-        return inTransaction(c -> Rows.list(c, sql, args, EvaluationRepository::row));
+        return inTransaction(c -> Rows.newestFirst(c, "evaluations", COLUMNS, filter, beforeSeq, limit, EvaluationRepository::row));
     }
 
     private static Optional<EvaluationRow> one(Connection c, String column, String value) throws SQLException {

@@ -35,6 +35,24 @@ public final class Rows {
         }
     }
 
+    /**
+     * A page of a table with a {@code seq} column, newest first: the rows matching {@code filter}
+     * below {@code beforeSeq} (0: from the newest), at most {@code limit}.
+     */
+    public static <T> List<T> newestFirst(Connection c, String table, String columns, ListFilter filter, long beforeSeq, int limit,
+            Mapper<T> mapper) throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT " + columns + " FROM " + table + " WHERE true");
+        List<Object> args = new ArrayList<>();
+        if (beforeSeq > 0) {
+            sql.append(" AND seq < ?");
+            args.add(beforeSeq);
+        }
+        filter.appendWhere(sql, args);
+        sql.append(" ORDER BY seq DESC LIMIT ?");
+        args.add(limit);
+        return list(c, sql, args, mapper);
+    }
+
     /** A nullable timestamp column as an instant. */
     public static Instant instant(ResultSet rs, String column) throws SQLException {
         Timestamp t = rs.getTimestamp(column);

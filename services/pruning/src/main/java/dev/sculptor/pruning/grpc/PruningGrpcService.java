@@ -21,6 +21,7 @@ import dev.sculptor.api.v1.WatchPruneJobRequest;
 import dev.sculptor.platform.errors.PlatformException;
 import dev.sculptor.platform.grpc.GrpcCalls;
 import dev.sculptor.platform.grpc.PageTokens;
+import dev.sculptor.platform.grpc.Watches;
 import dev.sculptor.platform.store.ListFilter;
 import dev.sculptor.pruning.service.JobException;
 import dev.sculptor.pruning.service.Names;
@@ -31,7 +32,6 @@ import dev.sculptor.pruning.store.JobRepository;
 import dev.sculptor.pruning.store.JobRepository.Stored;
 import dev.sculptor.pruning.store.JobRepository.Watched;
 import dev.sculptor.pruning.store.TriggerRepository;
-import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.runtime.ShutdownEvent;
@@ -46,9 +46,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -80,14 +77,10 @@ public class PruningGrpcService implements Pruning {
     @ConfigProperty(name = "sculptor.pruning.watch-poll", defaultValue = "PT0.25S")
     Duration watchPoll;
 
-    private final ExecutorService watchers = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "prune-job-watch");
-        t.setDaemon(true);
-        return t;
-    });
+    private final Watches watches = new Watches("prune-job-watch");
 
     void onStop(@Observes ShutdownEvent e) {
-        watchers.shutdownNow();
+        watches.close();
     }
 
     @Override
@@ -115,8 +108,7 @@ public class PruningGrpcService implements Pruning {
             // the contract names the method's field `method.method`; the column is `method`
             ListFilter filter = JOB_FILTER.parse(r.getFilter().replace("method.method", "method"));
             long before = PageTokens.decodeLong(r.getPageToken(), r.getFilter());
-            Map<String, String> eq = new LinkedHashMap<>(filter.equals());
-            List<Stored> rows = jobs.list(size + 1, before, eq);
+            List<Stored> rows = jobs.list(size + 1, before, filter);
             ListPruneJobsResponse.Builder b = ListPruneJobsResponse.newBuilder();
             rows.stream().limit(size).forEach(s -> b.addPruneJobs(s.job()));
             if (rows.size() > size) {
@@ -134,40 +126,29 @@ public class PruningGrpcService implements Pruning {
 
     @Override
     public Multi<PruneJobEvent> watchPruneJob(WatchPruneJobRequest r) {
-        return Multi.createFrom().<PruneJobEvent>emitter(em -> {
-            AtomicBoolean cancelled = new AtomicBoolean();
-            em.onTermination(() -> cancelled.set(true));
-            watchers.execute(() -> {
-                try {
-                    String id = Names.jobId("name", r.getName());
-                    // the events committed before the job is read are in the job as it is now
-                    long seq = jobs.lastEventSeq(id);
-                    PruneJob now = find(id).job();
-                    em.emit(PruneJobEvent.newBuilder().setPruneJob(now.getName()).setEventTime(now.getUpdateTime()).setJob(now).build());
-                    boolean ended = PruneJobs.terminal(now.getState());
-                    while (!ended && !cancelled.get()) {
-                        List<Watched> batch = jobs.eventsAfter(id, seq);
-                        for (Watched w : batch) {
-                            em.emit(w.event());
-                            seq = w.seq();
-                            if (w.event().hasJob() && PruneJobs.terminal(w.event().getJob().getState())) {
-                                ended = true;
-                                break;
-                            }
-                        }
-                        if (batch.isEmpty()) {
-                            Thread.sleep(watchPoll.toMillis());
-                        }
+        return watches.watch((em, cancelled) -> {
+            String id = Names.jobId("name", r.getName());
+            // the events committed before the job is read are in the job as it is now
+            long seq = jobs.lastEventSeq(id);
+            PruneJob now = find(id).job();
+            em.emit(PruneJobEvent.newBuilder().setPruneJob(now.getName()).setEventTime(now.getUpdateTime()).setJob(now).build());
+            boolean ended = PruneJobs.terminal(now.getState());
+            while (!ended && !cancelled.getAsBoolean()) {
+                List<Watched> batch = jobs.eventsAfter(id, seq);
+                for (Watched w : batch) {
+                    em.emit(w.event());
+                    seq = w.seq();
+                    if (w.event().hasJob() && PruneJobs.terminal(w.event().getJob().getState())) {
+                        ended = true;
+                        break;
                     }
-                    em.complete();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    em.fail(Status.UNAVAILABLE.withDescription("the service is shutting down").asRuntimeException());
-                } catch (RuntimeException e) {
-                    em.fail(status(e));
                 }
-            });
-        });
+                if (batch.isEmpty()) {
+                    Thread.sleep(watchPoll.toMillis());
+                }
+            }
+            em.complete();
+        }, PruningGrpcService::status);
     }
 
     @Override

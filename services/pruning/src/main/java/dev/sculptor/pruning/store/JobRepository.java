@@ -6,6 +6,7 @@ import dev.sculptor.api.v1.PruneJobEvent;
 import dev.sculptor.platform.events.EventEnvelope;
 import dev.sculptor.platform.outbox.JdbcProcessedEvents;
 import dev.sculptor.platform.outbox.Outbox;
+import dev.sculptor.platform.store.ListFilter;
 import dev.sculptor.platform.store.Rows;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -17,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -193,21 +193,9 @@ public class JobRepository {
         });
     }
 
-    /** Newest first, after the row with sequence {@code beforeSeq} (0: from the newest); filter columns are trusted names. */
-    public List<Stored> list(int limit, long beforeSeq, Map<String, String> equals) {
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM prune_jobs WHERE true");
-        List<Object> args = new ArrayList<>();
-        if (beforeSeq > 0) {
-            sql.append(" AND seq < ?");
-            args.add(beforeSeq);
-        }
-        equals.forEach((col, v) -> {
-            sql.append(" AND ").append(col).append(" = ?");
-            args.add(v);
-        });
-        sql.append(" ORDER BY seq DESC LIMIT ?");
-        args.add(limit);
-        return db.inTransaction(c -> Rows.list(c, sql, args, JobRepository::row));
+    /** Newest first, after the row with sequence {@code beforeSeq} (0: from the newest). */
+    public List<Stored> list(int limit, long beforeSeq, ListFilter filter) {
+        return db.inTransaction(c -> Rows.newestFirst(c, "prune_jobs", COLUMNS, filter, beforeSeq, limit, JobRepository::row));
     }
 
     /** A watch event and its sequence number. */

@@ -10,13 +10,13 @@ import dev.sculptor.api.v1.TrainingRun;
 import dev.sculptor.api.v1.WatchTrainingRunRequest;
 import dev.sculptor.platform.grpc.GrpcCalls;
 import dev.sculptor.platform.grpc.PageTokens;
+import dev.sculptor.platform.grpc.Watches;
 import dev.sculptor.platform.store.ListFilter;
 import dev.sculptor.training.service.Failures;
 import dev.sculptor.training.service.RunException;
 import dev.sculptor.training.service.TrainingRuns;
 import dev.sculptor.training.store.RunRow;
 import dev.sculptor.training.store.TrainingRepository;
-import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.runtime.ShutdownEvent;
@@ -30,9 +30,6 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -56,14 +53,10 @@ public class TrainingGrpcService implements Training {
     @ConfigProperty(name = "sculptor.training.watch-poll", defaultValue = "PT0.25S")
     Duration watchPoll;
 
-    private final ExecutorService watchers = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "training-watch");
-        t.setDaemon(true);
-        return t;
-    });
+    private final Watches watches = new Watches("training-watch");
 
     void onStop(@Observes ShutdownEvent e) {
-        watchers.shutdownNow();
+        watches.close();
     }
 
     @Override
@@ -119,33 +112,22 @@ public class TrainingGrpcService implements Training {
 
     @Override
     public Multi<TrainingRun> watchTrainingRun(WatchTrainingRunRequest r) {
-        return Multi.createFrom().<TrainingRun>emitter(em -> {
-            AtomicBoolean cancelled = new AtomicBoolean();
-            em.onTermination(() -> cancelled.set(true));
-            watchers.execute(() -> {
-                try {
-                    String id = id("name", r.getName());
-                    RunRow last = null;
-                    while (!cancelled.get()) {
-                        RunRow now = find(id);
-                        if (last == null || changed(last, now)) {
-                            em.emit(Mapper.run(now));
-                            last = now;
-                        }
-                        if (now.terminal()) {
-                            em.complete();
-                            return;
-                        }
-                        Thread.sleep(watchPoll.toMillis());
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    em.fail(Status.UNAVAILABLE.withDescription("the service is shutting down").asRuntimeException());
-                } catch (RuntimeException e) {
-                    em.fail(status(e));
+        return watches.watch((em, cancelled) -> {
+            String id = id("name", r.getName());
+            RunRow last = null;
+            while (!cancelled.getAsBoolean()) {
+                RunRow now = find(id);
+                if (last == null || changed(last, now)) {
+                    em.emit(Mapper.run(now));
+                    last = now;
                 }
-            });
-        });
+                if (now.terminal()) {
+                    em.complete();
+                    return;
+                }
+                Thread.sleep(watchPoll.toMillis());
+            }
+        }, TrainingGrpcService::status);
     }
 
     /** A change of state or progress (the heartbeat alone is not one). */

@@ -19,7 +19,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -248,16 +247,7 @@ public class TrainingRepository {
 
     /** Newest first, after the row with sequence {@code beforeSeq} (0: from the newest). */
     public List<RunRow> list(int limit, long beforeSeq, ListFilter filter) {
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM training_runs WHERE true");
-        List<Object> args = new ArrayList<>();
-        if (beforeSeq > 0) {
-            sql.append(" AND seq < ?");
-            args.add(beforeSeq);
-        }
-        filter.appendWhere(sql, args);
-        sql.append(" ORDER BY seq DESC LIMIT ?");
-        args.add(limit);
-        return inTransaction(c -> Rows.list(c, sql, args, TrainingRepository::row));
+        return inTransaction(c -> Rows.newestFirst(c, "training_runs", COLUMNS, filter, beforeSeq, limit, TrainingRepository::row));
     }
 
     /** Inserts a QUEUED run unless its id (or request id) is taken; true when it did. */
