@@ -21,7 +21,6 @@ import dev.sculptor.platform.grpc.GrpcCalls;
 import dev.sculptor.platform.grpc.PageTokens;
 import dev.sculptor.platform.store.ListFilter;
 import dev.sculptor.platform.versions.ResolvedVersion;
-import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
@@ -167,13 +166,6 @@ public class EvaluationGrpcService implements EvaluationService {
 
     /** Canonical gRPC status for an error, with the message naming what was wrong. */
     static Throwable status(Throwable e) {
-        if (e instanceof StatusRuntimeException) {
-            return e;
-        }
-        EvaluationException ee = Failures.classify(e);
-        if (ee.code() == EvaluationException.Code.INTERNAL) {
-            LOG.error("unexpected failure", e);
-        }
-        return GrpcCalls.status(ee.code(), ee.getMessage());
+        return GrpcCalls.status(e, Failures::classify, LOG);
     }
 }

@@ -5,7 +5,7 @@ package dev.sculptor.platform.errors;
  * Services translate it into their own exception (their {@code Failures.classify}), so the platform
  * stays free of any one service's error type; the message already names the field or object.
  */
-public class PlatformException extends RuntimeException {
+public class PlatformException extends RuntimeException implements CodedFailure {
     /** The subset of canonical gRPC codes shared code produces. */
     public enum Code { INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION, UNAVAILABLE, INTERNAL }
 
@@ -21,6 +21,7 @@ public class PlatformException extends RuntimeException {
         this.code = code;
     }
 
+    @Override
     public Code code() {
         return code;
     }

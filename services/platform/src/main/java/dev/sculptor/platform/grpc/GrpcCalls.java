@@ -1,10 +1,12 @@
 package dev.sculptor.platform.grpc;
 
+import dev.sculptor.platform.errors.CodedFailure;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.smallrye.mutiny.Uni;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.jboss.logging.Logger;
 
 /**
  * The edge of a blocking gRPC method: run the work, and turn what it throws into a canonical status.
@@ -20,6 +22,21 @@ public final class GrpcCalls {
         } catch (RuntimeException e) {
             return Uni.createFrom().failure(status.apply(e));
         }
+    }
+
+    /**
+     * The status a failure ends a call with: a status as it is, anything else as {@code classify}
+     * codes it, with its message as the description. An INTERNAL failure is a bug: it is logged.
+     */
+    public static Throwable status(Throwable e, Function<Throwable, ? extends CodedFailure> classify, Logger log) {
+        if (e instanceof StatusRuntimeException) {
+            return e;
+        }
+        CodedFailure c = classify.apply(e);
+        if (c.code().name().equals("INTERNAL")) {
+            log.error("unexpected failure", e);
+        }
+        return status(c.code(), c.getMessage());
     }
 
     /**

@@ -32,7 +32,6 @@ import dev.sculptor.pruning.store.JobRepository;
 import dev.sculptor.pruning.store.JobRepository.Stored;
 import dev.sculptor.pruning.store.JobRepository.Watched;
 import dev.sculptor.pruning.store.TriggerRepository;
-import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.common.annotation.Blocking;
@@ -228,15 +227,12 @@ public class PruningGrpcService implements Pruning {
 
     /** Canonical gRPC status for an error, with the message naming what was wrong. */
     static Throwable status(Throwable e) {
-        if (e instanceof StatusRuntimeException) {
-            return e;
-        }
-        JobException je = e instanceof JobException j ? j
+        return GrpcCalls.status(e, PruningGrpcService::classify, LOG);
+    }
+
+    private static JobException classify(Throwable e) {
+        return e instanceof JobException j ? j
                 : e instanceof PlatformException pe ? new JobException(JobException.Code.valueOf(pe.code().name()), pe.getMessage(), pe)
                 : new JobException(JobException.Code.INTERNAL, e.getClass().getSimpleName() + ": " + e.getMessage(), e);
-        if (je.code() == JobException.Code.INTERNAL) {
-            LOG.error("unexpected failure", e);
-        }
-        return GrpcCalls.status(je.code(), je.getMessage());
     }
 }

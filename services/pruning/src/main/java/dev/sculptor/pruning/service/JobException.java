@@ -1,7 +1,9 @@
 package dev.sculptor.pruning.service;
 
+import dev.sculptor.platform.errors.CodedFailure;
+
 /** A request the service refuses or a step that cannot go on; the code maps to a canonical gRPC status at the edge. */
-public final class JobException extends RuntimeException {
+public final class JobException extends RuntimeException implements CodedFailure {
     public enum Code { INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS, FAILED_PRECONDITION, PERMISSION_DENIED, UNAVAILABLE, INTERNAL }
 
     private final Code code;
@@ -16,6 +18,7 @@ public final class JobException extends RuntimeException {
         this.code = code;
     }
 
+    @Override
     public Code code() {
         return code;
     }

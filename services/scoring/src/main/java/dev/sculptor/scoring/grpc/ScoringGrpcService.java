@@ -7,7 +7,6 @@ import dev.sculptor.platform.grpc.GrpcCalls;
 import dev.sculptor.scoring.service.Failures;
 import dev.sculptor.scoring.service.ScoringException;
 import dev.sculptor.scoring.service.VersionScorer;
-import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
@@ -36,13 +35,6 @@ public class ScoringGrpcService implements Scoring {
 
     /** Canonical gRPC status for an error, with the message naming what was wrong. */
     static Throwable status(Throwable e) {
-        if (e instanceof StatusRuntimeException) {
-            return e;
-        }
-        ScoringException se = Failures.classify(e);
-        if (se.code() == ScoringException.Code.INTERNAL) {
-            LOG.error("unexpected failure", e);
-        }
-        return GrpcCalls.status(se.code(), se.getMessage());
+        return GrpcCalls.status(e, Failures::classify, LOG);
     }
 }

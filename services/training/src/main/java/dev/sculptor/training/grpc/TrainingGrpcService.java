@@ -17,7 +17,6 @@ import dev.sculptor.training.service.RunException;
 import dev.sculptor.training.service.TrainingRuns;
 import dev.sculptor.training.store.RunRow;
 import dev.sculptor.training.store.TrainingRepository;
-import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.common.annotation.Blocking;
@@ -158,13 +157,6 @@ public class TrainingGrpcService implements Training {
 
     /** Canonical gRPC status for an error, with the message naming what was wrong. */
     static Throwable status(Throwable e) {
-        if (e instanceof StatusRuntimeException) {
-            return e;
-        }
-        RunException re = Failures.classify(e);
-        if (re.code() == RunException.Code.INTERNAL) {
-            LOG.error("unexpected failure", e);
-        }
-        return GrpcCalls.status(re.code(), re.getMessage());
+        return GrpcCalls.status(e, Failures::classify, LOG);
     }
 }

@@ -1,7 +1,9 @@
 package dev.sculptor.training.service;
 
+import dev.sculptor.platform.errors.CodedFailure;
+
 /** A request the service refuses or a run that cannot go on; the code maps to a canonical gRPC status at the edge. */
-public final class RunException extends RuntimeException {
+public final class RunException extends RuntimeException implements CodedFailure {
     public enum Code { INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS, FAILED_PRECONDITION, UNAVAILABLE, INTERNAL }
 
     private final Code code;
@@ -16,6 +18,7 @@ public final class RunException extends RuntimeException {
         this.code = code;
     }
 
+    @Override
     public Code code() {
         return code;
     }

@@ -1,0 +1,11 @@
+package dev.sculptor.platform.errors;
+
+/**
+ * A failure whose code is a constant of its service's own enum, named like the canonical gRPC code
+ * it stands for, so the edge maps it by name ({@code dev.sculptor.platform.grpc.GrpcCalls#status}).
+ */
+public interface CodedFailure {
+    Enum<?> code();
+
+    String getMessage();
+}

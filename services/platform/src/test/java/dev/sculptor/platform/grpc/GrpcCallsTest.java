@@ -1,0 +1,48 @@
+package dev.sculptor.platform.grpc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import dev.sculptor.platform.errors.PlatformException;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import org.jboss.logging.Logger;
+import org.junit.jupiter.api.Test;
+
+class GrpcCallsTest {
+    private static final Logger LOG = Logger.getLogger(GrpcCallsTest.class);
+
+    private static PlatformException classify(Throwable e) {
+        return e instanceof PlatformException pe ? pe
+                : new PlatformException(PlatformException.Code.INTERNAL, e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+    }
+
+    @Test
+    void codesMapByName() {
+        Status s = ((StatusRuntimeException) GrpcCalls.status(PlatformException.invalid("page_size", "must be >= 0"),
+                GrpcCallsTest::classify, LOG)).getStatus();
+        assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode());
+        assertEquals("page_size: must be >= 0", s.getDescription());
+        Status internal = ((StatusRuntimeException) GrpcCalls.status(new IllegalStateException("boom"), GrpcCallsTest::classify, LOG))
+                .getStatus();
+        assertEquals(Status.Code.INTERNAL, internal.getCode());
+        assertEquals("IllegalStateException: boom", internal.getDescription());
+    }
+
+    @Test
+    void aStatusPassesThrough() {
+        StatusRuntimeException e = Status.UNAUTHENTICATED.asRuntimeException();
+        assertSame(e, GrpcCalls.status(e, GrpcCallsTest::classify, LOG));
+    }
+
+    @Test
+    void callTurnsAFailureIntoItsStatus() {
+        StatusRuntimeException s = (StatusRuntimeException) GrpcCalls.<String>call(() -> {
+            throw PlatformException.notFound("models/x");
+        }, e -> GrpcCalls.status(e, GrpcCallsTest::classify, LOG)).onItem().transform(x -> (Throwable) null)
+                .onFailure().recoverWithItem(f -> f).await().indefinitely();
+        assertEquals(Status.Code.NOT_FOUND, s.getStatus().getCode());
+        assertEquals("models/x not found", s.getStatus().getDescription());
+        assertEquals("ok", GrpcCalls.call(() -> "ok", e -> e).await().indefinitely());
+    }
+}
