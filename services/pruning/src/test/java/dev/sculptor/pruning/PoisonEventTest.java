@@ -15,25 +15,18 @@ import dev.sculptor.engine.arch.Network;
 import dev.sculptor.engine.prune.L1NormPruning;
 import dev.sculptor.engine.prune.PruneResult;
 import dev.sculptor.platform.events.EventEnvelope;
-import dev.sculptor.platform.events.EventPublisher;
 import dev.sculptor.platform.events.Topics;
-import dev.sculptor.platform.store.CheckpointStore;
 import dev.sculptor.pruning.Fixtures.Clients;
 import dev.sculptor.testing.KafkaResource;
 import dev.sculptor.testing.PostgresResource;
 import dev.sculptor.testing.S3Resource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
-import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,11 +36,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Records the worker can never handle go to the topic's dead-letter topic, and the saga goes on. */
 @QuarkusTest
@@ -55,31 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
 @WithTestResource(S3Resource.class)
 @WithTestResource(value = PostgresResource.class, initArgs = @ResourceArg(name = "database", value = "pruning"))
 @WithTestResource(RegistryProcess.class)
-class PoisonEventTest {
-    static EventPublisher publisher;
-
-    @TestHTTPResource("/")
-    URL url;
-
-    @ConfigProperty(name = "sculptor.registry.grpc")
-    String registry;
-
-    @Inject
-    CheckpointStore store;
-
-    @TempDir
-    Path tmp;
-
-    @BeforeAll
-    static void producer() {
-        publisher = new EventPublisher(KafkaResource.bootstrapServers(), "pruning-poison-test", Duration.ofSeconds(30));
-    }
-
-    @AfterAll
-    static void close() {
-        publisher.close();
-    }
-
+class PoisonEventTest extends PruningTestBase {
     @Test
     void poisonOnTheScoringTopicIsDeadLetteredAndAJobStillProgresses() throws Exception {
         String tag = UUID.randomUUID().toString().substring(0, 8);

@@ -26,37 +26,25 @@ import dev.sculptor.api.v1.ScoresComputed;
 import dev.sculptor.api.v1.ScoringRequested;
 import dev.sculptor.api.v1.SetAliasRequest;
 import dev.sculptor.api.v1.WatchPruneJobRequest;
-import dev.sculptor.platform.events.EventPublisher;
 import dev.sculptor.platform.events.Topics;
-import dev.sculptor.platform.store.CheckpointStore;
 import dev.sculptor.pruning.Fixtures.Clients;
 import dev.sculptor.testing.KafkaResource;
 import dev.sculptor.testing.PostgresResource;
 import dev.sculptor.testing.S3Resource;
-import io.agroal.api.AgroalDataSource;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
-import java.net.URL;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The Pruning API's contract: validation and status codes, idempotency, aliases, cancel, list and a failed scoring. */
 @QuarkusTest
@@ -64,34 +52,7 @@ import org.junit.jupiter.api.io.TempDir;
 @WithTestResource(S3Resource.class)
 @WithTestResource(value = PostgresResource.class, initArgs = @ResourceArg(name = "database", value = "pruning"))
 @WithTestResource(RegistryProcess.class)
-class PruneJobApiTest {
-    static EventPublisher publisher;
-
-    @TestHTTPResource("/")
-    URL url;
-
-    @ConfigProperty(name = "sculptor.registry.grpc")
-    String registry;
-
-    @Inject
-    CheckpointStore store;
-
-    @Inject
-    AgroalDataSource ds;
-
-    @TempDir
-    Path tmp;
-
-    @BeforeAll
-    static void producer() {
-        publisher = new EventPublisher(KafkaResource.bootstrapServers(), "pruning-api-test", Duration.ofSeconds(30));
-    }
-
-    @AfterAll
-    static void close() {
-        publisher.close();
-    }
-
+class PruneJobApiTest extends PruningTestBase {
     static StatusRuntimeException fails(Status.Code code, Executable call) {
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, call);
         assertEquals(code, e.getStatus().getCode(), e.getStatus().toString());

@@ -22,29 +22,18 @@ import dev.sculptor.engine.arch.Network;
 import dev.sculptor.engine.prune.L1NormPruning;
 import dev.sculptor.engine.prune.PruneResult;
 import dev.sculptor.platform.events.EventEnvelope;
-import dev.sculptor.platform.events.EventPublisher;
 import dev.sculptor.platform.events.Topics;
-import dev.sculptor.platform.store.CheckpointStore;
 import dev.sculptor.pruning.Fixtures.Clients;
 import dev.sculptor.testing.KafkaResource;
 import dev.sculptor.testing.PostgresResource;
 import dev.sculptor.testing.S3Resource;
-import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
-import java.net.URL;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Steps that cannot succeed end the job FAILED, saying why, and what arrives afterwards changes nothing. */
 @QuarkusTest
@@ -52,34 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
 @WithTestResource(S3Resource.class)
 @WithTestResource(value = PostgresResource.class, initArgs = @ResourceArg(name = "database", value = "pruning"))
 @WithTestResource(RegistryProcess.class)
-class PruneJobFailureTest {
-    static EventPublisher publisher;
-
-    @TestHTTPResource("/")
-    URL url;
-
-    @ConfigProperty(name = "sculptor.registry.grpc")
-    String registry;
-
-    @Inject
-    CheckpointStore store;
-
-    @Inject
-    AgroalDataSource ds;
-
-    @TempDir
-    Path tmp;
-
-    @BeforeAll
-    static void producer() {
-        publisher = new EventPublisher(KafkaResource.bootstrapServers(), "pruning-failure-test", Duration.ofSeconds(30));
-    }
-
-    @AfterAll
-    static void close() {
-        publisher.close();
-    }
-
+class PruneJobFailureTest extends PruningTestBase {
     /** A job on a fresh LeNet baseline, scored by the engine and pruned: in TRAINING. */
     PruneJob training(Clients c, String model, RetrainMode... modes) throws Exception {
         Fixtures.createModel(c, model);

@@ -43,24 +43,18 @@ import dev.sculptor.engine.metrics.ModelStats;
 import dev.sculptor.engine.prune.L1NormPruning;
 import dev.sculptor.engine.prune.PruneResult;
 import dev.sculptor.platform.events.EventEnvelope;
-import dev.sculptor.platform.events.EventPublisher;
 import dev.sculptor.platform.events.Topics;
-import dev.sculptor.platform.store.CheckpointStore;
 import dev.sculptor.pruning.Fixtures.Clients;
 import dev.sculptor.pruning.events.PruningWorker;
 import dev.sculptor.testing.KafkaResource;
 import dev.sculptor.testing.PostgresResource;
 import dev.sculptor.testing.S3Resource;
-import io.agroal.api.AgroalDataSource;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.net.URL;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -72,11 +66,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One L1-norm job through the whole saga, the test playing the scoring, training and evaluation
@@ -87,36 +77,9 @@ import org.junit.jupiter.api.io.TempDir;
 @WithTestResource(S3Resource.class)
 @WithTestResource(value = PostgresResource.class, initArgs = @ResourceArg(name = "database", value = "pruning"))
 @WithTestResource(RegistryProcess.class)
-class PruneJobSagaTest {
-    static EventPublisher publisher;
-
-    @TestHTTPResource("/")
-    URL url;
-
-    @ConfigProperty(name = "sculptor.registry.grpc")
-    String registry;
-
-    @Inject
-    CheckpointStore store;
-
-    @Inject
-    AgroalDataSource ds;
-
+class PruneJobSagaTest extends PruningTestBase {
     @Inject
     PruningWorker worker;
-
-    @TempDir
-    Path tmp;
-
-    @BeforeAll
-    static void producer() {
-        publisher = new EventPublisher(KafkaResource.bootstrapServers(), "pruning-saga-test", Duration.ofSeconds(30));
-    }
-
-    @AfterAll
-    static void close() {
-        publisher.close();
-    }
 
     @Test
     void anL1JobScoresPrunesRetrainsEvaluatesAndRegistersWithLineage() throws Exception {

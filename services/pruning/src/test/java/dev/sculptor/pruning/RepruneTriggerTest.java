@@ -27,33 +27,22 @@ import dev.sculptor.api.v1.UpdateRepruneTriggerRequest;
 import dev.sculptor.api.v1.VersionRegistered;
 import dev.sculptor.engine.arch.Network;
 import dev.sculptor.platform.events.EventEnvelope;
-import dev.sculptor.platform.events.EventPublisher;
 import dev.sculptor.platform.events.Topics;
-import dev.sculptor.platform.store.CheckpointStore;
 import dev.sculptor.pruning.Fixtures.Clients;
 import dev.sculptor.pruning.events.PruningWorker;
 import dev.sculptor.testing.KafkaResource;
 import dev.sculptor.testing.PostgresResource;
 import dev.sculptor.testing.S3Resource;
-import io.agroal.api.AgroalDataSource;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.net.URL;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Re-prune triggers fed by the real registry's VersionRegistered and AliasMoved events. */
 @QuarkusTest
@@ -61,36 +50,9 @@ import org.junit.jupiter.api.io.TempDir;
 @WithTestResource(S3Resource.class)
 @WithTestResource(value = PostgresResource.class, initArgs = @ResourceArg(name = "database", value = "pruning"))
 @WithTestResource(RegistryProcess.class)
-class RepruneTriggerTest {
-    static EventPublisher publisher;
-
-    @TestHTTPResource("/")
-    URL url;
-
-    @ConfigProperty(name = "sculptor.registry.grpc")
-    String registry;
-
-    @Inject
-    CheckpointStore store;
-
-    @Inject
-    AgroalDataSource ds;
-
+class RepruneTriggerTest extends PruningTestBase {
     @Inject
     PruningWorker worker;
-
-    @TempDir
-    Path tmp;
-
-    @BeforeAll
-    static void producer() {
-        publisher = new EventPublisher(KafkaResource.bootstrapServers(), "pruning-trigger-test", Duration.ofSeconds(30));
-    }
-
-    @AfterAll
-    static void close() {
-        publisher.close();
-    }
 
     static RepruneTrigger.Builder trigger(String model) {
         return RepruneTrigger.newBuilder().setModel("models/" + model).setEnabled(true)
