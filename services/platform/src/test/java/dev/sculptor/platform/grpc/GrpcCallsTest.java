@@ -2,6 +2,7 @@ package dev.sculptor.platform.grpc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.sculptor.platform.errors.PlatformException;
 import io.grpc.Status;
@@ -37,10 +38,9 @@ class GrpcCallsTest {
 
     @Test
     void callTurnsAFailureIntoItsStatus() {
-        StatusRuntimeException s = (StatusRuntimeException) GrpcCalls.<String>call(() -> {
+        StatusRuntimeException s = assertThrows(StatusRuntimeException.class, () -> GrpcCalls.<String>call(() -> {
             throw PlatformException.notFound("models/x");
-        }, e -> GrpcCalls.status(e, GrpcCallsTest::classify, LOG)).onItem().transform(x -> (Throwable) null)
-                .onFailure().recoverWithItem(f -> f).await().indefinitely();
+        }, e -> GrpcCalls.status(e, GrpcCallsTest::classify, LOG)).await().indefinitely());
         assertEquals(Status.Code.NOT_FOUND, s.getStatus().getCode());
         assertEquals("models/x not found", s.getStatus().getDescription());
         assertEquals("ok", GrpcCalls.call(() -> "ok", e -> e).await().indefinitely());
