@@ -19,7 +19,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  *
  * @param id unique event id; consumers deduplicate on it
  * @param type the payload's full protobuf name, e.g. {@code sculptor.v1.VersionRegistered}
- * @param source the emitting service, e.g. {@code //sculptor/model-registry}
+ * @param source the emitting service, e.g. {@code /sculptor/model-registry}
  * @param subject the resource the event is about, e.g. {@code models/m/versions/3}
  * @param key the partition key
  */
