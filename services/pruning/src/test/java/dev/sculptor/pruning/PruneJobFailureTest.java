@@ -110,7 +110,7 @@ class PruneJobFailureTest extends PruningTestBase {
             // the other run still finishes: its model is not registered for an ended job
             String out = "runs/" + Fixtures.jobId(job.getName()) + "-fine-tune/checkpoints/final/";
             Path copy = tmp.resolve("copy");
-            store.getDirectory("jobs/" + Fixtures.jobId(job.getName()) + "/pruned/", copy);
+            store.getDirectory("jobs/" + Fixtures.jobId(job.getName()) + "/pruned/1/", copy); // the first claim of the step
             store.putDirectory(copy, out);
             EventEnvelope late = completed(job, "fine-tune", TrainingRun.State.SUCCEEDED, "", store.uri(out));
             publisher.publish(Topics.TRAINING_EVENTS, late);

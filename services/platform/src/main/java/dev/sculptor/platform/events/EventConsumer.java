@@ -112,9 +112,26 @@ public final class EventConsumer implements AutoCloseable {
                     if (!running.get()) {
                         return;
                     }
-                    process(r);
-                    consumer.commitSync(java.util.Map.of(new org.apache.kafka.common.TopicPartition(r.topic(), r.partition()),
-                            new org.apache.kafka.clients.consumer.OffsetAndMetadata(r.offset() + 1)));
+                    org.apache.kafka.common.TopicPartition tp = new org.apache.kafka.common.TopicPartition(r.topic(), r.partition());
+                    try {
+                        process(r);
+                    } catch (WakeupException e) {
+                        throw e;
+                    } catch (RuntimeException e) {
+                        // e.g. the dead-letter topic could not be written: take the record again later rather than lose it
+                        LOG.errorf(e, "record %s[%d]@%d not handled; it is read again", r.topic(), r.partition(), r.offset());
+                        consumer.seek(tp, r.offset());
+                        sleep(maxBackoff);
+                        break;
+                    }
+                    try {
+                        consumer.commitSync(java.util.Map.of(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(r.offset() + 1)));
+                    } catch (WakeupException e) {
+                        throw e;
+                    } catch (RuntimeException e) {
+                        // a broker blip or a rebalance: the record may come again, which the processed ids make harmless
+                        LOG.warnf("commit of %s[%d]@%d failed: %s", r.topic(), r.partition(), r.offset(), e.getMessage());
+                    }
                 }
             }
         } catch (WakeupException e) {

@@ -49,7 +49,7 @@ public class PruningWorker extends KafkaWorker {
     @ConfigProperty(name = "sculptor.pruning.worker.enabled", defaultValue = "true")
     boolean enabled;
 
-    @ConfigProperty(name = "sculptor.pruning.worker.max-attempts", defaultValue = "5")
+    @ConfigProperty(name = "sculptor.pruning.worker.max-attempts", defaultValue = "30")
     int maxAttempts;
 
     @Inject
@@ -69,7 +69,8 @@ public class PruningWorker extends KafkaWorker {
                 .optProcessedEvents(new JdbcProcessedEvents(ds))
                 .optMaxAttempts(maxAttempts)
                 .optBackoff(Duration.ofMillis(500), Duration.ofSeconds(30))
-                .optMaxPollInterval(Duration.ofMinutes(10), 20);
+                // one record per poll: a record retried through a long outage must not push its batch past the poll interval
+                .optMaxPollInterval(Duration.ofMinutes(30), 1);
     }
 
     @Override

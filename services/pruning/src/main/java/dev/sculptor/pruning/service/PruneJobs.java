@@ -245,10 +245,10 @@ public class PruneJobs {
      * The pruning step registered the pruned version: ask for one training run per retrain mode and
      * for the pruned model's evaluation.
      */
-    public void pruned(String id, String prunedVersion, double flopsRatio, String family, Double scratchBCap) {
+    public void pruned(String id, String owner, String prunedVersion, double flopsRatio, String family, Double scratchBCap) {
         jobs.step(id, null, s -> {
-            if (s.job().getState() != State.PRUNING) {
-                return null;
+            if (s.job().getState() != State.PRUNING || !owner.equals(s.stepOwner())) {
+                return null; // cancelled meanwhile, or another replica took the step over after this one's lease ran out
             }
             Instant now = Instant.now();
             PruneJob.Builder b = s.job().toBuilder().setPrunedVersion(prunedVersion);
@@ -268,7 +268,14 @@ public class PruneJobs {
         outbox.wakeUp();
     }
 
-    /** The pruning step cannot succeed. */
+    /** The pruning step cannot succeed; only the replica that holds the step may say so. */
+    public void failStep(String id, String owner, String reason) {
+        jobs.step(id, null, s -> s.job().getState() != State.PRUNING || !owner.equals(s.stepOwner()) ? null
+                : transition(s.job(), State.FAILED, reason, List.of()));
+        outbox.wakeUp();
+    }
+
+    /** Another step cannot succeed. */
     public void fail(String id, String reason) {
         Optional<Stored> before = jobs.find(id);
         jobs.step(id, null, s -> terminal(s.job().getState()) ? null : transition(s.job(), State.FAILED, reason, List.of()));
@@ -284,6 +291,11 @@ public class PruneJobs {
             return;
         }
         RetrainMode mode = modeOf(label);
+        Optional<Stored> job = jobs.find(id);
+        if (job.isPresent() && terminal(job.get().job().getState())) {
+            // the job ended (a cancel may have reached the training service before the run existed): stop the run
+            training.cancel(e.getTrainingRun());
+        }
         jobs.appendWatch(id, PruneJobEvent.newBuilder().setPruneJob(e.getPruneJob()).setEventTime(e.getOccurredTime())
                 .setTrainingProgress(PruneJobEvent.TrainingUpdate.newBuilder().setTrainingRun(e.getTrainingRun())
                         .setRetrainMode(mode).setProgress(e.getProgress())).build(), eventId);
@@ -303,6 +315,7 @@ public class PruneJobs {
         PruneJob job = found.get().job();
         int index = candidateIndex(job, e.getTrainingRun());
         if (index < 0 || terminal(job.getState()) || !job.getCandidates(index).getModelVersion().isEmpty()) {
+            jobs.step(id, eventId, st -> null); // nothing to do; marks the event processed
             return;
         }
         PruneJob.Candidate cand = job.getCandidates(index);

@@ -104,6 +104,11 @@ public class PruningStep {
     private volatile boolean running;
     private Thread thread;
     private final Object wake = new Object();
+    private final java.util.concurrent.ScheduledExecutorService renewer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "pruning-step-lease");
+        t.setDaemon(true);
+        return t;
+    });
 
     void onStart(@Observes StartupEvent e) {
         if (enabled) {
@@ -116,6 +121,7 @@ public class PruningStep {
 
     void onStop(@Observes ShutdownEvent e) {
         running = false;
+        renewer.shutdownNow();
         if (thread != null) {
             thread.interrupt();
         }
@@ -126,6 +132,10 @@ public class PruningStep {
         synchronized (wake) {
             wake.notifyAll();
         }
+    }
+
+    public boolean enabled() {
+        return enabled;
     }
 
     public boolean isRunning() {
@@ -142,6 +152,9 @@ public class PruningStep {
                 }
             } catch (RuntimeException e) {
                 LOG.warnf("pruning step: %s", e.getMessage());
+            } catch (Error e) {
+                // the thread must outlive a failed step, or PRUNING jobs would wait for a restart
+                LOG.errorf(e, "pruning step: %s", e.getMessage());
             }
             synchronized (wake) {
                 try {
@@ -157,13 +170,25 @@ public class PruningStep {
         String id = s.id();
         if (s.stepAttempts() > maxAttempts + 2) {
             // claimed again and again without ending: the replicas doing it die (out of memory?) or outlive their lease
-            saga.fail(id, "pruning was started " + (s.stepAttempts() - 1) + " times without finishing (did the pruning replica "
+            saga.failStep(id, owner, "pruning was started " + (s.stepAttempts() - 1) + " times without finishing (did the pruning replica "
                     + "die, or take longer than sculptor.pruning.step.lease = " + lease + "?)");
             return;
         }
+        // the lease is renewed while the step runs, so only a replica that died loses it
+        java.util.concurrent.ScheduledFuture<?> renewal = renewer.scheduleAtFixedRate(() -> {
+            try {
+                jobs.renewStep(id, owner, lease);
+            } catch (RuntimeException e) {
+                LOG.warnf("%s: cannot renew the pruning lease: %s", s.job().getName(), e.getMessage());
+            }
+        }, Math.max(1, lease.toMillis() / 3), Math.max(1, lease.toMillis() / 3), java.util.concurrent.TimeUnit.MILLISECONDS);
         try {
             Result r = prune(s);
-            saga.pruned(id, r.version(), r.flopsRatio(), r.family(), scratchBCap);
+            saga.pruned(id, owner, r.version(), r.flopsRatio(), r.family(), scratchBCap);
+        } catch (OutOfMemoryError e) {
+            LOG.errorf(e, "%s: pruning ran out of memory", s.job().getName());
+            saga.failStep(id, owner, "pruning failed: out of memory (raise the pruning service's heap, or prune with fewer "
+                    + "sampled images)");
         } catch (RuntimeException e) {
             JobException je = classify(e);
             if (je.transientFailure() && s.stepAttempts() < maxAttempts) {
@@ -175,8 +200,10 @@ public class PruningStep {
                 if (je.code() == Code.INTERNAL) {
                     LOG.errorf(e, "%s: pruning failed", s.job().getName());
                 }
-                saga.fail(id, "pruning failed: " + je.getMessage());
+                saga.failStep(id, owner, "pruning failed: " + je.getMessage());
             }
+        } finally {
+            renewal.cancel(false);
         }
     }
 
@@ -216,7 +243,8 @@ public class PruningStep {
                             settings), Map.of()), null, null);
                 }
             }
-            String dest = "jobs/" + s.id() + "/pruned/";
+            // a prefix per claim: a replica that lost its lease cannot overwrite what the registry may be copying
+            String dest = "jobs/" + s.id() + "/pruned/" + s.stepAttempts() + "/";
             store.deletePrefix(dest);
             store.putDirectory(out, dest);
             Struct.Builder st = Struct.newBuilder();

@@ -30,7 +30,7 @@ import java.util.function.Function;
  */
 @ApplicationScoped
 public class JobRepository {
-    private static final String COLUMNS = "seq, id, job, request_id, scores_uri, flops_ratio, step_attempts";
+    private static final String COLUMNS = "seq, id, job, request_id, scores_uri, flops_ratio, step_attempts, step_owner";
     private static final Set<PruneJob.State> TERMINAL = EnumSet.of(PruneJob.State.SUCCEEDED, PruneJob.State.FAILED,
             PruneJob.State.CANCELLED);
 
@@ -38,7 +38,8 @@ public class JobRepository {
     Db db;
 
     /** A stored job and the saga's own columns. */
-    public record Stored(long seq, String id, PruneJob job, String requestId, String scoresUri, Double flopsRatio, int stepAttempts) {}
+    public record Stored(long seq, String id, PruneJob job, String requestId, String scoresUri, Double flopsRatio, int stepAttempts,
+            String stepOwner) {}
 
     /** An event to publish through the outbox. */
     public record Outgoing(String topic, EventEnvelope event) {}
@@ -180,6 +181,19 @@ public class JobRepository {
         });
     }
 
+    /** Extends this replica's lease on a step it is still running; false when the step is no longer its own. */
+    public boolean renewStep(String id, String owner, Duration lease) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE prune_jobs SET step_lease = now() + ? * interval '1 millisecond' "
+                    + "WHERE id = ? AND step_owner = ? AND state = 'PRUNING'")) {
+                ps.setLong(1, lease.toMillis());
+                ps.setString(2, id);
+                ps.setString(3, owner);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
     /** Gives a claimed step back after a failure that may pass: it is tried again after {@code delay}. */
     public void releaseStep(String id, String owner, Duration delay) {
         db.inTransaction(c -> {
@@ -265,8 +279,9 @@ public class JobRepository {
             throw new SQLException("stored job " + rs.getString("id") + " is unreadable: " + e.getMessage(), e);
         }
         double ratio = rs.getDouble("flops_ratio");
+        Double flopsRatio = rs.wasNull() ? null : ratio;
         return new Stored(rs.getLong("seq"), rs.getString("id"), job, rs.getString("request_id"), rs.getString("scores_uri"),
-                rs.wasNull() ? null : ratio, rs.getInt("step_attempts"));
+                flopsRatio, rs.getInt("step_attempts"), rs.getString("step_owner"));
     }
 
     private static PruneJobEvent parseEvent(byte[] b) throws SQLException {
