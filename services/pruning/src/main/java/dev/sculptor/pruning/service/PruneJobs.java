@@ -275,6 +275,21 @@ public class PruneJobs {
         outbox.wakeUp();
     }
 
+    /** A job that waited longer than {@code timeout} in SCORING or EVALUATING without any change ends FAILED. */
+    public void stalled(String id, java.time.Duration timeout, String reason) {
+        Optional<Stored> before = jobs.find(id);
+        jobs.step(id, null, s -> {
+            State st = s.job().getState();
+            Instant changed = Instant.ofEpochSecond(s.job().getUpdateTime().getSeconds(), s.job().getUpdateTime().getNanos());
+            if ((st != State.SCORING && st != State.EVALUATING) || changed.isAfter(Instant.now().minus(timeout))) {
+                return null; // an answer came in meanwhile
+            }
+            return transition(s.job(), State.FAILED, reason, List.of());
+        });
+        outbox.wakeUp();
+        before.ifPresent(this::cancelRuns);
+    }
+
     /** Another step cannot succeed. */
     public void fail(String id, String reason) {
         Optional<Stored> before = jobs.find(id);

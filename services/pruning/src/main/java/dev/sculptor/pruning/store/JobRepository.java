@@ -194,6 +194,24 @@ public class JobRepository {
         });
     }
 
+    /** Jobs in one of {@code states} whose last change is older than {@code before}. */
+    public List<String> unchangedSince(List<String> states, java.time.Instant before) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM prune_jobs WHERE state = ANY (?) AND update_time < ? "
+                    + "ORDER BY seq LIMIT 100")) {
+                ps.setArray(1, c.createArrayOf("text", states.toArray()));
+                ps.setTimestamp(2, java.sql.Timestamp.from(before));
+                List<String> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(rs.getString(1));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
     /** Gives a claimed step back after a failure that may pass: it is tried again after {@code delay}. */
     public void releaseStep(String id, String owner, Duration delay) {
         db.inTransaction(c -> {

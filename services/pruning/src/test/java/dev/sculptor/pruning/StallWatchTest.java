@@ -1,0 +1,55 @@
+package dev.sculptor.pruning;
+
+import static dev.sculptor.pruning.Fixtures.awaitState;
+import static dev.sculptor.pruning.Fixtures.l1Job;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sculptor.api.v1.CreatePruneJobRequest;
+import dev.sculptor.api.v1.PruneJob;
+import dev.sculptor.api.v1.PruneJob.State;
+import dev.sculptor.pruning.Fixtures.Clients;
+import dev.sculptor.testing.KafkaResource;
+import dev.sculptor.testing.PostgresResource;
+import dev.sculptor.testing.S3Resource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** A job whose scores never come (the scoring service dead-lettered its request) does not wait forever. */
+@QuarkusTest
+@TestProfile(StallWatchTest.ShortDeadline.class)
+@WithTestResource(value = KafkaResource.class, initArgs = @ResourceArg(name = "topics", value = Fixtures.TOPICS))
+@WithTestResource(S3Resource.class)
+@WithTestResource(value = PostgresResource.class, initArgs = @ResourceArg(name = "database", value = "pruning"))
+@WithTestResource(RegistryProcess.class)
+class StallWatchTest extends PruningTestBase {
+    public static final class ShortDeadline implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("sculptor.pruning.stall-timeout", "PT3S", "sculptor.pruning.stall-check", "PT0.5S");
+        }
+    }
+
+    @Test
+    void aJobWithoutScoresFailsAfterTheDeadlineSayingWhy() throws Exception {
+        String model = Fixtures.unique("stall");
+        try (Clients c = new Clients(url.getPort(), registry)) {
+            Fixtures.createModel(c, model);
+            String v1 = Fixtures.registerBaseline(c, store, tmp, model, 61).getName();
+            PruneJob job = c.pruning("write-token").createPruneJob(CreatePruneJobRequest.newBuilder().setPruneJob(l1Job(v1)).build());
+            assertEquals(State.SCORING, job.getState());
+            long t0 = System.nanoTime();
+            PruneJob failed = awaitState(c, job.getName(), State.FAILED);
+            double waited = (System.nanoTime() - t0) / 1e9;
+            assertTrue(waited >= 2.0, "failed after " + waited + " s, before the 3 s deadline");
+            assertTrue(failed.getStateMessage().startsWith("no ScoresComputed for " + job.getName() + " within PT3S"),
+                    failed.getStateMessage());
+            assertTrue(failed.getStateMessage().contains("sculptor.scoring.requests.v1.dlq"), failed.getStateMessage());
+        }
+    }
+}
