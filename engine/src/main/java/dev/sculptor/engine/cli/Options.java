@@ -158,20 +158,13 @@ final class Options {
 
         /** The method; {@code train} (the training split) is loaded only by methods that sample data. */
         PruningMethod build(java.util.function.Supplier<dev.sculptor.engine.data.ImageDataset> train) {
-            return switch (method.toLowerCase(java.util.Locale.ROOT)) {
-                case "l1", "l1-norm" -> new L1NormPruning(preset, ratio, ratios, skip);
-                case "slimming", "network-slimming" -> new NetworkSlimming(percent != null ? percent : 0.5, lambda);
-                case "weight", "weight-level" -> new WeightLevelPruning(percent != null ? percent : 0.8, includeLinear);
-                case "sss", "sparse-structure-selection" -> new dev.sculptor.engine.prune.SparseStructureSelection(sssGamma,
-                        preset, targetDepth);
-                case "sfp", "soft-filter" -> new dev.sculptor.engine.prune.SoftFilterPruning(sfpRate, sfpRates, skip);
-                case "thinet" -> new dev.sculptor.engine.prune.ThiNetPruning(train.get(), preset, dataDrivenRatio(), ratios,
-                        skip, samples, locations, refit, 1);
-                case "regression", "channel-regression" -> new dev.sculptor.engine.prune.ChannelRegressionPruning(
-                        train.get(), dataDrivenRatio(), ratios, skip, samples, locations, refit, 1);
-                default -> throw new ArchException("unknown method '" + method
-                        + "' (available: l1, slimming, weight, sss, sfp, thinet, regression)");
-            };
+            String m = method.toLowerCase(java.util.Locale.ROOT);
+            boolean sfp = m.equals("sfp") || m.equals("soft-filter");
+            boolean sampled = dev.sculptor.engine.prune.PruningMethods.sampled(m);
+            boolean sss = m.equals("sss") || m.equals("sparse-structure-selection");
+            return dev.sculptor.engine.prune.PruningMethods.create(new dev.sculptor.engine.prune.PruningMethods.Settings(method, preset,
+                    sfp ? sfpRate : sampled ? dataDrivenRatio() : ratio, sfp ? sfpRates : ratios, skip, percent,
+                    sss ? sssGamma : lambda, includeLinear, targetDepth, samples, locations, refit), train);
         }
     }
 

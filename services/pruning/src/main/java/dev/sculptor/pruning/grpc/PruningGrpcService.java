@@ -177,7 +177,7 @@ public class PruningGrpcService implements Pruning {
             Map<String, Object> eq = new LinkedHashMap<>();
             filter.equals().forEach((k, v) -> eq.put(k, "enabled".equals(k) ? (Object) Boolean.valueOf(v) : v));
             if (eq.containsKey("alias")) {
-                eq.put("alias", eq.get("alias").toString().replaceFirst("^models/[^/]+/aliases/", ""));
+                eq.put("alias", Triggers.bareAlias(eq.get("alias").toString()));
             }
             List<RepruneTrigger> rows = triggerRepo.list(size + 1, after, eq);
             ListRepruneTriggersResponse.Builder b = ListRepruneTriggersResponse.newBuilder();

@@ -3,15 +3,9 @@ package dev.sculptor.pruning.service;
 import dev.sculptor.api.v1.MethodSpec;
 import dev.sculptor.api.v1.PruningMethod;
 import dev.sculptor.engine.data.ImageDataset;
-import dev.sculptor.engine.prune.ChannelRegressionPruning;
-import dev.sculptor.engine.prune.L1NormPruning;
-import dev.sculptor.engine.prune.NetworkSlimming;
-import dev.sculptor.engine.prune.SoftFilterPruning;
+import dev.sculptor.engine.prune.PruningMethods;
 import dev.sculptor.engine.prune.SparseStructureSelection;
-import dev.sculptor.engine.prune.ThiNetPruning;
-import dev.sculptor.engine.prune.WeightLevelPruning;
 import java.util.EnumSet;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -99,28 +93,19 @@ public final class Methods {
      * @param train the training split, loaded only by the data-driven methods
      */
     public static dev.sculptor.engine.prune.PruningMethod create(MethodSpec s, Supplier<ImageDataset> train) {
-        String preset = s.getPreset().isBlank() ? null : s.getPreset().trim();
-        double ratio = s.hasRatio() ? s.getRatio() : 0.5;
-        Map<String, Double> ratios = s.getRatiosMap();
-        Set<String> skip = Set.copyOf(s.getSkipList());
-        double lambda = s.hasSparsityLambda() ? s.getSparsityLambda() : 1e-4;
-        return switch (s.getMethod()) {
-            case L1_NORM -> new L1NormPruning(preset, ratio, ratios, skip);
-            case NETWORK_SLIMMING -> new NetworkSlimming(s.hasPercent() ? s.getPercent() : 0.5, lambda);
-            case SOFT_FILTER_PRUNING -> new SoftFilterPruning(ratio, ratios, skip);
-            case WEIGHT_LEVEL -> new WeightLevelPruning(s.hasPercent() ? s.getPercent() : 0.8, s.getIncludeLinear());
-            case SPARSE_STRUCTURE_SELECTION -> new SparseStructureSelection(lambda, preset, null);
-            case THINET -> {
-                ImageDataset data = train.get();
-                yield data == null ? null : new ThiNetPruning(data, preset, ratio, ratios, skip, ThiNetPruning.DEFAULT_SAMPLES,
-                        ThiNetPruning.DEFAULT_LOCATIONS, true, 1);
-            }
-            case REGRESSION -> {
-                ImageDataset data = train.get();
-                yield data == null ? null : new ChannelRegressionPruning(data, ratio, ratios, skip,
-                        ChannelRegressionPruning.DEFAULT_SAMPLES, ChannelRegressionPruning.DEFAULT_LOCATIONS, true, 1);
-            }
-            default -> throw JobException.invalid("method.method", "unknown method " + s.getMethod());
-        };
+        String id = id(s.getMethod());
+        if (DATA_DRIVEN.contains(s.getMethod())) {
+            // validation passes no data: the data-driven methods check the same fields as the others
+            ImageDataset data = train.get();
+            return data == null ? null : PruningMethods.create(settings(s, id), () -> data);
+        }
+        return PruningMethods.create(settings(s, id), train);
+    }
+
+    /** The contract's settings with its defaults (ratio 0.5, lambda 1e-4; percent per method in the engine). */
+    static PruningMethods.Settings settings(MethodSpec s, String id) {
+        return PruningMethods.Settings.of(id, s.getPreset().isBlank() ? null : s.getPreset().trim(), s.hasRatio() ? s.getRatio() : 0.5,
+                s.getRatiosMap(), Set.copyOf(s.getSkipList()), s.hasPercent() ? s.getPercent() : null,
+                s.hasSparsityLambda() ? s.getSparsityLambda() : 1e-4, s.getIncludeLinear());
     }
 }

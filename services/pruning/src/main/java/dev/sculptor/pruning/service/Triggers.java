@@ -99,13 +99,18 @@ public class Triggers {
         }
     }
 
+    /** {@code production} of {@code models/m/aliases/production}; a bare id as it is. */
+    public static String bareAlias(String alias) {
+        Matcher m = ALIAS_NAME.matcher(alias);
+        return m.matches() ? m.group(1) : alias;
+    }
+
     /** Checks a trigger; the alias is kept in its bare form ({@code production}). */
     static RepruneTrigger validated(RepruneTrigger t) {
         Names.checkModel("reprune_trigger.model", t.getModel());
         RepruneTrigger.Builder b = t.toBuilder();
         if (!t.getAlias().isEmpty()) {
-            Matcher m = ALIAS_NAME.matcher(t.getAlias());
-            String alias = m.matches() ? m.group(1) : t.getAlias();
+            String alias = bareAlias(t.getAlias());
             if (!ALIAS.matcher(alias).matches()) {
                 throw JobException.invalid("reprune_trigger.alias", "'" + t.getAlias() + "' is not an alias id ([a-z][a-z0-9-]{0,62})");
             }
@@ -142,8 +147,7 @@ public class Triggers {
         if (e.getModelVersion().isEmpty()) {
             return; // deleted
         }
-        Matcher m = ALIAS_NAME.matcher(e.getAlias());
-        String alias = m.matches() ? m.group(1) : e.getAlias();
+        String alias = bareAlias(e.getAlias());
         List<RepruneTrigger> matching = triggers.enabledFor(e.getModel()).stream().filter(t -> t.getAlias().equals(alias)).toList();
         if (matching.isEmpty()) {
             return;

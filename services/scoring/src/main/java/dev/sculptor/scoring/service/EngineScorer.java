@@ -5,10 +5,9 @@ import dev.sculptor.engine.arch.LayerGraph;
 import dev.sculptor.engine.arch.Network;
 import dev.sculptor.engine.prune.Importance;
 import dev.sculptor.engine.prune.Importances;
-import dev.sculptor.engine.prune.L1NormPruning;
-import dev.sculptor.engine.prune.NetworkSlimming;
 import dev.sculptor.engine.prune.PruneResult;
 import dev.sculptor.engine.prune.PruningMethod;
+import dev.sculptor.engine.prune.PruningMethods;
 import dev.sculptor.engine.prune.SoftFilterPruning;
 import dev.sculptor.engine.prune.SparseStructureSelection;
 import dev.sculptor.engine.prune.WeightLevelPruning;
@@ -35,12 +34,10 @@ public final class EngineScorer {
         long t0 = System.nanoTime();
         String method = m.method() == null ? "" : m.method();
         Scores s = switch (method) {
-            case "L1_NORM" -> channels(net, Importances.l1FilterNorm(),
-                    new L1NormPruning(blankToNull(m.preset()), or(m.ratio(), 0.5), m.ratios(), Set.copyOf(m.skip())));
-            case "NETWORK_SLIMMING" -> channels(net, Importances.bnScale(), new NetworkSlimming(or(m.percent(), 0.5), or(m.lambda(), 1e-4)));
-            case "SOFT_FILTER_PRUNING" -> channels(net, SoftFilterPruning.l2FilterNorm(),
-                    new SoftFilterPruning(or(m.ratio(), 0.5), m.ratios(), Set.copyOf(m.skip())));
-            case "WEIGHT_LEVEL" -> weights(net, new WeightLevelPruning(or(m.percent(), 0.8), m.includeLinear()));
+            case "L1_NORM" -> channels(net, Importances.l1FilterNorm(), policy("l1-norm", m));
+            case "NETWORK_SLIMMING" -> channels(net, Importances.bnScale(), policy("network-slimming", m));
+            case "SOFT_FILTER_PRUNING" -> channels(net, SoftFilterPruning.l2FilterNorm(), policy("soft-filter-pruning", m));
+            case "WEIGHT_LEVEL" -> weights(net, (WeightLevelPruning) policy("weight-level", m));
             case "SPARSE_STRUCTURE_SELECTION" -> blocks(net, m);
             case "THINET", "REGRESSION" -> throw new ScoringException(Code.UNIMPLEMENTED, "method " + method + ": the engine selects "
                     + "these channels greedily from sampled activations and computes no per-channel importance, so there are no "
@@ -69,7 +66,7 @@ public final class EngineScorer {
             throw new ScoringException(Code.UNIMPLEMENTED, "method.percent: the engine's sparse structure selection keeps blocks by "
                     + "target depth (presets " + SparseStructureSelection.PRESETS + ") or by zero scales, not by a percent");
         }
-        SparseStructureSelection sss = new SparseStructureSelection(or(m.lambda(), 1e-4), blankToNull(m.preset()), null);
+        PruningMethod sss = policy("sparse-structure-selection", m);
         Set<String> removed = new HashSet<>();
         PruneResult r = sss.prune(net);
         try (Network ignored = r.network()) {
@@ -137,6 +134,14 @@ public final class EngineScorer {
                     w.length == 0 ? 0 : (float) (sum / w.length), max));
         }
         return new Scores(List.of(), List.of(), out, 0, 0);
+    }
+
+    /** The engine's policy for a data-free method, with the contract's defaults (ratio 0.5, lambda 1e-4). */
+    private static PruningMethod policy(String id, MethodChoice m) {
+        return PruningMethods.create(PruningMethods.Settings.of(id, blankToNull(m.preset()), or(m.ratio(), 0.5), m.ratios(),
+                Set.copyOf(m.skip()), m.percent(), or(m.lambda(), 1e-4), m.includeLinear()), () -> {
+                    throw new IllegalStateException(id + " samples no data");
+                });
     }
 
     private static double or(Double v, double dflt) {
