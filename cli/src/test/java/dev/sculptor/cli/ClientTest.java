@@ -309,10 +309,10 @@ class ClientTest {
         CliRunner.Result r = cli.run("demo", "--quick");
         assertEquals(0, r.rc(), r.toString());
         String out = r.out();
-        assertTrue(out.startsWith("sculptor demo: quick, LeNet on fashion-mnist (train 2000, test 500 images), 1 epoch;"
+        assertTrue(out.startsWith("sculptor demo: quick, LeNet on fashion-mnist (train 10000, test 2000 images), 2 epochs;"
                 + " pruned with l1 ratio=0.5, retrained fine-tune,scratch-e,scratch-b\n"), out);
         assertTrue(out.contains("\n[1/5] model models/fashion-lenet: created (\"LeNet on Fashion-MNIST (demo)\")\n"), out);
-        assertTrue(out.contains("\n[2/5] training the baseline, lenet 1x28x28 -> 10 (epochs=1 lr=0.05 schedule=step seed=1):"
+        assertTrue(out.contains("\n[2/5] training the baseline, lenet 1x28x28 -> 10 (epochs=2 lr=0.05 schedule=step seed=1):"
                 + " trainingRuns/r1\n"), out);
         assertTrue(out.contains("]   epoch 1/1  step 16/32  loss 0.6000  acc 75.00%  900 img/s\n"), out);
         assertTrue(out.contains("\n[3/5] registered the baseline: models/fashion-lenet/versions/1"
@@ -330,8 +330,8 @@ class ClientTest {
         assertEquals("LeNet on Fashion-MNIST (demo)", model.getModel().getDisplayName());
         TrainingRun train = training.requests(CreateTrainingRunRequest.class).get(0).getTrainingRun();
         assertEquals(WorkArgumentsTest.LENET, train.getArch());
-        assertEquals(2000, train.getDataset().getTrainSubset());
-        assertEquals(1, train.getPlan().getEpochs());
+        assertEquals(10000, train.getDataset().getTrainSubset());
+        assertEquals(2, train.getPlan().getEpochs());
         CreateVersionRequest version = registry.requests(CreateVersionRequest.class).get(0);
         assertEquals("models/fashion-lenet", version.getParent());
         assertEquals("s3://sculptor/runs/r1/checkpoints/final/", version.getCheckpoint().getUri());

@@ -146,15 +146,15 @@ class WorkArgumentsTest {
         DemoCommand quick = (DemoCommand) leaf("demo", "--quick");
         CreateTrainingRunRequest train = quick.trainingRequest();
         assertEquals(TrainingRun.newBuilder().setArch(LENET)
-                .setDataset(DatasetRef.newBuilder().setUri("fashion-mnist").setTrainSubset(2000).setTestSubset(500))
-                .setPlan(TrainingPlan.newBuilder().setEpochs(1).setLearningRate(0.05).setSchedule(TrainingPlan.Schedule.STEP).setSeed(1))
+                .setDataset(DatasetRef.newBuilder().setUri("fashion-mnist").setTrainSubset(10000).setTestSubset(2000))
+                .setPlan(TrainingPlan.newBuilder().setEpochs(2).setLearningRate(0.05).setSchedule(TrainingPlan.Schedule.STEP).setSeed(1))
                 .build(), train.getTrainingRun());
         PruneJob job = quick.pruneRequest("models/fashion-lenet/versions/4").getPruneJob();
         assertEquals("models/fashion-lenet/versions/4", job.getModelVersion());
         assertEquals(MethodSpec.newBuilder().setMethod(PruningMethod.L1_NORM).setRatio(0.5).build(), job.getMethod());
         assertEquals(List.of(RetrainMode.FINE_TUNE, RetrainMode.SCRATCH_E, RetrainMode.SCRATCH_B), job.getRetrainModesList());
         assertEquals(train.getTrainingRun().getDataset(), job.getDataset());
-        assertEquals(TrainingPlan.newBuilder().setEpochs(1).setLearningRate(0.05).setSchedule(TrainingPlan.Schedule.STEP).setSeed(1)
+        assertEquals(TrainingPlan.newBuilder().setEpochs(2).setLearningRate(0.05).setSchedule(TrainingPlan.Schedule.STEP).setSeed(1)
                 .setFinetuneEpochs(1).build(), job.getPlan());
 
         DemoCommand full = (DemoCommand) leaf("demo");

@@ -7,16 +7,14 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.convolutional.Conv2d;
-import ai.djl.nn.core.Linear;
-import ai.djl.nn.norm.BatchNorm;
-import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.ConstantInitializer;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
+import dev.sculptor.engine.numerics.Kernels;
+import dev.sculptor.engine.numerics.Numerics;
+import dev.sculptor.engine.numerics.Ops;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +27,8 @@ import java.util.Map;
  * <p>Input {@code (N, C, H, W)}, output logits {@code (N, numClasses)}.
  */
 public final class SculptorBlock extends AbstractBlock {
-    private static final float BN_MOMENTUM = 0.9f; // DJL convention: running = 0.9 running + 0.1 batch
-    private static final float BN_EPS = 1e-5f;
+    /** The operations the numerics self-check verified; convolutions in the configuration it chose. */
+    private static final Ops OPS = Kernels::conv2d;
 
     private final LayerGraph graph;
     private final Map<String, Parameter> byName = new HashMap<>();
@@ -38,6 +36,9 @@ public final class SculptorBlock extends AbstractBlock {
     private volatile java.util.function.BiConsumer<String, NDArray> inputObserver;
 
     public SculptorBlock(LayerGraph graph) {
+        // Establish the kernel configuration now, outside any gradient collector (the check opens its own), and
+        // refuse before any work when this machine's kernels compute wrongly.
+        Numerics.config();
         this.graph = graph;
         ArchSpec spec = graph.spec();
         // BN scales start at 0.5 for VGG and PreResNet, as in the reference implementation of Liu et al.
@@ -138,32 +139,32 @@ public final class SculptorBlock extends AbstractBlock {
         ArchSpec spec = graph.spec();
         boolean lenet = spec.family().equals("lenet");
         for (int i = 0; i < spec.convWidths().size(); i++) {
-            x = Activation.relu(bn(c, "features." + i + ".bn", conv(c, "features." + i + ".conv", x)));
+            x = OPS.relu(bn(c, "features." + i + ".bn", conv(c, "features." + i + ".conv", x)));
             if (spec.poolAfter().contains(i)) {
-                x = Pool.maxPool2d(x, new Shape(2, 2), new Shape(2, 2), new Shape(0, 0), false);
+                x = OPS.maxPool2(x);
             }
         }
-        x = lenet ? x.reshape(x.getShape().get(0), -1) : Pool.globalAvgPool2d(x);
+        x = lenet ? x.reshape(x.getShape().get(0), -1) : OPS.globalAvgPool(x);
         for (int j = 0; j < spec.hidden().size(); j++) {
             x = linear(c, "classifier." + j + ".fc", x);
             if (!lenet) {
                 x = bn(c, "classifier." + j + ".bn", x);
             }
-            x = Activation.relu(x);
+            x = OPS.relu(x);
         }
         return linear(c, "classifier.out", x);
     }
 
     private NDArray resnet(Ctx c, NDArray x) {
         ArchSpec spec = graph.spec();
-        x = Activation.relu(bn(c, "bn1", conv(c, "conv1", x)));
+        x = OPS.relu(bn(c, "bn1", conv(c, "conv1", x)));
         for (int i = 0; i < spec.blocks().size(); i++) {
             String b = graph.blockName(i);
-            NDArray y = Activation.relu(bn(c, b + ".bn1", conv(c, b + ".conv1", x)));
+            NDArray y = OPS.relu(bn(c, b + ".bn1", conv(c, b + ".conv1", x)));
             y = scaled(c, i, bn(c, b + ".bn2", conv(c, b + ".conv2", y)));
-            x = Activation.relu(y.add(shortcutA(x, y.getShape())));
+            x = OPS.relu(y.add(shortcutA(x, y.getShape())));
         }
-        return linear(c, "fc", Pool.globalAvgPool2d(x));
+        return linear(c, "fc", OPS.globalAvgPool(x));
     }
 
     /** The residual branch times its learnable scale, for blocks that carry one. */
@@ -174,7 +175,7 @@ public final class SculptorBlock extends AbstractBlock {
     /** Parameter-free shortcut: average-pool subsample, then zero channels appended (option A). */
     private static NDArray shortcutA(NDArray x, Shape target) {
         if (x.getShape().get(2) != target.get(2)) {
-            x = Pool.avgPool2d(x, new Shape(2, 2), new Shape(2, 2), new Shape(0, 0), false, true);
+            x = OPS.avgPool2(x);
         }
         long missing = target.get(1) - x.getShape().get(1);
         if (missing > 0) {
@@ -190,15 +191,15 @@ public final class SculptorBlock extends AbstractBlock {
         x = conv(c, "conv1", x);
         for (int i = 0; i < spec.blocks().size(); i++) {
             String b = graph.blockName(i);
-            NDArray y = Activation.relu(select(b + ".select", bn(c, b + ".bn1", x)));
-            y = Activation.relu(bn(c, b + ".bn2", conv(c, b + ".conv1", y)));
-            y = Activation.relu(bn(c, b + ".bn3", conv(c, b + ".conv2", y)));
+            NDArray y = OPS.relu(select(b + ".select", bn(c, b + ".bn1", x)));
+            y = OPS.relu(bn(c, b + ".bn2", conv(c, b + ".conv1", y)));
+            y = OPS.relu(bn(c, b + ".bn3", conv(c, b + ".conv2", y)));
             y = scaled(c, i, conv(c, b + ".conv3", y));
             NDArray shortcut = spec.firstInStage(i) ? conv(c, b + ".downsample", x) : x;
             x = y.add(shortcut);
         }
-        x = Activation.relu(select("select", bn(c, "bn", x)));
-        return linear(c, "fc", Pool.globalAvgPool2d(x));
+        x = OPS.relu(select("select", bn(c, "bn", x)));
+        return linear(c, "fc", OPS.globalAvgPool(x));
     }
 
     private NDArray select(String space, NDArray x) {
@@ -216,8 +217,7 @@ public final class SculptorBlock extends AbstractBlock {
         Layer l = graph.layer(name);
         int pad = l.kernel() / 2;
         NDArray bias = l.bias() ? c.get(this, name + ".bias", x) : null;
-        return Conv2d.conv2d(x, c.get(this, name + ".weight", x), bias, new Shape(l.stride(), l.stride()),
-                new Shape(pad, pad), new Shape(1, 1), 1).singletonOrThrow();
+        return OPS.conv2d(x, c.get(this, name + ".weight", x), bias, l.stride(), pad);
     }
 
     private void observe(String layer, NDArray input) {
@@ -228,14 +228,13 @@ public final class SculptorBlock extends AbstractBlock {
     }
 
     private NDArray bn(Ctx c, String name, NDArray x) {
-        return BatchNorm.batchNorm(x, c.get(this, name + ".runningMean", x), c.get(this, name + ".runningVar", x),
-                c.get(this, name + ".gamma", x), c.get(this, name + ".beta", x), 1, BN_MOMENTUM, BN_EPS, c.training)
-                .singletonOrThrow();
+        return OPS.batchNorm(x, c.get(this, name + ".runningMean", x), c.get(this, name + ".runningVar", x),
+                c.get(this, name + ".gamma", x), c.get(this, name + ".beta", x), c.training);
     }
 
     private NDArray linear(Ctx c, String name, NDArray x) {
         observe(name, x);
-        return Linear.linear(x, c.get(this, name + ".weight", x), c.get(this, name + ".bias", x)).singletonOrThrow();
+        return OPS.linear(x, c.get(this, name + ".weight", x), c.get(this, name + ".bias", x));
     }
 
     private record Ctx(ParameterStore ps, boolean training) {

@@ -19,7 +19,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * Write-to-temp, fsync, rename: the only way this package creates files, so that a crash leaves either
  * the previous file or the complete new one under the final name, never a prefix of it.
  */
-final class AtomicFiles {
+public final class AtomicFiles {
     static final int BUFFER = 1 << 16;
 
     private AtomicFiles() {}
@@ -36,6 +36,15 @@ final class AtomicFiles {
      * it becomes the final file.
      */
     static void write(Path target, Body body) {
+        writeBody(target, body);
+    }
+
+    /** Writes {@code bytes} to {@code target} atomically (see {@link #write(Path, Body)}). */
+    public static void write(Path target, byte[] bytes) {
+        writeBody(target, out -> out.write(bytes));
+    }
+
+    private static void writeBody(Path target, Body body) {
         Path dir = parentOf(target);
         Path tmp = null;
         try {

@@ -1,6 +1,7 @@
 package dev.sculptor.engine.cli;
 
 import dev.sculptor.engine.bench.EngineBenchmark;
+import dev.sculptor.engine.bench.KernelBenchmark;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,8 +23,19 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "64", description = "(default: ${DEFAULT-VALUE})")
     int batch;
 
+    @Option(names = "--kernels", description = "instead: what padding convolution channels (the remedy for CPUs whose"
+            + " kernels are wrong at pruned widths) costs, native against padded, on pruned LeNet, ResNet-20 and VGG-11")
+    boolean kernels;
+
+    @Option(names = "--repeats", defaultValue = "3", description = "with --kernels: alternated repeats (default: ${DEFAULT-VALUE})")
+    int repeats;
+
     @Override
     public Integer call() {
+        if (kernels) {
+            new KernelBenchmark(repeats, steps, batch, System.out).run();
+            return 0;
+        }
         new EngineBenchmark(arch, dataset, steps, batch, System.out).run();
         return 0;
     }

@@ -3,6 +3,7 @@ package dev.sculptor.engine.cli;
 import dev.sculptor.engine.arch.ArchException;
 import dev.sculptor.engine.checkpoint.CheckpointException;
 import dev.sculptor.engine.data.DataException;
+import dev.sculptor.engine.numerics.NumericsException;
 import dev.sculptor.engine.train.TrainingException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Command;
 @Command(name = "sculptor engine", mixinStandardHelpOptions = true, version = "sculptor engine 0.1",
         description = "Architectures, training, pruning and the 'Rethinking the Value of Network Pruning' experiment.",
         subcommands = {ArchCommand.class, TrainCommand.class, PruneCommand.class, RetrainCommand.class,
-            EvalCommand.class, RethinkCommand.class, BenchCommand.class})
+            EvalCommand.class, RethinkCommand.class, BenchCommand.class, DoctorCommand.class})
 public final class EngineCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -31,7 +32,7 @@ public final class EngineCli implements Runnable {
         CommandLine cl = new CommandLine(new EngineCli());
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof ArchException || e instanceof DataException || e instanceof CheckpointException
-                    || e instanceof TrainingException || e instanceof IllegalArgumentException
+                    || e instanceof TrainingException || e instanceof NumericsException || e instanceof IllegalArgumentException
                     || e instanceof java.io.UncheckedIOException) {
                 cmd.getErr().println("sculptor engine: error: " + e.getMessage());
                 return 2;

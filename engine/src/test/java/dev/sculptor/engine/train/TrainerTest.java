@@ -65,6 +65,21 @@ class TrainerTest {
         for (int e = 0; e < 10; e++) {
             assertEquals(expected[e], s.lr(e, e / 10.0), 1e-12, "epoch " + e);
         }
+        // one or two epochs: milestones at 50% and 75% of the steps, not both on epoch 0 (a whole run at 1% of the rate)
+        Schedule one = Schedule.step(0.1, 1);
+        assertEquals(0.1, one.lr(0, 0.0), 1e-12);
+        assertEquals(0.1, one.lr(0, 0.49), 1e-12);
+        assertEquals(0.01, one.lr(0, 0.5), 1e-12);
+        assertEquals(0.001, one.lr(0, 0.8), 1e-12);
+        Schedule two = Schedule.step(0.1, 2);
+        assertEquals(0.1, two.lr(0, 0.3), 1e-12);
+        assertEquals(0.01, two.lr(1, 0.6), 1e-12);
+        assertEquals(0.001, two.lr(1, 0.9), 1e-12);
+        // three epochs and more: at epoch boundaries, as the paper (3 epochs: x0.1 at epoch 1, x0.01 at epoch 2)
+        Schedule three = Schedule.step(0.1, 3);
+        assertEquals(0.1, three.lr(0, 0.3), 1e-12);
+        assertEquals(0.01, three.lr(1, 0.4), 1e-12);
+        assertEquals(0.001, three.lr(2, 0.7), 1e-12);
         Schedule c = Schedule.cosine(0.2);
         assertEquals(0.2, c.lr(0, 0), 1e-12);
         assertEquals(0.1, c.lr(5, 0.5), 1e-12);
