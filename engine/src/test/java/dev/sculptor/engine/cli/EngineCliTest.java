@@ -61,6 +61,17 @@ class EngineCliTest {
     }
 
     @Test
+    void doctorNamesTheCpuWhatItFoundAndTheChoice() {
+        Run r = run("doctor");
+        assertEquals(0, r.code(), r.out() + r.err());
+        String cpu = dev.sculptor.engine.numerics.Machine.current().cpu();
+        assertTrue(r.out().startsWith("machine:  " + cpu), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("numerics: " + cpu) && l.contains(" exact") && l.contains("using ")),
+                r.out());
+        assertTrue(r.out().contains("verdict:  "), r.out());
+    }
+
+    @Test
     void archJsonCarriesParamsAndFlops() {
         Run r = run("arch", "--arch", "vgg16", "--preset", "vgg16-a", "--dataset", "cifar10", "--json");
         assertEquals(0, r.code(), r.err());
