@@ -347,6 +347,7 @@ public final class LocalStack implements Runnable {
                     cmd.addAll(s.jvmArgs());
                     cmd.add(l.stateMarker());
                     cmd.add(Layout.componentMarker(s.name()));
+                    cmd.add(l.tmpDirFlag());
                     Map<String, String> props = new LinkedHashMap<>();
                     props.put("quarkus.http.host", Health.HOST);
                     props.put("quarkus.http.port", Integer.toString(port));
@@ -448,7 +449,7 @@ public final class LocalStack implements Runnable {
 
         private static List<String> infraJvm(Layout l, String component, String xmx) {
             return new ArrayList<>(List.of(Procs.java(), "-Xmx" + xmx, "-XX:+UseSerialGC", "-Djava.awt.headless=true",
-                    l.stateMarker(), Layout.componentMarker(component),
+                    l.stateMarker(), Layout.componentMarker(component), l.tmpDirFlag(),
                     "-Dorg.slf4j.simpleLogger.showDateTime=true",
                     // S3Proxy routes System.err into SLF4J: a logger writing to System.err would recurse.
                     "-Dorg.slf4j.simpleLogger.logFile=System.out",
@@ -481,9 +482,11 @@ public final class LocalStack implements Runnable {
         private static void startPostgres(Layout l, String cp, int port, Set<String> databases, Map<String, Long> pids,
                 PrintWriter out) throws IOException {
             Files.deleteIfExists(l.postgresReady());
-            List<String> cmd = infraJvm(l, "postgres", "96m");
+            // The first start extracts zonky's 14 MB .txz (55 MB unpacked): it needs at least 97 MB of heap with the serial
+            // collector (the archive is held twice in memory, plus the largest file, 27 MB); 96 MB ran out. Twice that.
+            List<String> cmd = infraJvm(l, "postgres", "192m");
             cmd.addAll(List.of("-XX:TieredStopAtLevel=1", "-cp", cp, PostgresMain.class.getName(),
-                    "--data", l.postgresData().toString(), "--port", Integer.toString(port),
+                    "--data", l.postgresData().toString(), "--binaries", l.postgresBinaries().toString(), "--port", Integer.toString(port),
                     "--ready", l.postgresReady().toString(), "--databases", String.join(",", databases)));
             pids.put("postgres", Procs.spawn(l, "postgres", cmd, Map.of(), l.postgres()));
             out.printf("  %-16s started (pid %d, log %s)%n", "postgres", pids.get("postgres"), l.log("postgres"));
