@@ -21,7 +21,9 @@ import java.util.Properties;
  *   stack.properties       ports of the last up (read by status and down)
  *   kafka/                 server.properties, data/ (KRaft log dirs)
  *   s3/                    s3proxy.properties, credential (mode 600), data/ (one directory per bucket)
- *   postgres/              data/ (PGDATA), ready (marker written by PostgresMain)
+ *   postgres/              data/ (PGDATA), ready (marker written by PostgresMain),
+ *                          binaries/PG-&lt;hash&gt;/ (the PostgreSQL binaries, extracted on the first up)
+ *   tmp/                   java.io.tmpdir of every process the stack starts (nothing of it lands in /tmp)
  *   logs/&lt;component&gt;.log   stdout+stderr of each process
  *   pids/&lt;component&gt;.pid    pid of each process up started
  * </pre>
@@ -37,7 +39,7 @@ final class Layout {
     static Layout create(Path state) throws IOException {
         Files.createDirectories(state);
         Layout l = new Layout(state.toRealPath());
-        for (Path d : new Path[] {l.logs(), l.pids(), l.kafka(), l.s3(), l.postgres()}) {
+        for (Path d : new Path[] {l.logs(), l.pids(), l.kafka(), l.s3(), l.postgres(), l.tmp()}) {
             Files.createDirectories(d);
         }
         return l;
@@ -61,6 +63,11 @@ final class Layout {
     Path postgres() { return state.resolve("postgres"); }
     Path postgresData() { return postgres().resolve("data"); }
     Path postgresReady() { return postgres().resolve("ready"); }
+    /** Not the parent of {@link #postgresData()}: zonky sweeps its working directory for stale data directories. */
+    Path postgresBinaries() { return postgres().resolve("binaries"); }
+    Path tmp() { return state.resolve("tmp"); }
+    /** Every child JVM's temporary files go under the state directory (Java ignores TMPDIR). */
+    String tmpDirFlag() { return "-Djava.io.tmpdir=" + tmp(); }
     Path adminTokenFile() { return state.resolve("admin.token"); }
     Path s3CredentialFile() { return s3().resolve("credential"); }
     Path endpointsFile() { return state.resolve("endpoints.json"); }

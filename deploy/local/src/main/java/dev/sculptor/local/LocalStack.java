@@ -347,6 +347,7 @@ public final class LocalStack implements Runnable {
                     cmd.addAll(s.jvmArgs());
                     cmd.add(l.stateMarker());
                     cmd.add(Layout.componentMarker(s.name()));
+                    cmd.add(l.tmpDirFlag());
                     Map<String, String> props = new LinkedHashMap<>();
                     props.put("quarkus.http.host", Health.HOST);
                     props.put("quarkus.http.port", Integer.toString(port));
@@ -448,7 +449,7 @@ public final class LocalStack implements Runnable {
 
         private static List<String> infraJvm(Layout l, String component, String xmx) {
             return new ArrayList<>(List.of(Procs.java(), "-Xmx" + xmx, "-XX:+UseSerialGC", "-Djava.awt.headless=true",
-                    l.stateMarker(), Layout.componentMarker(component),
+                    l.stateMarker(), Layout.componentMarker(component), l.tmpDirFlag(),
                     "-Dorg.slf4j.simpleLogger.showDateTime=true",
                     // S3Proxy routes System.err into SLF4J: a logger writing to System.err would recurse.
                     "-Dorg.slf4j.simpleLogger.logFile=System.out",
@@ -481,9 +482,11 @@ public final class LocalStack implements Runnable {
         private static void startPostgres(Layout l, String cp, int port, Set<String> databases, Map<String, Long> pids,
                 PrintWriter out) throws IOException {
             Files.deleteIfExists(l.postgresReady());
-            List<String> cmd = infraJvm(l, "postgres", "96m");
+            // The first start extracts zonky's 14 MB .txz (55 MB unpacked): it needs at least 97 MB of heap with the serial
+            // collector (the archive is held twice in memory, plus the largest file, 27 MB); 96 MB ran out. Twice that.
+            List<String> cmd = infraJvm(l, "postgres", "192m");
             cmd.addAll(List.of("-XX:TieredStopAtLevel=1", "-cp", cp, PostgresMain.class.getName(),
-                    "--data", l.postgresData().toString(), "--port", Integer.toString(port),
+                    "--data", l.postgresData().toString(), "--binaries", l.postgresBinaries().toString(), "--port", Integer.toString(port),
                     "--ready", l.postgresReady().toString(), "--databases", String.join(",", databases)));
             pids.put("postgres", Procs.spawn(l, "postgres", cmd, Map.of(), l.postgres()));
             out.printf("  %-16s started (pid %d, log %s)%n", "postgres", pids.get("postgres"), l.log("postgres"));
@@ -762,62 +765,109 @@ public final class LocalStack implements Runnable {
     // ------------------------------------------------------------------------------------------------ status
 
     @Command(name = "status", mixinStandardHelpOptions = true,
-            description = "Show each component: running or stopped, pid, port, health. Exit 0 when Kafka, S3 and PostgreSQL are healthy, else 3.")
+            description = {"Show each component: running or stopped, pid, port, health. Exit 0 when Kafka, S3 and PostgreSQL "
+                    + "are healthy, else 3.",
+                    "--json prints the same as one JSON object (stable field names) for programs; --require makes the exit "
+                    + "status answer whether the named components are running and healthy."})
     static final class Status implements Callable<Integer> {
         @Mixin Common common;
         @Spec CommandSpec spec;
+
+        @Option(names = "--json", description = "Print one JSON object: {stateDir, infraHealthy, components: [{component, state, "
+                + "running, pid, port, health, healthy, problem}], endpointsFile, adminTokenFile}.")
+        boolean json;
+
+        @Option(names = "--require", paramLabel = "COMPONENT", split = ",",
+                description = "Exit 0 only when each of these components is running and healthy, else 3 "
+                        + "(e.g. --require model-registry,training,pruning). Without it: Kafka, S3 and PostgreSQL.")
+        List<String> require;
+
+        @Option(names = {"-q", "--quiet"}, description = "Print nothing; only the exit status answers.")
+        boolean quiet;
 
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             Layout l = Layout.existing(common.stateDir());
+            List<ComponentStatus> rows = collect(l, common.services());
+            List<String> required = require != null && !require.isEmpty() ? require : INFRA;
+            boolean ok = required.stream().allMatch(r -> rows.stream().anyMatch(c -> c.component().equals(r) && c.healthy()));
+            boolean infraOk = INFRA.stream().allMatch(r -> rows.stream().anyMatch(c -> c.component().equals(r) && c.healthy()));
+            if (quiet) {
+                return ok ? OK : NOT_RUNNING;
+            }
+            if (json) {
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("stateDir", l.state.toString());
+                o.put("infraHealthy", infraOk);
+                o.put("components", rows);
+                o.put("endpointsFile", Files.isRegularFile(l.endpointsFile()) ? l.endpointsFile().toString() : null);
+                o.put("adminTokenFile", Files.isRegularFile(l.adminTokenFile()) ? l.adminTokenFile().toString() : null);
+                out.println(new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping().create().toJson(o));
+            } else {
+                out.println("sculptor local: state " + l.state);
+                out.printf("  %-16s %-10s %-8s %-6s %s%n", "COMPONENT", "STATE", "PID", "PORT", "HEALTH");
+                for (ComponentStatus c : rows) {
+                    out.printf("  %-16s %-10s %-8s %-6s %s%n", c.component(), c.state(), c.pid() != null ? c.pid() : "-",
+                            c.port() != null ? c.port() : "-",
+                            c.health() == null ? "-" : c.healthy() ? "healthy" : "UNHEALTHY: " + c.problem());
+                }
+                if (Files.isRegularFile(l.endpointsFile())) {
+                    out.println("  endpoints: " + l.endpointsFile());
+                }
+                if (Files.isRegularFile(l.adminTokenFile())) {
+                    out.println("  admin token: " + l.adminTokenFile());
+                }
+            }
+            out.flush();
+            return ok ? OK : NOT_RUNNING;
+        }
+
+        /** One row per component: Kafka, S3, PostgreSQL, each defined service, then any other with a pid file. */
+        static List<ComponentStatus> collect(Layout l, List<Service> services) throws IOException {
             Properties saved = l.loadStack();
-            List<Service> services = common.services();
             String secret = Files.isRegularFile(l.s3CredentialFile()) ? Files.readString(l.s3CredentialFile()).trim() : "";
             int kafka = intProp(saved, "kafka.port", DEFAULT_KAFKA_PORT);
             int s3 = intProp(saved, "s3.port", DEFAULT_S3_PORT);
             int pg = intProp(saved, "postgres.port", DEFAULT_POSTGRES_PORT);
             int base = intProp(saved, "services.port-base", DEFAULT_PORT_BASE);
-            out.println("sculptor local: state " + l.state);
-            out.printf("  %-16s %-10s %-8s %-6s %s%n", "COMPONENT", "STATE", "PID", "PORT", "HEALTH");
-            boolean infraOk = true;
-            infraOk &= row(out, l, "kafka", kafka, () -> Health.kafka(kafka), null);
-            infraOk &= row(out, l, "s3", s3, () -> Health.s3(s3, S3_ACCESS_KEY, secret, null), null);
-            infraOk &= row(out, l, "postgres", pg, () -> Health.postgres(pg, "postgres"), null);
+            List<ComponentStatus> rows = new ArrayList<>();
+            rows.add(ComponentStatus.of(l, "kafka", kafka, () -> Health.kafka(kafka), null));
+            rows.add(ComponentStatus.of(l, "s3", s3, () -> Health.s3(s3, S3_ACCESS_KEY, secret, null), null));
+            rows.add(ComponentStatus.of(l, "postgres", pg, () -> Health.postgres(pg, "postgres"), null));
             Set<String> listed = new LinkedHashSet<>();
             for (Service s : services) {
                 listed.add(s.name());
                 int port = intProp(saved, "service." + s.name() + ".port", base + s.portOffset());
-                row(out, l, s.name(), port, () -> Health.http(port, s.health()), Files.isRegularFile(s.jar()) ? null : "not built");
+                rows.add(ComponentStatus.of(l, s.name(), port, () -> Health.http(port, s.health()),
+                        Files.isRegularFile(s.jar()) ? null : "not built"));
             }
             for (String n : pidFileNames(l)) {
                 if (!INFRA.contains(n) && !listed.contains(n)) {
                     int port = intProp(saved, "service." + n + ".port", 0);
-                    row(out, l, n, port, () -> Health.tcp(port, 1000) ? null : "nothing listens on port " + port, null);
+                    rows.add(ComponentStatus.of(l, n, port, () -> Health.tcp(port, 1000) ? null : "nothing listens on port " + port, null));
                 }
             }
-            if (Files.isRegularFile(l.endpointsFile())) {
-                out.println("  endpoints: " + l.endpointsFile());
-            }
-            if (Files.isRegularFile(l.adminTokenFile())) {
-                out.println("  admin token: " + l.adminTokenFile());
-            }
-            out.flush();
-            return infraOk ? OK : NOT_RUNNING;
+            return rows;
         }
+    }
 
-        private static boolean row(PrintWriter out, Layout l, String name, int port, Supplier<String> check, String stoppedNote) {
+    /**
+     * What {@code status} knows of one component; the table and {@code --json} are two views of it. The JSON field
+     * names are the record's: component, state ("running", "stopped" or "not built"), running, pid (null when not
+     * running), port (null when none), health ("healthy", "unhealthy", or null when not running), healthy, problem.
+     */
+    record ComponentStatus(String component, String state, boolean running, Long pid, Integer port, String health,
+            boolean healthy, String problem) {
+        static ComponentStatus of(Layout l, String name, int port, Supplier<String> check, String stoppedNote) {
+            Integer p = port > 0 ? port : null;
             OptionalLong pid = Procs.running(l, name);
             if (pid.isEmpty()) {
-                out.printf("  %-16s %-10s %-8s %-6s %s%n", name, stoppedNote != null ? stoppedNote : "stopped", "-",
-                        port > 0 ? port : "-", "-");
-                return false;
+                return new ComponentStatus(name, stoppedNote != null ? stoppedNote : "stopped", false, null, p, null, false, null);
             }
             String problem = check.get();
-            out.printf("  %-16s %-10s %-8d %-6s %s%n", name, "running", pid.getAsLong(), port > 0 ? port : "-",
-                    problem == null ? "healthy" : "UNHEALTHY: " + problem);
-            out.flush();
-            return problem == null;
+            return new ComponentStatus(name, "running", true, pid.getAsLong(), p, problem == null ? "healthy" : "unhealthy",
+                    problem == null, problem);
         }
     }
 

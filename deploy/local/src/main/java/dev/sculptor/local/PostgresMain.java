@@ -1,5 +1,6 @@
 package dev.sculptor.local;
 
+import dev.sculptor.embeddedpg.PgBinaries;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +19,11 @@ import java.util.concurrent.CountDownLatch;
  * creates the requested databases when missing, writes a ready marker, and stays alive until SIGTERM, when it
  * stops the server cleanly (pg_ctl stop -m fast).
  *
- * <p>Usage: {@code PostgresMain --data DIR --port PORT --ready FILE [--databases a,b]}
+ * <p>The binaries are extracted into {@code --binaries DIR} (the stack's state directory, not zonky's shared
+ * {@code java.io.tmpdir/embedded-pg}); an extraction that was killed or ran out of memory there is removed and done
+ * again on the next start ({@link PgBinaries}).
+ *
+ * <p>Usage: {@code PostgresMain --data DIR --binaries DIR --port PORT --ready FILE [--databases a,b]}
  */
 public final class PostgresMain {
     private PostgresMain() {}
@@ -26,6 +31,7 @@ public final class PostgresMain {
     public static void main(String[] args) throws Exception {
         Path data = null;
         Path ready = null;
+        Path binaries = null;
         int port = 15432;
         List<String> databases = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -33,6 +39,7 @@ public final class PostgresMain {
                 case "--data" -> data = Path.of(args[++i]);
                 case "--port" -> port = Integer.parseInt(args[++i]);
                 case "--ready" -> ready = Path.of(args[++i]);
+                case "--binaries" -> binaries = Path.of(args[++i]);
                 case "--databases" -> {
                     for (String d : args[++i].split(",")) {
                         if (!d.isBlank()) {
@@ -43,20 +50,24 @@ public final class PostgresMain {
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
-        if (data == null || ready == null) {
-            System.err.println("usage: PostgresMain --data DIR --port PORT --ready FILE [--databases a,b]");
+        if (data == null || ready == null || binaries == null) {
+            System.err.println("usage: PostgresMain --data DIR --binaries DIR --port PORT --ready FILE [--databases a,b]");
             System.exit(2);
         }
         Files.deleteIfExists(ready);
         Files.createDirectories(data.getParent());
-        EmbeddedPostgres pg = EmbeddedPostgres.builder()
-                .setDataDirectory(data)
+        Path dataDir = data;
+        int pgPort = port;
+        long t0 = System.nanoTime();
+        EmbeddedPostgres pg = PgBinaries.start(binaries, b -> b
+                .setDataDirectory(dataDir)
                 .setCleanDataDirectory(false)
                 .setRegisterShutdownHook(false)
-                .setPort(port)
+                .setPort(pgPort)
                 .setServerConfig("listen_addresses", Health.HOST)
-                .setPGStartupWait(Duration.ofSeconds(120))
-                .start();
+                .setPGStartupWait(Duration.ofSeconds(120)),
+                line -> System.out.println("PostgresMain: " + line));
+        System.out.printf("PostgresMain: server started in %.1f s (binaries in %s)%n", (System.nanoTime() - t0) / 1e9, binaries);
         CountDownLatch stopped = new CountDownLatch(1);
         Path readyFile = ready;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

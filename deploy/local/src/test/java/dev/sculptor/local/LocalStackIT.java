@@ -92,6 +92,13 @@ class LocalStackIT {
             assertEquals(List.of("fake", "kafka", "postgres", "s3"), pids.keySet().stream().sorted().toList());
             pids.forEach((c, pid) -> assertTrue(Procs.isAlive(pid), c + " is not running after the launcher exited"));
 
+            // PostgreSQL's binaries were extracted under the state directory, completely (zonky's marker).
+            try (var s = Files.list(state.resolve("postgres/binaries"))) {
+                List<Path> pgBin = s.filter(d -> d.getFileName().toString().startsWith("PG-")).toList();
+                assertEquals(1, pgBin.size(), pgBin.toString());
+                assertTrue(Files.exists(pgBin.get(0).resolve(".exists")) && Files.isExecutable(pgBin.get(0).resolve("bin/postgres")));
+            }
+
             // Secrets: generated once, owner-only.
             String token = Files.readString(state.resolve("admin.token")).trim();
             assertEquals(64, token.length());

@@ -10,11 +10,12 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.regex.Pattern;
 
+import dev.sculptor.embeddedpg.PgBinaries;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
- * A real PostgreSQL server (binaries served from Maven by zonky) on a random loopback port with its
- * data in a temporary directory. Databases are created on first request, so test classes can keep
+ * A real PostgreSQL server (binaries served from Maven by zonky, extracted into {@link #binariesDir()})
+ * on a random loopback port with its data in a temporary directory. Databases are created on first request, so test classes can keep
  * apart by name while sharing one server.
  */
 public final class EmbeddedPostgresDb implements AutoCloseable {
@@ -47,16 +48,17 @@ public final class EmbeddedPostgresDb implements AutoCloseable {
         for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
             Path dataDir = TempDirs.create("sculptor-pg-");
             try {
-                EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+                int port = Ports.free();
+                EmbeddedPostgres postgres = PgBinaries.start(binariesDir(), b -> b
                         .setDataDirectory(dataDir)
                         .setCleanDataDirectory(true)
-                        .setPort(Ports.free())
+                        .setPort(port)
                         .setServerConfig("listen_addresses", Ports.LOOPBACK)
                         // Throw-away data: durability only costs time.
                         .setServerConfig("fsync", "off")
                         .setServerConfig("synchronous_commit", "off")
-                        .setServerConfig("full_page_writes", "off")
-                        .start();
+                        .setServerConfig("full_page_writes", "off"),
+                        System.err::println);
                 return new EmbeddedPostgresDb(postgres, dataDir);
             } catch (IOException e) {
                 // Most often the port was taken between probe and bind.
@@ -65,6 +67,15 @@ public final class EmbeddedPostgresDb implements AutoCloseable {
             }
         }
         throw new IllegalStateException("embedded PostgreSQL did not start", last);
+    }
+
+    /**
+     * Where the binaries are extracted: {@value PgBinaries#DIR_PROPERTY} (the build sets it to the module's
+     * {@code target/embedded-pg}), else {@code java.io.tmpdir/sculptor-embedded-pg}; never zonky's shared
+     * {@code java.io.tmpdir/embedded-pg}. An extraction killed half-way there is repaired on the next start.
+     */
+    static Path binariesDir() {
+        return PgBinaries.dir(Path.of(System.getProperty("java.io.tmpdir"), "sculptor-embedded-pg"));
     }
 
     public int port() {
