@@ -236,8 +236,8 @@ final class DemoCommand implements Callable<Integer>, Targeted {
             step(out, "results of " + job.getName() + " (accuracy and loss on the test set; SAVED: against the baseline)");
             Results.print(out, job);
             if (quick) {
-                out.println("(--quick: " + plan.getEpochs() + " epochs on " + QUICK_TRAIN + " training images, a short run: the"
-                        + " full demo, ./sculptor demo, trains on all 60,000 and reaches higher accuracies)");
+                out.printf(java.util.Locale.ROOT, "(--quick: %d epochs on %,d training images, a short run: the full demo,"
+                        + " ./sculptor demo, trains on all 60,000 and reaches higher accuracies)%n", plan.getEpochs(), QUICK_TRAIN);
             }
             out.flush();
             current = registryAt;

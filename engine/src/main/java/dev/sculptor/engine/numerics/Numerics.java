@@ -105,7 +105,7 @@ public final class Numerics {
     public static synchronized Decision decision() {
         if (current == null) {
             current = establish(Mode.fromEnvironment());
-            LOG.info(current.line());
+            log(current);
         }
         return current;
     }
@@ -114,8 +114,16 @@ public final class Numerics {
     public static synchronized Decision recheck() {
         Mode m = Mode.fromEnvironment();
         current = establish(m == Mode.AUTO ? Mode.RECHECK : m);
-        LOG.info(current.line());
+        log(current);
         return current;
+    }
+
+    private static void log(Decision d) {
+        if (d.refused()) {
+            LOG.error(d.line() + ": " + d.refusal());
+        } else {
+            LOG.info(d.line());
+        }
     }
 
     /**

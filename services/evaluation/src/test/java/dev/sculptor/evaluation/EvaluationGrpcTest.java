@@ -245,6 +245,9 @@ class EvaluationGrpcTest {
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, health.statusCode(), health.body());
         assertTrue(health.body().contains("evaluation-worker"), health.body());
+        // the engine's kernel verdict for this machine: a service that computes is ready only with exact kernels
+        assertTrue(health.body().contains("\"numerics\"") && health.body().contains(
+                dev.sculptor.engine.numerics.Numerics.decision().chosen().describe()), health.body());
         HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(url + "q/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, metrics.statusCode());

@@ -8,27 +8,19 @@ import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
-import org.jboss.logging.Logger;
 
 /**
  * For services that compute with the engine ({@code sculptor.numerics.check=true} at build time): establishes at
- * start the kernel configuration proven exact on this machine (the engine's self-check, cached per machine), logs
- * its one line, and is not ready while the machine's kernels compute wrongly in every configuration, so that no
+ * start the kernel configuration proven exact on this machine (the engine's self-check, cached per machine), which
+ * logs its one line, and is not ready while the machine's kernels compute wrongly in every configuration, so that no
  * wrong number leaves the service.
  */
 @Readiness
 @ApplicationScoped
 @IfBuildProperty(name = "sculptor.numerics.check", stringValue = "true")
 public class NumericsReadiness implements HealthCheck {
-    private static final Logger LOG = Logger.getLogger(NumericsReadiness.class);
-
     void onStart(@Observes StartupEvent e) {
-        Numerics.Decision d = Numerics.decision();
-        if (d.refused()) {
-            LOG.error(d.refusal());
-        } else {
-            LOG.info(d.line());
-        }
+        Numerics.decision(); // logs its line (an error when refused)
     }
 
     @Override
