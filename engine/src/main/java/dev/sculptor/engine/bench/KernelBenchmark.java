@@ -59,7 +59,7 @@ public final class KernelBenchmark {
                             infer[c][r] = Latency.measure(pruned, batch, 5).imagesPerSecond();
                         }
                     }
-                    String name = a[0] + " " + pruned.spec().convWidths();
+                    String name = a[0] + " " + (pruned.spec().convWidths() != null ? pruned.spec().convWidths() : pruned.spec().blocks());
                     for (int c = 0; c < configs.size(); c++) {
                         out.printf("%-34s %-8s %22s %22s%n", name.length() > 34 ? name.substring(0, 31) + "..." : name,
                                 configs.get(c).id(), spread(train[c]), spread(infer[c]));
