@@ -25,8 +25,14 @@ import java.util.function.Function;
  * threshold fits every op and scale: float32 rounding gives ~1e-6, the defect this exists for gives ~1.
  */
 public final class SelfCheck {
-    /** Largest accepted error, relative to the reference's RMS. */
+    /** Largest accepted error on a CPU, relative to the reference's RMS. */
     public static final double TOLERANCE = 1e-3;
+    /**
+     * On a GPU: cuDNN convolutions run in TF32 by default on Ampere and later (10-bit mantissa, ~1e-3 per product),
+     * which is how training there is meant to run; still two orders below the defect this check exists for.
+     * Not yet exercised on a GPU machine.
+     */
+    public static final double GPU_TOLERANCE = 1e-2;
     private static final int REPEATS = 2;
 
     /** Convolutions checked: {N, C, K, H, kernel, stride}. Widths 17-47 are what pruning produces. */
@@ -72,7 +78,7 @@ public final class SelfCheck {
     }
 
     public static Report run(Ops ops, Device device) {
-        Collector c = new Collector();
+        Collector c = new Collector(device.isGpu() ? GPU_TOLERANCE : TOLERANCE);
         try (NDManager m = NDManager.newBaseManager(device)) {
             Random r = new Random(20190117);
             for (int[] cv : CONVS) {
@@ -100,15 +106,20 @@ public final class SelfCheck {
 
     /** Compares one result with its reference; the errors of a report. */
     static final class Collector {
+        private final double tolerance;
         private int comparisons;
         private double worst;
         private final List<Finding> wrong = new ArrayList<>();
+
+        Collector(double tolerance) {
+            this.tolerance = tolerance;
+        }
 
         void compare(String check, float[] actual, double[] expected) {
             comparisons++;
             double e = error(actual, expected);
             worst = Math.max(worst, e);
-            if (!(e <= TOLERANCE) && wrong.stream().noneMatch(f -> f.check().equals(check))) {
+            if (!(e <= tolerance) && wrong.stream().noneMatch(f -> f.check().equals(check))) {
                 wrong.add(new Finding(check, e));
             }
         }
