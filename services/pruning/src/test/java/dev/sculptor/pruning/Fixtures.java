@@ -62,10 +62,10 @@ final class Fixtures {
     /** Every topic of the platform and its dead-letter topic (the annotation needs a constant). */
     static final String TOPICS = "sculptor.registry.events.v1,sculptor.scoring.requests.v1,sculptor.scoring.events.v1,"
             + "sculptor.training.requests.v1,sculptor.training.events.v1,sculptor.evaluation.requests.v1,"
-            + "sculptor.evaluation.events.v1,sculptor.pruning.events.v1,"
+            + "sculptor.evaluation.events.v1,sculptor.pruning.requests.v1,sculptor.pruning.events.v1,"
             + "sculptor.registry.events.v1.dlq,sculptor.scoring.requests.v1.dlq,sculptor.scoring.events.v1.dlq,"
             + "sculptor.training.requests.v1.dlq,sculptor.training.events.v1.dlq,sculptor.evaluation.requests.v1.dlq,"
-            + "sculptor.evaluation.events.v1.dlq,sculptor.pruning.events.v1.dlq";
+            + "sculptor.evaluation.events.v1.dlq,sculptor.pruning.requests.v1.dlq,sculptor.pruning.events.v1.dlq";
 
     static final Duration WAIT = Duration.ofSeconds(60);
     static final String SOURCE = "/sculptor/test";

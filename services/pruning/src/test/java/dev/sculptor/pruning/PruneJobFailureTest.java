@@ -110,7 +110,7 @@ class PruneJobFailureTest extends PruningTestBase {
             // the other run still finishes: its model is not registered for an ended job
             String out = "runs/" + Fixtures.jobId(job.getName()) + "-fine-tune/checkpoints/final/";
             Path copy = tmp.resolve("copy");
-            store.getDirectory("jobs/" + Fixtures.jobId(job.getName()) + "/pruned/1/", copy); // the first claim of the step
+            store.getDirectory("jobs/" + Fixtures.jobId(job.getName()) + "/pruned/", copy); // where the step put the pruned model
             store.putDirectory(copy, out);
             EventEnvelope late = completed(job, "fine-tune", TrainingRun.State.SUCCEEDED, "", store.uri(out));
             publisher.publish(Topics.TRAINING_EVENTS, late);
@@ -128,6 +128,13 @@ class PruneJobFailureTest extends PruningTestBase {
         try (Clients c = new Clients(url.getPort(), registry)) {
             PruneJob job = training(c, model, RetrainMode.FINE_TUNE);
             String id = Fixtures.jobId(job.getName());
+            // the job asks for evaluations once its candidate is trained
+            String out = "runs/" + id + "-fine-tune/checkpoints/final/";
+            Path copy = tmp.resolve("copy");
+            store.getDirectory("jobs/" + id + "/pruned/", copy);
+            store.putDirectory(copy, out);
+            publisher.publish(Topics.TRAINING_EVENTS, completed(job, "fine-tune", TrainingRun.State.SUCCEEDED, "", store.uri(out)));
+            awaitState(c, job.getName(), State.EVALUATING);
             publisher.publish(Topics.EVALUATION_EVENTS, envelope(EvaluationCompleted.newBuilder().setEvaluation("evaluations/" + id
                     + "-pruned").setPruneJob(job.getName()).setModelVersion(job.getPrunedVersion()).setStatus(Evaluation.State.FAILED)
                     .setFailureReason("dataset missing").setOccurredTime(now()).build(), "evaluations/" + id + "-pruned",

@@ -16,10 +16,12 @@ public final class Topics {
     public static final String TRAINING_EVENTS = "sculptor.training.events.v1";
     public static final String EVALUATION_REQUESTS = "sculptor.evaluation.requests.v1";
     public static final String EVALUATION_EVENTS = "sculptor.evaluation.events.v1";
+    public static final String PRUNING_REQUESTS = "sculptor.pruning.requests.v1";
     public static final String PRUNING_EVENTS = "sculptor.pruning.events.v1";
 
     public static final List<String> ALL = List.of(REGISTRY_EVENTS, SCORING_REQUESTS, SCORING_EVENTS, TRAINING_REQUESTS,
-            TRAINING_EVENTS, EVALUATION_REQUESTS, EVALUATION_EVENTS, PRUNING_EVENTS);
+            TRAINING_EVENTS, EVALUATION_REQUESTS, EVALUATION_EVENTS, PRUNING_REQUESTS,
+            PRUNING_EVENTS);
 
     /** The dead-letter topic of a topic. */
     public static String dlq(String topic) {

@@ -8,6 +8,8 @@ import dev.sculptor.api.v1.ChannelScores;
 import dev.sculptor.api.v1.Lineage;
 import dev.sculptor.api.v1.ModelVersion;
 import dev.sculptor.api.v1.PruneJob;
+import dev.sculptor.api.v1.PruneJob.State;
+import dev.sculptor.api.v1.PruningRequested;
 import dev.sculptor.api.v1.ScoreModelResponse;
 import dev.sculptor.engine.arch.Network;
 import dev.sculptor.engine.checkpoint.CheckpointException;
@@ -25,18 +27,15 @@ import dev.sculptor.platform.datasets.ResolvedDataset;
 import dev.sculptor.platform.errors.PlatformException;
 import dev.sculptor.platform.store.CheckpointStore;
 import dev.sculptor.platform.store.StoreException;
+import dev.sculptor.pruning.saga.SagaEvent;
 import dev.sculptor.pruning.service.JobException.Code;
 import dev.sculptor.pruning.store.JobRepository;
 import dev.sculptor.pruning.store.JobRepository.Stored;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,11 +51,12 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * The PRUNING step of the saga, run by a worker thread of each replica: take a job in PRUNING (a
- * lease in the database, so a replica that dies mid-step leaves the job to another), download the
- * version, shrink it with the engine, store the pruned checkpoint under {@code jobs/{job}/pruned/}
- * and register it (lineage: parent, job, method, settings, triggering event) with a request id
- * derived from the job, so a repeated step registers nothing twice.
+ * The PRUNING step of the saga: on a {@code PruningRequested} (sent by the saga's table through the outbox and
+ * consumed by {@link dev.sculptor.pruning.events.PruningStepWorker}), download the version, shrink it with the
+ * engine, store the pruned checkpoint under {@code jobs/{job}/pruned/} and register it (lineage: parent, job,
+ * method, settings, triggering event) with a request id derived from the job. Both derive from the job only, so a
+ * redelivered request, or one taken again after a restart, redoes the step onto the same place and registers
+ * nothing twice; a request for a job no longer in PRUNING is skipped.
  *
  * <p>Channel methods (L1-norm, Network Slimming, Soft Filter Pruning) shrink with the kept channels
  * the scoring service stored, i.e. the engine's decision on exactly this checkpoint; Sparse Structure
@@ -82,14 +82,11 @@ public class PruningStep {
     @Inject
     DatasetResolver datasets;
 
-    @ConfigProperty(name = "sculptor.pruning.step.lease", defaultValue = "PT10M")
-    Duration lease;
-
     @ConfigProperty(name = "sculptor.pruning.step.max-attempts", defaultValue = "3")
     int maxAttempts;
 
-    @ConfigProperty(name = "sculptor.pruning.step.poll", defaultValue = "PT1S")
-    Duration poll;
+    @ConfigProperty(name = "sculptor.pruning.step.backoff", defaultValue = "PT5S")
+    Duration backoff;
 
     @ConfigProperty(name = "sculptor.pruning.scratch-b-cap", defaultValue = "4.0")
     double scratchBCap;
@@ -97,122 +94,73 @@ public class PruningStep {
     @ConfigProperty(name = "sculptor.pruning.work-dir", defaultValue = "${java.io.tmpdir}/sculptor-pruning")
     Path workDir;
 
-    @ConfigProperty(name = "sculptor.pruning.worker.enabled", defaultValue = "true")
-    boolean enabled;
-
-    private final String owner = ownerName();
-    private volatile boolean running;
-    private Thread thread;
-    private final Object wake = new Object();
-    private final java.util.concurrent.ScheduledExecutorService renewer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "pruning-step-lease");
-        t.setDaemon(true);
-        return t;
-    });
-
-    void onStart(@Observes StartupEvent e) {
-        if (enabled) {
-            running = true;
-            thread = new Thread(this::loop, "pruning-step");
-            thread.setDaemon(true);
-            thread.start();
+    /**
+     * Runs the step for one request. Failures that may pass are tried again here, up to
+     * {@code sculptor.pruning.step.max-attempts} times with a growing pause, and then fail the job; other
+     * failures fail it at once. An exception escapes only when the saga's own transaction cannot be written
+     * (the database is down): the consumer then takes the request again.
+     */
+    public void run(PruningRequested r, String eventId) {
+        String id = Names.jobIdOrNull(r.getPruneJob());
+        Optional<Stored> found = id == null ? Optional.empty() : jobs.find(id);
+        if (found.isEmpty() || found.get().job().getState() != State.PRUNING) {
+            return; // not ours, done already or ended meanwhile: a redelivered or late request
         }
-    }
-
-    void onStop(@Observes ShutdownEvent e) {
-        running = false;
-        renewer.shutdownNow();
-        if (thread != null) {
-            thread.interrupt();
-        }
-    }
-
-    /** Looks for work now instead of at the next poll. */
-    public void wakeUp() {
-        synchronized (wake) {
-            wake.notifyAll();
-        }
-    }
-
-    public boolean enabled() {
-        return enabled;
-    }
-
-    public boolean isRunning() {
-        return running && thread != null && thread.isAlive();
-    }
-
-    private void loop() {
-        while (running) {
-            try {
-                Optional<Stored> claimed = jobs.claimStep(owner, lease);
-                if (claimed.isPresent()) {
-                    runClaimed(claimed.get());
-                    continue;
-                }
-            } catch (RuntimeException e) {
-                LOG.warnf("pruning step: %s", e.getMessage());
-            } catch (Error e) {
-                // the thread must outlive a failed step, or PRUNING jobs would wait for a restart
-                LOG.errorf(e, "pruning step: %s", e.getMessage());
-            }
-            synchronized (wake) {
-                try {
-                    wake.wait(poll.toMillis());
-                } catch (InterruptedException ie) {
-                    return;
-                }
-            }
-        }
-    }
-
-    private void runClaimed(Stored s) {
-        String id = s.id();
-        if (s.stepAttempts() > maxAttempts + 2) {
-            // claimed again and again without ending: the replicas doing it die (out of memory?) or outlive their lease
-            saga.failStep(id, owner, "pruning was started " + (s.stepAttempts() - 1) + " times without finishing (did the pruning replica "
-                    + "die, or take longer than sculptor.pruning.step.lease = " + lease + "?)");
+        PruneJob job = found.get().job();
+        int starts = jobs.startStep(id);
+        if (starts > maxAttempts + 2) {
+            // started again and again without ending: the replicas doing it die (out of memory?)
+            saga.apply(id, eventId, new SagaEvent.PruningFailed("pruning was started " + (starts - 1) + " times without finishing "
+                    + "(did the pruning replica die, e.g. out of memory?)"));
             return;
         }
-        // the lease is renewed while the step runs, so only a replica that died loses it
-        java.util.concurrent.ScheduledFuture<?> renewal = renewer.scheduleAtFixedRate(() -> {
+        for (int attempt = 1; ; attempt++) {
             try {
-                jobs.renewStep(id, owner, lease);
+                Result res = prune(id, job, r.getScoresUri());
+                saga.apply(id, eventId, new SagaEvent.Pruned(res.version(), res.flopsRatio(), res.family(), scratchBCap));
+                return;
+            } catch (OutOfMemoryError e) {
+                LOG.errorf(e, "%s: pruning ran out of memory", job.getName());
+                saga.apply(id, eventId, new SagaEvent.PruningFailed("pruning failed: out of memory (raise the pruning service's "
+                        + "heap, or prune with fewer sampled images)"));
+                return;
             } catch (RuntimeException e) {
-                LOG.warnf("%s: cannot renew the pruning lease: %s", s.job().getName(), e.getMessage());
-            }
-        }, Math.max(1, lease.toMillis() / 3), Math.max(1, lease.toMillis() / 3), java.util.concurrent.TimeUnit.MILLISECONDS);
-        try {
-            Result r = prune(s);
-            saga.pruned(id, owner, r.version(), r.flopsRatio(), r.family(), scratchBCap);
-        } catch (OutOfMemoryError e) {
-            LOG.errorf(e, "%s: pruning ran out of memory", s.job().getName());
-            saga.failStep(id, owner, "pruning failed: out of memory (raise the pruning service's heap, or prune with fewer "
-                    + "sampled images)");
-        } catch (RuntimeException e) {
-            JobException je = classify(e);
-            if (je.transientFailure() && s.stepAttempts() < maxAttempts) {
-                Duration delay = Duration.ofSeconds(5L << Math.min(6, s.stepAttempts()));
-                LOG.warnf("%s: pruning attempt %d of %d failed, again in %ds: %s", s.job().getName(), s.stepAttempts(), maxAttempts,
-                        delay.toSeconds(), je.getMessage());
-                jobs.releaseStep(id, owner, delay);
-            } else {
-                if (je.code() == Code.INTERNAL) {
-                    LOG.errorf(e, "%s: pruning failed", s.job().getName());
+                JobException je = classify(e);
+                if (je.transientFailure() && attempt < maxAttempts && !ended(id)) {
+                    Duration delay = backoff.multipliedBy(1L << Math.min(6, attempt - 1));
+                    LOG.warnf("%s: pruning attempt %d of %d failed, again in %d ms: %s", job.getName(), attempt, maxAttempts,
+                            delay.toMillis(), je.getMessage());
+                    sleep(delay);
+                    continue;
                 }
-                saga.failStep(id, owner, "pruning failed: " + je.getMessage());
+                if (je.code() == Code.INTERNAL) {
+                    LOG.errorf(e, "%s: pruning failed", job.getName());
+                }
+                saga.apply(id, eventId, new SagaEvent.PruningFailed("pruning failed" + (je.transientFailure() ? " after " + attempt
+                        + " attempts" : "") + ": " + je.getMessage()));
+                return;
             }
-        } finally {
-            renewal.cancel(false);
+        }
+    }
+
+    private boolean ended(String id) {
+        return jobs.find(id).map(s -> s.job().getState() != State.PRUNING).orElse(true);
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new JobException(Code.UNAVAILABLE, "interrupted while waiting to prune again", e);
         }
     }
 
     /** The registered pruned version, its FLOPs reduction and the architecture family. */
     record Result(String version, double flopsRatio, String family) {}
 
-    Result prune(Stored s) {
-        PruneJob job = s.job();
-        Path work = workDir.resolve(s.id() + "-" + UUID.randomUUID());
+    Result prune(String id, PruneJob job, String scoresUri) {
+        Path work = workDir.resolve(id + "-" + UUID.randomUUID());
         try {
             ModelVersion v = registry.get(job.getModelVersion());
             String prefix = prefixOf(v.getCheckpoint().getUri(), "the version's checkpoint");
@@ -228,7 +176,7 @@ public class PruningStep {
                 PruningMethod method = Methods.create(job.getMethod(), () -> trainingData(job));
                 Network pruned;
                 if (Methods.usesStoredChannels(job.getMethod().getMethod())) {
-                    Map<String, int[]> keep = storedKeep(s.scoresUri());
+                    Map<String, int[]> keep = storedKeep(scoresUri);
                     pruned = StructuredPruner.shrink(net, keep, net.spec().name() + "-" + methodId);
                     settings = method.settings();
                 } else {
@@ -243,8 +191,8 @@ public class PruningStep {
                             settings), Map.of()), null, null);
                 }
             }
-            // a prefix per claim: a replica that lost its lease cannot overwrite what the registry may be copying
-            String dest = "jobs/" + s.id() + "/pruned/" + s.stepAttempts() + "/";
+            // one place per job: a step done again writes the same checkpoint there (the engine's pruning is deterministic)
+            String dest = "jobs/" + id + "/pruned/";
             store.deletePrefix(dest);
             store.putDirectory(out, dest);
             Struct.Builder st = Struct.newBuilder();
@@ -339,14 +287,6 @@ public class PruningStep {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException | RuntimeException ignored) {
             // a leftover work directory is harmless
-        }
-    }
-
-    private static String ownerName() {
-        try {
-            return InetAddress.getLocalHost().getHostName() + "/" + ProcessHandle.current().pid();
-        } catch (IOException e) {
-            return "pruning/" + ProcessHandle.current().pid();
         }
     }
 }

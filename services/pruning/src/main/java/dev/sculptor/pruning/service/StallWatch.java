@@ -2,6 +2,7 @@ package dev.sculptor.pruning.service;
 
 import dev.sculptor.api.v1.PruneJob;
 import dev.sculptor.api.v1.PruneJob.State;
+import dev.sculptor.pruning.saga.SagaEvent;
 import dev.sculptor.pruning.store.JobRepository;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -22,7 +23,7 @@ import org.jboss.logging.Logger;
  * (one {@code ScoresComputed}) and EVALUATING (the {@code EvaluationCompleted}s). Those services dead-letter a
  * request that keeps failing without answering, and a job must not wait for that answer forever: after
  * {@code sculptor.pruning.stall-timeout} without any change it ends FAILED, naming what it waited for and where
- * the request may be. PRUNING has its lease, TRAINING the training service's bounded attempts.
+ * the request may be. PRUNING has its step's bounded attempts, TRAINING the training service's.
  */
 @ApplicationScoped
 public class StallWatch {
@@ -62,7 +63,7 @@ public class StallWatch {
     void sweep() {
         try {
             for (String id : jobs.unchangedSince(List.of(State.SCORING.name(), State.EVALUATING.name()), Instant.now().minus(timeout))) {
-                saga.stalled(id, timeout, reason(id));
+                saga.apply(id, null, new SagaEvent.Stalled(timeout, reason(id)));
             }
         } catch (RuntimeException e) {
             LOG.warnf("stall watch: %s", e.getMessage());

@@ -8,6 +8,7 @@ import dev.sculptor.api.v1.VersionRegistered;
 import dev.sculptor.pruning.clients.RegistryClient;
 import dev.sculptor.pruning.service.JobException.Code;
 import dev.sculptor.pruning.service.PruneJobs.Origin;
+import dev.sculptor.pruning.saga.Saga;
 import dev.sculptor.pruning.store.TriggerRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -46,8 +47,8 @@ public class Triggers {
             Names.checkId("reprune_trigger_id", id);
         }
         Instant now = Instant.now();
-        RepruneTrigger stored = validated(t).toBuilder().setName(Names.trigger(id)).setCreateTime(PruneJobs.ts(now))
-                .setUpdateTime(PruneJobs.ts(now)).clearLastPruneJob().build();
+        RepruneTrigger stored = validated(t).toBuilder().setName(Names.trigger(id)).setCreateTime(Saga.ts(now))
+                .setUpdateTime(Saga.ts(now)).clearLastPruneJob().build();
         try {
             return triggers.insert(id, stored);
         } catch (JobException e) {
@@ -84,7 +85,7 @@ public class Triggers {
             if (paths.contains("enabled")) {
                 b.setEnabled(t.getEnabled());
             }
-            out[0] = validated(b.setUpdateTime(PruneJobs.ts(Instant.now())).build());
+            out[0] = validated(b.setUpdateTime(Saga.ts(Instant.now())).build());
             return out[0];
         });
         if (!found) {

@@ -14,7 +14,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -30,7 +29,7 @@ import java.util.function.Function;
  */
 @ApplicationScoped
 public class JobRepository {
-    private static final String COLUMNS = "seq, id, job, request_id, scores_uri, flops_ratio, step_attempts, step_owner";
+    private static final String COLUMNS = "seq, id, job, request_id, scores_uri, flops_ratio, step_attempts";
     private static final Set<PruneJob.State> TERMINAL = EnumSet.of(PruneJob.State.SUCCEEDED, PruneJob.State.FAILED,
             PruneJob.State.CANCELLED);
 
@@ -38,8 +37,7 @@ public class JobRepository {
     Db db;
 
     /** A stored job and the saga's own columns. */
-    public record Stored(long seq, String id, PruneJob job, String requestId, String scoresUri, Double flopsRatio, int stepAttempts,
-            String stepOwner) {}
+    public record Stored(long seq, String id, PruneJob job, String requestId, String scoresUri, Double flopsRatio, int stepAttempts) {}
 
     /** An event to publish through the outbox. */
     public record Outgoing(String topic, EventEnvelope event) {}
@@ -111,14 +109,13 @@ public class JobRepository {
                 Change ch = step.apply(locked.get());
                 if (ch != null) {
                     try (PreparedStatement ps = c.prepareStatement("UPDATE prune_jobs SET job = ?, state = ?, "
-                            + "scores_uri = COALESCE(?, scores_uri), flops_ratio = COALESCE(?, flops_ratio), update_time = now(), "
-                            + "step_owner = CASE WHEN ? = 'PRUNING' THEN step_owner ELSE NULL END WHERE id = ?")) {
+                            + "scores_uri = COALESCE(?, scores_uri), flops_ratio = COALESCE(?, flops_ratio), update_time = now() "
+                            + "WHERE id = ?")) {
                         ps.setBytes(1, ch.job().toByteArray());
                         ps.setString(2, ch.job().getState().name());
                         ps.setString(3, ch.scoresUri());
                         ps.setObject(4, ch.flopsRatio());
-                        ps.setString(5, ch.job().getState().name());
-                        ps.setString(6, id);
+                        ps.setString(5, id);
                         ps.executeUpdate();
                     }
                     append(c, id, ch.outbox(), ch.watch());
@@ -155,41 +152,17 @@ public class JobRepository {
     }
 
     /**
-     * Takes a job in PRUNING for this replica's pruning step: one nobody holds, or whose holder's
-     * lease ran out (it died). Each claim counts an attempt.
+     * Counts one more start of the job's pruning step and returns the count: a step that is started again
+     * and again without ending (its replica dies mid-step, e.g. out of memory) must end the job instead.
      */
-    public Optional<Stored> claimStep(String owner, Duration lease) {
+    public int startStep(String id) {
         return db.inTransaction(c -> {
-            String id;
-            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM prune_jobs WHERE state = 'PRUNING' AND (step_owner IS NULL "
-                    + "OR step_lease < now()) ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED")) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE prune_jobs SET step_attempts = step_attempts + 1 WHERE id = ? "
+                    + "RETURNING step_attempts")) {
+                ps.setString(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return Optional.<Stored>empty();
-                    }
-                    id = rs.getString(1);
+                    return rs.next() ? rs.getInt(1) : 0;
                 }
-            }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE prune_jobs SET step_owner = ?, step_lease = now() + ? * interval "
-                    + "'1 millisecond', step_attempts = step_attempts + 1 WHERE id = ?")) {
-                ps.setString(1, owner);
-                ps.setLong(2, lease.toMillis());
-                ps.setString(3, id);
-                ps.executeUpdate();
-            }
-            return one(c, id, false);
-        });
-    }
-
-    /** Extends this replica's lease on a step it is still running; false when the step is no longer its own. */
-    public boolean renewStep(String id, String owner, Duration lease) {
-        return db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE prune_jobs SET step_lease = now() + ? * interval '1 millisecond' "
-                    + "WHERE id = ? AND step_owner = ? AND state = 'PRUNING'")) {
-                ps.setLong(1, lease.toMillis());
-                ps.setString(2, id);
-                ps.setString(3, owner);
-                return ps.executeUpdate() == 1;
             }
         });
     }
@@ -208,19 +181,6 @@ public class JobRepository {
                     }
                 }
                 return out;
-            }
-        });
-    }
-
-    /** Gives a claimed step back after a failure that may pass: it is tried again after {@code delay}. */
-    public void releaseStep(String id, String owner, Duration delay) {
-        db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE prune_jobs SET step_lease = now() + ? * interval '1 millisecond' "
-                    + "WHERE id = ? AND step_owner = ?")) {
-                ps.setLong(1, delay.toMillis());
-                ps.setString(2, id);
-                ps.setString(3, owner);
-                return ps.executeUpdate();
             }
         });
     }
@@ -299,7 +259,7 @@ public class JobRepository {
         double ratio = rs.getDouble("flops_ratio");
         Double flopsRatio = rs.wasNull() ? null : ratio;
         return new Stored(rs.getLong("seq"), rs.getString("id"), job, rs.getString("request_id"), rs.getString("scores_uri"),
-                flopsRatio, rs.getInt("step_attempts"), rs.getString("step_owner"));
+                flopsRatio, rs.getInt("step_attempts"));
     }
 
     private static PruneJobEvent parseEvent(byte[] b) throws SQLException {
