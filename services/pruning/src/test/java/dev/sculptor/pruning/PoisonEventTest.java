@@ -102,7 +102,8 @@ class PoisonEventTest extends PruningTestBase {
         HttpResponse<String> ready = HttpClient.newHttpClient().send(HttpRequest.newBuilder(url.toURI().resolve("q/health/ready"))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, ready.statusCode(), ready.body());
-        Matcher m = Pattern.compile("\"deadLettered\"\\s*:\\s*(\\d+)").matcher(ready.body());
+        // the consumer of the answers (pruning-worker), not the pruning step's (pruning-step-worker)
+        Matcher m = Pattern.compile("\"name\"\\s*:\\s*\"pruning-worker\"[^}]*\"deadLettered\"\\s*:\\s*(\\d+)").matcher(ready.body());
         assertTrue(m.find(), ready.body());
         assertTrue(Long.parseLong(m.group(1)) >= 3, ready.body());
     }
