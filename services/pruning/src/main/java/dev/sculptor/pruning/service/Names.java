@@ -96,13 +96,6 @@ public final class Names {
         return "evaluations/" + jobId + "-" + role;
     }
 
-    /** The part of a run or evaluation name after {@code {job}-}, or null when it is not one of this job's. */
-    public static String roleOf(String jobId, String name) {
-        int slash = name.indexOf('/');
-        String id = slash < 0 ? name : name.substring(slash + 1);
-        return id.startsWith(jobId + "-") ? id.substring(jobId.length() + 1) : null;
-    }
-
     private static String sha256Hex(String s) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
