@@ -54,8 +54,10 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
-/** What the tests share: clients with tokens, LeNet baselines in the real registry, events on the real broker, waiting. */
+/** What the tests share: clients with tokens, LeNet baselines in the (fake) registry, events on the real broker, waiting. */
 final class Fixtures {
     private Fixtures() {}
 
@@ -68,6 +70,7 @@ final class Fixtures {
             + "sculptor.evaluation.events.v1.dlq,sculptor.pruning.requests.v1.dlq,sculptor.pruning.events.v1.dlq";
 
     static final Duration WAIT = Duration.ofSeconds(60);
+    static final Duration POLL = Duration.ofMillis(200);
     static final String SOURCE = "/sculptor/test";
 
     /** LeNet on 28x28 grey images: conv widths [32, 64], hidden [128]. */
@@ -92,7 +95,7 @@ final class Fixtures {
         }
 
         ModelRegistryGrpc.ModelRegistryBlockingStub registry() {
-            return withToken(ModelRegistryGrpc.newBlockingStub(registry), RegistryProcess.TOKEN).withDeadlineAfter(60, TimeUnit.SECONDS);
+            return withToken(ModelRegistryGrpc.newBlockingStub(registry), FakeRegistry.TOKEN).withDeadlineAfter(60, TimeUnit.SECONDS);
         }
 
         @Override
@@ -284,27 +287,16 @@ final class Fixtures {
         boolean ok() throws Exception;
     }
 
+    /**
+     * Polls {@code check} on this thread until it holds, for at most {@link #WAIT}; an exception counts
+     * as "not yet". On timeout the assertion names {@code what} and the {@code detail} seen last.
+     */
     static void await(String what, Check check, java.util.function.Supplier<String> detail) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (true) {
-            try {
-                if (check.ok()) {
-                    return;
-                }
-            } catch (Exception e) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("waiting for " + what + ": " + e, e);
-                }
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no " + what + " within " + WAIT + "; " + detail.get());
-            }
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted", e);
-            }
+        try {
+            Awaitility.await(what).atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(POLL).pollInSameThread().ignoreExceptions()
+                    .until(check::ok);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("no " + what + " within " + WAIT + "; " + detail.get(), e);
         }
     }
 

@@ -43,7 +43,7 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(value = KafkaResource.class, initArgs = @ResourceArg(name = "topics", value = Fixtures.TOPICS))
 @WithTestResource(S3Resource.class)
 @WithTestResource(value = PostgresResource.class, initArgs = @ResourceArg(name = "database", value = "pruning"))
-@WithTestResource(RegistryProcess.class)
+@WithTestResource(FakeRegistry.class)
 class PoisonEventTest extends PruningTestBase {
     @Test
     void poisonOnTheScoringTopicIsDeadLetteredAndAJobStillProgresses() throws Exception {

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(value = KafkaResource.class, initArgs = @ResourceArg(name = "topics", value = Fixtures.TOPICS))
 @WithTestResource(S3Resource.class)
 @WithTestResource(value = PostgresResource.class, initArgs = @ResourceArg(name = "database", value = "pruning"))
-@WithTestResource(RegistryProcess.class)
+@WithTestResource(FakeRegistry.class)
 class PruneJobFailureTest extends PruningTestBase {
     /** A job on a fresh LeNet baseline, scored by the engine and pruned: in TRAINING. */
     PruneJob training(Clients c, String model, RetrainMode... modes) throws Exception {

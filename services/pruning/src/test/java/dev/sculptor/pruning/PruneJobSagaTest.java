@@ -70,13 +70,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * One L1-norm job through the whole saga, the test playing the scoring, training and evaluation
- * services over the real broker, with the real registry and the real engine.
+ * services over the real broker, with the real engine and a fake registry ({@link FakeRegistry}).
  */
 @QuarkusTest
 @WithTestResource(value = KafkaResource.class, initArgs = @ResourceArg(name = "topics", value = Fixtures.TOPICS))
 @WithTestResource(S3Resource.class)
 @WithTestResource(value = PostgresResource.class, initArgs = @ResourceArg(name = "database", value = "pruning"))
-@WithTestResource(RegistryProcess.class)
+@WithTestResource(FakeRegistry.class)
 class PruneJobSagaTest extends PruningTestBase {
     @Inject
     PruningWorker worker;

@@ -44,12 +44,12 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
-/** Re-prune triggers fed by the real registry's VersionRegistered and AliasMoved events. */
+/** Re-prune triggers fed by the registry's VersionRegistered and AliasMoved events (from {@link FakeRegistry}). */
 @QuarkusTest
 @WithTestResource(value = KafkaResource.class, initArgs = @ResourceArg(name = "topics", value = Fixtures.TOPICS))
 @WithTestResource(S3Resource.class)
 @WithTestResource(value = PostgresResource.class, initArgs = @ResourceArg(name = "database", value = "pruning"))
-@WithTestResource(RegistryProcess.class)
+@WithTestResource(FakeRegistry.class)
 class RepruneTriggerTest extends PruningTestBase {
     @Inject
     PruningWorker worker;

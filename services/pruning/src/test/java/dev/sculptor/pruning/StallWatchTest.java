@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(value = KafkaResource.class, initArgs = @ResourceArg(name = "topics", value = Fixtures.TOPICS))
 @WithTestResource(S3Resource.class)
 @WithTestResource(value = PostgresResource.class, initArgs = @ResourceArg(name = "database", value = "pruning"))
-@WithTestResource(RegistryProcess.class)
+@WithTestResource(FakeRegistry.class)
 class StallWatchTest extends PruningTestBase {
     public static final class ShortDeadline implements QuarkusTestProfile {
         @Override
