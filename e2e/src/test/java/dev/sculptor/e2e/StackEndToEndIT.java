@@ -9,6 +9,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -33,6 +34,7 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -248,7 +250,6 @@ class StackEndToEndIT {
             producer.send(new ProducerRecord<>("sculptor.training.requests.v1", poison)).get(30, TimeUnit.SECONDS);
         }
         String reason = deadLetterReason(kafka, "sculptor.training.requests.v1.dlq", poison, Duration.ofSeconds(90));
-        expect(reason != null, "the poison record did not reach sculptor.training.requests.v1.dlq");
         transcript.append("poison record dead-lettered: ").append(reason).append("\n\n");
 
         // a re-prune trigger fires once on a new baseline version (not on the versions its own job registers)
@@ -316,15 +317,10 @@ class StackEndToEndIT {
         return a.get(0).getAsJsonObject();
     }
 
-    private JsonArray waitForJobs(String filter, int n, Duration timeout) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        JsonArray a = jobs(filter);
-        while (a.size() < n && System.nanoTime() < deadline) {
-            sleep(2000);
-            a = jobs(filter);
-        }
-        expect(a.size() >= n, "no job matched " + filter + " within " + timeout.toSeconds() + " s");
-        return a;
+    // The waits below poll in the test's own thread: each poll runs ./sculptor, which appends to the transcript.
+    private JsonArray waitForJobs(String filter, int n, Duration timeout) {
+        return await(n + " jobs matching " + filter).atMost(timeout).pollInterval(Duration.ofSeconds(2)).pollInSameThread()
+                .until(() -> jobs(filter), a -> a.size() >= n);
     }
 
     private JsonObject runJson(String run) throws IOException, InterruptedException {
@@ -333,25 +329,21 @@ class StackEndToEndIT {
         return JsonParser.parseString(get.out()).getAsJsonObject();
     }
 
-    private JsonObject waitForRun(String run, java.util.function.Predicate<JsonObject> ready, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            Run get = sculptor(Duration.ofSeconds(90), "runs", "get", run, "--json");
-            if (get.rc() == 0) {
-                JsonObject o = JsonParser.parseString(get.out()).getAsJsonObject();
-                if (ready.test(o)) {
+    private JsonObject waitForRun(String run, java.util.function.Predicate<JsonObject> ready, Duration timeout) {
+        return await(run + " in the state to kill it in").atMost(timeout).pollInterval(Duration.ofMillis(500)).pollInSameThread()
+                .until(() -> {
+                    Run get = sculptor(Duration.ofSeconds(90), "runs", "get", run, "--json");
+                    if (get.rc() != 0) {
+                        return null;
+                    }
+                    JsonObject o = JsonParser.parseString(get.out()).getAsJsonObject();
+                    expect(ready.test(o) || !Set.of("SUCCEEDED", "FAILED", "CANCELLED").contains(o.get("state").getAsString()),
+                            run + " ended before it could be killed: " + o);
                     return o;
-                }
-                expect(!Set.of("SUCCEEDED", "FAILED", "CANCELLED").contains(o.get("state").getAsString()),
-                        run + " ended before it could be killed: " + o);
-            }
-            sleep(500);
-        }
-        fail(run + " did not reach the state to kill it in within " + timeout.toSeconds() + " s" + details());
-        return null;
+                }, o -> o != null && ready.test(o));
     }
 
-    /** The {@code dlq-reason} of the record with this value on a dead-letter topic, or null when none arrives in time. */
+    /** The {@code dlq-reason} of the record with this value on a dead-letter topic, waiting for it to arrive. */
     private static String deadLetterReason(int kafka, String topic, byte[] value, Duration timeout) {
         Properties cp = new Properties();
         cp.put("bootstrap.servers", "127.0.0.1:" + kafka);
@@ -359,17 +351,18 @@ class StackEndToEndIT {
         cp.put("auto.offset.reset", "earliest");
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(cp, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             c.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (System.nanoTime() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> rec : c.poll(Duration.ofMillis(500))) {
-                    if (Arrays.equals(rec.value(), value)) {
-                        var h = rec.headers().lastHeader("dlq-reason");
-                        return h == null ? "(no dlq-reason header)" : new String(h.value(), StandardCharsets.UTF_8);
-                    }
-                }
-            }
+            // the consumer keeps its position between polls, so each poll reads only what is new
+            return await("the record on " + topic).atMost(timeout).pollInterval(Duration.ofMillis(100)).pollInSameThread()
+                    .until(() -> {
+                        for (ConsumerRecord<byte[], byte[]> rec : c.poll(Duration.ofMillis(500))) {
+                            if (Arrays.equals(rec.value(), value)) {
+                                var h = rec.headers().lastHeader("dlq-reason");
+                                return h == null ? "(no dlq-reason header)" : new String(h.value(), StandardCharsets.UTF_8);
+                            }
+                        }
+                        return null;
+                    }, java.util.Objects::nonNull);
         }
-        return null;
     }
 
     // ------------------------------------------------------------------------------------------------ processes
@@ -460,15 +453,12 @@ class StackEndToEndIT {
             marked.forEach((pid, cmd) -> found.add(pid + " " + cmd));
             // SIGTERM first (PostgreSQL shuts down cleanly on it), then SIGKILL whatever is still there.
             marked.keySet().forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (System.nanoTime() < deadline && marked.keySet().stream().anyMatch(StackEndToEndIT::alive)) {
-                sleep(200);
-            }
+            awaitGone(marked.keySet(), Duration.ofSeconds(10));
             marked.keySet().forEach(pid -> ProcessHandle.of(pid).ifPresent(h -> {
                 h.descendants().forEach(ProcessHandle::destroyForcibly);
                 h.destroyForcibly();
             }));
-            sleep(500);
+            awaitGone(marked.keySet(), Duration.ofSeconds(10));
         }
         return new ArrayList<>(found);
     }
@@ -476,6 +466,19 @@ class StackEndToEndIT {
     private static void killTree(ProcessHandle h) {
         h.descendants().forEach(ProcessHandle::destroyForcibly);
         h.destroyForcibly();
+    }
+
+    /**
+     * Waits up to {@code timeout} for the processes to exit; what is still running then is left to the caller (killed
+     * forcibly, or found again and reported). Polls in this thread: it also runs in a shutdown hook.
+     */
+    private static void awaitGone(Set<Long> pids, Duration timeout) {
+        try {
+            await().atMost(timeout).pollInterval(Duration.ofMillis(200)).pollInSameThread()
+                    .until(() -> pids.stream().noneMatch(StackEndToEndIT::alive));
+        } catch (ConditionTimeoutException e) {
+            // still running: see above
+        }
     }
 
     private static boolean alive(long pid) {
@@ -576,13 +579,5 @@ class StackEndToEndIT {
         List<String> l = s.lines().toList();
         String t = String.join("\n", l.subList(Math.max(0, l.size() - lines), l.size()));
         return (l.size() > lines ? "... (" + (l.size() - lines) + " lines before)\n" : "") + t + "\n";
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

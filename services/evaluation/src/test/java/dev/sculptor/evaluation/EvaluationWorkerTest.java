@@ -1,5 +1,6 @@
 package dev.sculptor.evaluation;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -75,20 +76,18 @@ class EvaluationWorkerTest {
     }
 
     /** Every EvaluationCompleted for the evaluation, waiting until at least {@code atLeast} arrived. */
-    static List<ConsumerRecord<byte[], byte[]>> completions(String evaluation, int atLeast) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (true) {
-            List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-            for (ConsumerRecord<byte[], byte[]> r : EmbeddedKafka.consumeAll(KafkaResource.bootstrapServers(), Topics.EVALUATION_EVENTS)) {
-                if (EvaluationCompleted.parseFrom(r.value()).getEvaluation().equals(evaluation)) {
-                    out.add(r);
-                }
-            }
-            if (out.size() >= atLeast || System.nanoTime() > deadline) {
-                return out;
-            }
-            Thread.sleep(200);
-        }
+    static List<ConsumerRecord<byte[], byte[]>> completions(String evaluation, int atLeast) {
+        return await(atLeast + " EvaluationCompleted for " + evaluation).atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200)).until(() -> {
+                    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+                    for (ConsumerRecord<byte[], byte[]> r : EmbeddedKafka.consumeAll(KafkaResource.bootstrapServers(),
+                            Topics.EVALUATION_EVENTS)) {
+                        if (EvaluationCompleted.parseFrom(r.value()).getEvaluation().equals(evaluation)) {
+                            out.add(r);
+                        }
+                    }
+                    return out;
+                }, out -> out.size() >= atLeast);
     }
 
     static String header(ConsumerRecord<byte[], byte[]> r, String name) {
@@ -161,18 +160,11 @@ class EvaluationWorkerTest {
         assertEquals(Evaluation.State.FAILED, f.getStatus());
         assertEquals("models/" + model + "/versions/9 not found", f.getFailureReason());
 
-        List<ConsumerRecord<byte[], byte[]>> dead = new ArrayList<>();
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (dead.size() < 2 && System.nanoTime() < deadline) {
-            dead.clear();
-            for (ConsumerRecord<byte[], byte[]> r : EmbeddedKafka.consumeAll(KafkaResource.bootstrapServers(), dlq)) {
-                String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
-                if (key.endsWith(model)) {
-                    dead.add(r);
-                }
-            }
-            Thread.sleep(200);
-        }
+        List<ConsumerRecord<byte[], byte[]>> dead = await("both dead letters of " + model).atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> EmbeddedKafka.consumeAll(KafkaResource.bootstrapServers(), dlq).stream()
+                        .filter(r -> r.key() != null && new String(r.key(), StandardCharsets.UTF_8).endsWith(model)).toList(),
+                        d -> d.size() >= 2);
         assertEquals(2, dead.size());
         assertEquals("poison-" + model, new String(dead.get(0).key(), StandardCharsets.UTF_8));
         assertEquals("missing CloudEvents header ce_id", header(dead.get(0), "dlq-reason"));

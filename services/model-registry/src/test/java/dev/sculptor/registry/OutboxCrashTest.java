@@ -1,5 +1,6 @@
 package dev.sculptor.registry;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.sculptor.api.v1.CreateModelRequest;
@@ -60,8 +61,8 @@ class OutboxCrashTest {
             client.blocking("admin-token").createModel(CreateModelRequest.newBuilder().setModelId("crash-model").build());
         }
         assertEquals(1, count("SELECT count(*) FROM outbox WHERE subject = 'models/crash-model' AND published_at IS NULL"));
-        Thread.sleep(1000);
-        assertEquals(0, created("models/crash-model").size(), "nothing may leave before the publisher runs");
+        await("nothing leaves before the publisher runs").during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(200)).until(() -> created("models/crash-model").isEmpty());
 
         // the restarted service's publisher, twice (a second replica or a second round finds nothing)
         try (EventPublisher p = new EventPublisher(KafkaResource.bootstrapServers(), "restarted", Duration.ofSeconds(20))) {

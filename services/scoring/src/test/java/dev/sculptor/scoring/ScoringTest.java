@@ -1,6 +1,7 @@
 package dev.sculptor.scoring;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -120,20 +121,18 @@ class ScoringTest {
         return new EventEnvelope(ceId, EventEnvelope.typeOf(r), "/sculptor/test", now, job, job, r.toByteArray());
     }
 
-    static List<ConsumerRecord<byte[], byte[]>> computed(String job, int atLeast) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (true) {
-            List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-            for (ConsumerRecord<byte[], byte[]> r : EmbeddedKafka.consumeAll(KafkaResource.bootstrapServers(), Topics.SCORING_EVENTS)) {
-                if (ScoresComputed.parseFrom(r.value()).getPruneJob().equals(job)) {
-                    out.add(r);
-                }
-            }
-            if (out.size() >= atLeast || System.nanoTime() > deadline) {
-                return out;
-            }
-            Thread.sleep(200);
-        }
+    static List<ConsumerRecord<byte[], byte[]>> computed(String job, int atLeast) {
+        return await(atLeast + " ScoresComputed for " + job).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+                    for (ConsumerRecord<byte[], byte[]> r : EmbeddedKafka.consumeAll(KafkaResource.bootstrapServers(),
+                            Topics.SCORING_EVENTS)) {
+                        if (ScoresComputed.parseFrom(r.value()).getPruneJob().equals(job)) {
+                            out.add(r);
+                        }
+                    }
+                    return out;
+                }, out -> out.size() >= atLeast);
     }
 
     static void assertScores(Map<String, float[]> expected, Map<String, int[]> kept, List<ChannelScores> actual) {

@@ -1,5 +1,6 @@
 package dev.sculptor.training;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -175,11 +176,8 @@ class CreateTrainingRunTest {
         // one run, one request: cancelling it ends it (at once while queued) and the worker skips its request
         write().cancelTrainingRun(CancelTrainingRunRequest.newBuilder().setName(first.getName()).build());
         assertEquals(TrainingRun.State.CANCELLED, Fixtures.awaitCompleted(taken, WAIT).getStatus());
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (requests(first.getName()).isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-        }
-        assertEquals(1, requests(first.getName()).size());
+        await("one TrainingRequested for " + first.getName()).atMost(WAIT).during(Duration.ofSeconds(1))
+                .pollInterval(Duration.ofMillis(200)).until(() -> requests(first.getName()).size() == 1);
     }
 
     @Test

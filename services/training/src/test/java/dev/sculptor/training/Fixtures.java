@@ -1,5 +1,7 @@
 package dev.sculptor.training;
 
+import static org.awaitility.Awaitility.await;
+
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Timestamp;
 import dev.sculptor.api.v1.DatasetRef;
@@ -110,18 +112,9 @@ final class Fixtures {
     }
 
     /** Waits for the run's TrainingCompleted. */
-    static TrainingCompleted awaitCompleted(String run, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            List<TrainingCompleted> c = completions(run);
-            if (!c.isEmpty()) {
-                return c.get(0);
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no TrainingCompleted for trainingRuns/" + run + " within " + timeout);
-            }
-            Thread.sleep(200);
-        }
+    static TrainingCompleted awaitCompleted(String run, Duration timeout) {
+        return await("TrainingCompleted for trainingRuns/" + run).atMost(timeout).pollInterval(Duration.ofMillis(200))
+                .until(() -> completions(run), c -> !c.isEmpty()).get(0);
     }
 
     static Map<String, String> noArgs() {

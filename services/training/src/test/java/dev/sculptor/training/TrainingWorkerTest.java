@@ -1,5 +1,6 @@
 package dev.sculptor.training;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -51,6 +52,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -114,6 +116,11 @@ class TrainingWorkerTest {
 
     TrainingRun get(String run) {
         return read().getTrainingRun(GetTrainingRunRequest.newBuilder().setName("trainingRuns/" + run).build());
+    }
+
+    /** A run not recorded yet: what a wait for it may see, unlike any other failure. */
+    static boolean notFound(Throwable e) {
+        return e instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.NOT_FOUND;
     }
 
     /** Downloads a stored checkpoint and loads it with the engine (every part's SHA-256 is verified). */
@@ -281,33 +288,13 @@ class TrainingWorkerTest {
     void cancelStopsARunningRunAndWatchFollowsItToTheEnd() throws Exception {
         String run = unique("long");
         publisher.publish(Topics.TRAINING_REQUESTS, Fixtures.envelope(UUID.randomUUID().toString(), Fixtures.fromArch(run, 500, 2).build()));
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (true) {
-            try {
-                TrainingRun r = get(run);
-                if (r.getState() == TrainingRun.State.RUNNING && r.getCurrentEpoch() >= 2) {
-                    break;
-                }
-            } catch (StatusRuntimeException e) {
-                assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode());
-            }
-            assertTrue(System.nanoTime() < deadline, "the run did not start");
-            Thread.sleep(100);
-        }
+        await("the run started").atMost(WAIT).pollInterval(Duration.ofMillis(100)).ignoreExceptionsMatching(TrainingWorkerTest::notFound)
+                .until(() -> get(run), r -> r.getState() == TrainingRun.State.RUNNING && r.getCurrentEpoch() >= 2);
         // a run requested behind it is recorded QUEUED at once, and can be cancelled before a worker takes it
         String queued = unique("queued");
         publisher.publish(Topics.TRAINING_REQUESTS, Fixtures.envelope(UUID.randomUUID().toString(), Fixtures.fromArch(queued, 1, 2).build()));
-        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        TrainingRun q = null;
-        while (q == null) {
-            try {
-                q = get(queued);
-            } catch (StatusRuntimeException e) {
-                assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode());
-                assertTrue(System.nanoTime() < until, "the queued run was not recorded");
-                Thread.sleep(100);
-            }
-        }
+        TrainingRun q = await("the queued run recorded").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .ignoreExceptionsMatching(TrainingWorkerTest::notFound).until(() -> get(queued), java.util.Objects::nonNull);
         assertEquals(TrainingRun.State.QUEUED, q.getState());
         assertEquals(1, q.getEpochs());
         assertEquals(0, q.getAttempts());
@@ -315,13 +302,14 @@ class TrainingWorkerTest {
                 .setName("trainingRuns/" + queued).build());
         assertEquals(TrainingRun.State.CANCELLED, qc.getState(), "a queued run is cancelled at once");
 
+        List<TrainingRun> streamed = new CopyOnWriteArrayList<>();
         CompletableFuture<List<TrainingRun>> watched = CompletableFuture.supplyAsync(() -> {
-            List<TrainingRun> seen = new ArrayList<>();
             Iterator<TrainingRun> it = read().watchTrainingRun(WatchTrainingRunRequest.newBuilder().setName("trainingRuns/" + run).build());
-            it.forEachRemaining(seen::add);
-            return seen;
+            it.forEachRemaining(streamed::add);
+            return streamed;
         });
-        Thread.sleep(500);
+        // the watch is open once its first snapshot arrived: the cancel below is a change it must see
+        await("the watch's first snapshot").atMost(Duration.ofSeconds(30)).until(() -> !streamed.isEmpty());
 
         StatusRuntimeException denied = assertThrows(StatusRuntimeException.class, () -> read().cancelTrainingRun(
                 CancelTrainingRunRequest.newBuilder().setName("trainingRuns/" + run).build()));
@@ -343,11 +331,15 @@ class TrainingWorkerTest {
         assertTrue(seen.stream().anyMatch(s -> s.hasProgress()));
 
         // the worker later takes the queued run's request and leaves the cancelled run alone
-        Thread.sleep(1500);
-        assertEquals(TrainingRun.State.CANCELLED, get(queued).getState());
-        assertEquals(0, get(queued).getAttempts());
-        assertEquals(1, Fixtures.completions(queued).size());
-        assertEquals(TrainingRun.State.CANCELLED, Fixtures.completions(queued).get(0).getStatus());
+        await("the cancelled queued run left alone").during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+                    TrainingRun now = get(queued);
+                    assertEquals(TrainingRun.State.CANCELLED, now.getState());
+                    assertEquals(0, now.getAttempts());
+                    List<TrainingCompleted> ends = Fixtures.completions(queued);
+                    assertEquals(1, ends.size());
+                    assertEquals(TrainingRun.State.CANCELLED, ends.get(0).getStatus());
+                });
 
         StatusRuntimeException again = assertThrows(StatusRuntimeException.class, () -> client.blocking("write-token")
                 .cancelTrainingRun(CancelTrainingRunRequest.newBuilder().setName("trainingRuns/" + run).build()));

@@ -1,5 +1,6 @@
 package dev.sculptor.platform.events;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,16 +39,6 @@ class EventConsumerTest {
 
     static EventEnvelope event(String text) {
         return EventEnvelope.of(StringValue.of(text), "//sculptor/test", "things/" + text, "key-" + text);
-    }
-
-    static void awaitTrue(java.util.function.BooleanSupplier c, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!c.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(50);
-        }
     }
 
     @Test
@@ -91,7 +82,8 @@ class EventConsumerTest {
             publisher.publish(topic, event("flaky"));
             publisher.publish(topic, event("broken"));
             publisher.publish(topic, event("after"));
-            awaitTrue(() -> handled.contains("after"), "the event after the poison ones");
+            await("the event after the poison ones").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> handled.contains("after"));
             assertEquals(List.of("once", "flaky", "after"), handled);
             assertEquals(1, c.duplicates());
             assertEquals(3, attempts.get("flaky").get());

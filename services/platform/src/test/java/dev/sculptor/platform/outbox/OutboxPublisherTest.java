@@ -1,5 +1,6 @@
 package dev.sculptor.platform.outbox;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -61,11 +62,10 @@ class OutboxPublisherTest {
         // "killed" between commit and publish: nothing ran yet; a publisher started later sends it
         try (EventPublisher p = new EventPublisher(kafka.bootstrapServers(), "outbox", Duration.ofSeconds(20));
                 OutboxPublisher op = new OutboxPublisher(ds, p, Duration.ofMillis(100)).start()) {
-            List<ConsumerRecord<byte[], byte[]>> got = EmbeddedKafka.awaitRecords(kafka.bootstrapServers(), topic, 1,
-                    Duration.ofSeconds(20));
-            Thread.sleep(500); // give a wrongly duplicated or rolled-back event time to show up
-            got = EmbeddedKafka.consumeAll(kafka.bootstrapServers(), topic);
-            assertEquals(1, got.size());
+            // one record, and still one a while later: a wrongly duplicated or rolled-back event has time to show up
+            List<ConsumerRecord<byte[], byte[]>> got = await("exactly one record on " + topic).atMost(Duration.ofSeconds(30))
+                    .during(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> EmbeddedKafka.consumeAll(kafka.bootstrapServers(), topic), records -> records.size() == 1);
             assertEquals("committed", StringValue.parseFrom(got.get(0).value()).getValue());
             assertEquals(kept.id(), new String(got.get(0).headers().lastHeader("ce_id").value(), StandardCharsets.UTF_8));
             assertEquals(0, op.publishBatch(10));

@@ -1,0 +1,6 @@
+/**
+ * The scoring service's Kafka worker: {@code ScoringRequested} in, scores stored under
+ * {@code jobs/{job}/scores/} and {@code ScoresComputed} out, keyed by the job. The service has no database,
+ * so event ids are deduplicated in memory and the emitted event's id is derived from the request's.
+ */
+package dev.sculptor.scoring.events;

@@ -1,0 +1,2 @@
+/** The scoring service's readiness check: ready only while its Kafka worker consumes. */
+package dev.sculptor.scoring.health;
