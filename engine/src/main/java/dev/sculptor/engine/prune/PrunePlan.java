@@ -200,6 +200,7 @@ public record PrunePlan(String method, String arch, String pruned, JsonObject se
     public static PrunePlan fromJson(String json) {
         try {
             JsonObject o = JsonParser.parseString(json).getAsJsonObject();
+            MethodDef def = MethodDef.byName(o.get("method").getAsString());
             Map<String, float[]> scores = new LinkedHashMap<>();
             for (Map.Entry<String, JsonElement> e : o.getAsJsonObject("scores").entrySet()) {
                 JsonArray a = e.getValue().getAsJsonArray();
@@ -240,7 +241,7 @@ public record PrunePlan(String method, String arch, String pruned, JsonObject se
                 }
                 masks = new Masks(m.get("threshold").getAsFloat(), tensors);
             }
-            return new PrunePlan(MethodDef.byName(o.get("method").getAsString()).id(), o.get("arch").getAsString(),
+            return new PrunePlan(def.id(), o.get("arch").getAsString(),
                     o.get("pruned").getAsString(), o.getAsJsonObject("settings"), scores, kept, refits, blocks, masks,
                     o.get("seconds").getAsDouble());
         } catch (ArchException e) {
