@@ -5,6 +5,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
 import dev.sculptor.engine.arch.ArchException;
 import dev.sculptor.engine.arch.Network;
 import dev.sculptor.engine.checkpoint.Tensor;
@@ -16,6 +17,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * What a method decided about one trained network, before anything is cut: the importance scores and the decision
@@ -129,22 +131,10 @@ public record PrunePlan(String method, String arch, String pruned, JsonObject se
         o.addProperty("pruned", pruned);
         o.add("settings", settings.deepCopy());
         JsonObject s = new JsonObject();
-        scores.forEach((k, v) -> {
-            JsonArray a = new JsonArray(v.length);
-            for (float f : v) {
-                a.add(f);
-            }
-            s.add(k, a);
-        });
+        scores.forEach((space, v) -> s.add(space, array(v.length, i -> new JsonPrimitive(v[i]))));
         o.add("scores", s);
         JsonObject k = new JsonObject();
-        kept.forEach((space, v) -> {
-            JsonArray a = new JsonArray(v.length);
-            for (int i : v) {
-                a.add(i);
-            }
-            k.add(space, a);
-        });
+        kept.forEach((space, v) -> k.add(space, array(v.length, i -> new JsonPrimitive(v[i]))));
         o.add("kept", k);
         JsonArray r = new JsonArray();
         for (Tensor t : refits.values()) {
@@ -190,6 +180,14 @@ public record PrunePlan(String method, String arch, String pruned, JsonObject se
         }
         o.addProperty("seconds", seconds);
         return new GsonBuilder().serializeSpecialFloatingPointValues().create().toJson(o);
+    }
+
+    private static JsonArray array(int n, IntFunction<JsonElement> element) {
+        JsonArray a = new JsonArray(n);
+        for (int i = 0; i < n; i++) {
+            a.add(element.apply(i));
+        }
+        return a;
     }
 
     /**

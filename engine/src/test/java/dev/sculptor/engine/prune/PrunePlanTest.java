@@ -54,6 +54,8 @@ class PrunePlanTest {
             String json = plan.toJson();
             PrunePlan read = PrunePlan.fromJson(json);
             assertEquals(json, read.toJson(), "JSON round trip");
+            assertEquals(plan.scores().keySet(), read.scores().keySet());
+            plan.scores().forEach((space, sc) -> assertArrayEquals(sc, read.scores().get(space), space));
             assertEquals(def, read.def());
             assertEquals(def.id(), read.method());
             try (Network pruned = r.network(); Network applied = read.apply(net)) {
