@@ -3,6 +3,7 @@ package dev.sculptor.cli;
 import dev.sculptor.api.v1.PruningMethod;
 import dev.sculptor.api.v1.RetrainMode;
 import dev.sculptor.api.v1.TrainingPlan;
+import dev.sculptor.engine.prune.MethodDef;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,24 +13,17 @@ import java.util.Map;
 /**
  * The short words people type for the contract's enums ({@code l1}, {@code fine-tune}, {@code cosine}) and back. The
  * engine's ids ({@code l1-norm}, {@code network-slimming}) and the enum names ({@code L1_NORM}) are accepted too. An
- * unknown word is a usage error that names it and lists the known ones.
+ * unknown word is a usage error that names it and lists the known ones. Methods are the engine's registry
+ * ({@link MethodDef}): its names, words and amounts, mapped to the contract's enum by name.
  */
 final class Choices {
     private Choices() {}
 
-    private static final Map<String, PruningMethod> METHODS = new LinkedHashMap<>();
     private static final Map<String, RetrainMode> MODES = new LinkedHashMap<>();
     private static final Map<String, TrainingPlan.Schedule> SCHEDULES = new LinkedHashMap<>();
 
     static {
         // The first word of each value is the one shown.
-        method(PruningMethod.L1_NORM, "l1", "l1-norm");
-        method(PruningMethod.THINET, "thinet");
-        method(PruningMethod.REGRESSION, "regression", "channel-regression");
-        method(PruningMethod.NETWORK_SLIMMING, "slimming", "network-slimming");
-        method(PruningMethod.SPARSE_STRUCTURE_SELECTION, "sss", "sparse-structure-selection");
-        method(PruningMethod.SOFT_FILTER_PRUNING, "sfp", "soft-filter-pruning");
-        method(PruningMethod.WEIGHT_LEVEL, "weight", "weight-level");
         mode(RetrainMode.FINE_TUNE, "fine-tune", "finetune");
         mode(RetrainMode.SCRATCH_E, "scratch-e");
         mode(RetrainMode.SCRATCH_B, "scratch-b");
@@ -39,13 +33,6 @@ final class Choices {
         SCHEDULES.put("constant", TrainingPlan.Schedule.CONSTANT);
     }
 
-    private static void method(PruningMethod m, String... words) {
-        for (String w : words) {
-            METHODS.put(w, m);
-        }
-        METHODS.put(m.name().toLowerCase(Locale.ROOT), m);
-    }
-
     private static void mode(RetrainMode m, String... words) {
         for (String w : words) {
             MODES.put(w, m);
@@ -53,17 +40,17 @@ final class Choices {
         MODES.put(m.name().toLowerCase(Locale.ROOT), m);
     }
 
-    /** The words shown in help and errors: l1, thinet, regression, slimming, sss, sfp, weight. */
+    /**
+     * The words shown in help and errors: {@link MethodDef#words()}, spelt out because annotations take only constants
+     * ({@code ChoicesTest} holds the two equal).
+     */
     static final String METHOD_WORDS = "l1, thinet, regression, slimming, sss, sfp, weight";
     static final String MODE_WORDS = "fine-tune, scratch-e, scratch-b, lottery-ticket";
     static final String SCHEDULE_WORDS = "step, cosine, constant";
 
     static PruningMethod method(String s) {
-        PruningMethod m = s == null ? null : METHODS.get(s.trim().toLowerCase(Locale.ROOT));
-        if (m == null) {
-            throw CliException.usage("unknown method '" + s + "' (one of " + METHOD_WORDS + ")");
-        }
-        return m;
+        return MethodDef.find(s).map(d -> PruningMethod.valueOf(d.name()))
+                .orElseThrow(() -> CliException.usage("unknown method '" + s + "' (one of " + METHOD_WORDS + ")"));
     }
 
     static RetrainMode mode(String s) {
@@ -99,7 +86,7 @@ final class Choices {
 
     /** l1, thinet, ...; the enum's name for a value this CLI does not know. */
     static String word(PruningMethod m) {
-        return firstWord(METHODS, m);
+        return MethodDef.find(m.name()).map(MethodDef::word).orElse(m.name());
     }
 
     /** fine-tune, scratch-e, ...; "-" when unspecified. */
@@ -113,8 +100,7 @@ final class Choices {
 
     /** True for the methods whose global amount is {@code percent} rather than {@code ratio}. */
     static boolean usesPercent(PruningMethod m) {
-        return m == PruningMethod.NETWORK_SLIMMING || m == PruningMethod.SPARSE_STRUCTURE_SELECTION
-                || m == PruningMethod.WEIGHT_LEVEL;
+        return MethodDef.find(m.name()).map(d -> d.amount() == MethodDef.Amount.PERCENT).orElse(false);
     }
 
     private static <E extends Enum<E>> String firstWord(Map<String, E> map, E value) {

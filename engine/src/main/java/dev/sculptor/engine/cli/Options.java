@@ -2,10 +2,9 @@ package dev.sculptor.engine.cli;
 
 import dev.sculptor.engine.arch.ArchException;
 import dev.sculptor.engine.experiment.DataSpec;
-import dev.sculptor.engine.prune.L1NormPruning;
-import dev.sculptor.engine.prune.NetworkSlimming;
+import dev.sculptor.engine.prune.MethodDef;
+import dev.sculptor.engine.prune.MethodSettings;
 import dev.sculptor.engine.prune.PruningMethod;
-import dev.sculptor.engine.prune.WeightLevelPruning;
 import dev.sculptor.engine.train.TrainConfig;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -158,13 +157,12 @@ final class Options {
 
         /** The method; {@code train} (the training split) is loaded only by methods that sample data. */
         PruningMethod build(java.util.function.Supplier<dev.sculptor.engine.data.ImageDataset> train) {
-            String m = method.toLowerCase(java.util.Locale.ROOT);
-            boolean sfp = m.equals("sfp") || m.equals("soft-filter");
-            boolean sampled = dev.sculptor.engine.prune.PruningMethods.sampled(m);
-            boolean sss = m.equals("sss") || m.equals("sparse-structure-selection");
-            return dev.sculptor.engine.prune.PruningMethods.create(new dev.sculptor.engine.prune.PruningMethods.Settings(method, preset,
-                    sfp ? sfpRate : sampled ? dataDrivenRatio() : ratio, sfp ? sfpRates : ratios, skip, percent,
-                    sss ? sssGamma : lambda, includeLinear, targetDepth, samples, locations, refit), train);
+            MethodDef def = MethodDef.byName(method);
+            boolean sfp = def == MethodDef.SOFT_FILTER_PRUNING;
+            boolean sss = def == MethodDef.SPARSE_STRUCTURE_SELECTION;
+            return def.create(new MethodSettings(preset, sfp ? sfpRate : def.needsData() ? dataDrivenRatio() : ratio,
+                    sfp ? sfpRates : ratios, skip, percent, sss ? sssGamma : lambda, includeLinear, targetDepth, samples, locations,
+                    refit), train);
         }
     }
 

@@ -41,5 +41,13 @@ public record RethinkConfig(
         if (finetuneEpochs < 0) {
             throw new IllegalArgumentException("fine-tune epochs must be >= 0, got " + finetuneEpochs);
         }
+        for (RetrainMode m : modes) {
+            // refused before the baseline trains for hours, not when the mode's turn comes
+            if (!m.appliesTo(method.def())) {
+                throw new IllegalArgumentException(m.id() + " does not apply to " + method.name() + ": it removes "
+                        + method.def().granularity().name().toLowerCase(java.util.Locale.ROOT)
+                        + ", which no keep map cuts from the initial network");
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.sculptor.engine.experiment;
 
 import dev.sculptor.engine.arch.ArchException;
+import dev.sculptor.engine.prune.MethodDef;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -36,6 +37,14 @@ public enum RetrainMode {
     /** Whether the mode starts from the baseline's initial weights (lottery-ticket rewinding). */
     public boolean rewindsToInit() {
         return this == LOTTERY_TICKET;
+    }
+
+    /**
+     * Whether the mode can retrain what {@code method} prunes. Lottery-ticket rewinding cuts the baseline's initial
+     * network with the pruning's keep map, which cannot make a network with fewer blocks (sparse structure selection).
+     */
+    public boolean appliesTo(MethodDef method) {
+        return this != LOTTERY_TICKET || method.granularity() != MethodDef.Granularity.BLOCKS;
     }
 
     public static RetrainMode parse(String s) {

@@ -7,9 +7,52 @@ import dev.sculptor.engine.prune.StructuredPruner;
 import dev.sculptor.engine.train.TrainConfig;
 import java.util.Map;
 
-/** Budgets and starting points of the retrain modes. */
+/**
+ * Budgets and starting points of the retrain modes, as Liu et al. ("Rethinking the Value of Network Pruning", ICLR
+ * 2019) define them: fine-tuning a few epochs at a small constant rate; Scratch-E the baseline's epochs; Scratch-B the
+ * baseline's compute, i.e. its epochs times FLOPs(baseline) / FLOPs(pruned), never fewer than Scratch-E and at most a
+ * cap times the baseline's epochs. The one home of these rules: the services ask here too.
+ */
 public final class Retraining {
     private Retraining() {}
+
+    /** The reference recipes' baseline epochs when a plan gives none: CIFAR 160, LeNet on Fashion-MNIST 6. */
+    public static int defaultEpochs(String family) {
+        return "lenet".equals(family) ? 6 : 160;
+    }
+
+    /** The reference recipes' fine-tuning epochs when a plan gives none: CIFAR 40, LeNet on Fashion-MNIST 2. */
+    public static int defaultFinetuneEpochs(String family) {
+        return "lenet".equals(family) ? 2 : 40;
+    }
+
+    /**
+     * The epochs of a mode. Lottery-ticket rewinding gets Scratch-E's: the baseline's.
+     *
+     * @param flopsRatio FLOPs(original) / FLOPs(pruned), non-zero weights only for masked models
+     * @param scratchBCap at most this multiple of the baseline epochs for Scratch-B (null: no cap); Scratch-B never
+     *     trains fewer epochs than Scratch-E, whatever the cap
+     */
+    public static int epochs(RetrainMode mode, int baselineEpochs, int finetuneEpochs, double flopsRatio, Double scratchBCap) {
+        return switch (mode) {
+            case FINE_TUNE -> finetuneEpochs;
+            case SCRATCH_E, LOTTERY_TICKET -> baselineEpochs;
+            case SCRATCH_B -> scratchBCap == null ? computeMatched(baselineEpochs, flopsRatio)
+                    : Math.max(baselineEpochs, Math.min(computeMatched(baselineEpochs, flopsRatio),
+                            (int) Math.floor(baselineEpochs * scratchBCap)));
+        };
+    }
+
+    /** Whether the cap cut Scratch-B's compute-matched epochs. */
+    public static boolean capped(RetrainMode mode, int baselineEpochs, double flopsRatio, Double scratchBCap) {
+        return mode == RetrainMode.SCRATCH_B && scratchBCap != null
+                && computeMatched(baselineEpochs, flopsRatio) > baselineEpochs * scratchBCap;
+    }
+
+    /** The baseline's compute in epochs of the pruned model, never fewer than the baseline's epochs. */
+    private static int computeMatched(int baselineEpochs, double flopsRatio) {
+        return Math.max(baselineEpochs, (int) Math.round(baselineEpochs * flopsRatio));
+    }
 
     /**
      * The training budget of one mode, recorded beside its result.
@@ -26,22 +69,11 @@ public final class Retraining {
     public static Budget budget(RetrainMode mode, TrainConfig baseline, int finetuneEpochs, double finetuneLr,
             ModelStats original, ModelStats pruned, Double scratchBCap) {
         double ratio = (double) original.flops() / Math.max(1, pruned.flops());
-        return switch (mode) {
-            case FINE_TUNE -> new Budget(mode, finetuneEpochs, finetuneLr, "constant", ratio, false);
-            // lottery-ticket rewinding gets Scratch-E's budget: the baseline's epochs and schedule
-            case SCRATCH_E, LOTTERY_TICKET -> new Budget(mode, baseline.epochs(), baseline.lr(), baseline.schedule(), ratio,
-                    false);
-            case SCRATCH_B -> {
-                // Same compute as the baseline: epochs scale with the FLOPs saved (never fewer than Scratch-E).
-                int epochs = Math.max(baseline.epochs(), (int) Math.round(baseline.epochs() * ratio));
-                boolean capped = false;
-                if (scratchBCap != null && epochs > baseline.epochs() * scratchBCap) {
-                    epochs = (int) Math.floor(baseline.epochs() * scratchBCap);
-                    capped = true;
-                }
-                yield new Budget(mode, epochs, baseline.lr(), baseline.schedule(), ratio, capped);
-            }
-        };
+        int epochs = epochs(mode, baseline.epochs(), finetuneEpochs, ratio, scratchBCap);
+        boolean capped = capped(mode, baseline.epochs(), ratio, scratchBCap);
+        // fine-tuning at its own constant rate; the other modes with the baseline's rate and schedule
+        return mode == RetrainMode.FINE_TUNE ? new Budget(mode, epochs, finetuneLr, "constant", ratio, false)
+                : new Budget(mode, epochs, baseline.lr(), baseline.schedule(), ratio, capped);
     }
 
     /**

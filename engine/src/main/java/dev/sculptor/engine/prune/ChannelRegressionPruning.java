@@ -67,8 +67,8 @@ public final class ChannelRegressionPruning extends SampledPruning {
     }
 
     @Override
-    public String name() {
-        return "regression";
+    public MethodDef def() {
+        return MethodDef.REGRESSION;
     }
 
     @Override

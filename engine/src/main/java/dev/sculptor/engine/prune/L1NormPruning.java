@@ -47,8 +47,8 @@ public final class L1NormPruning implements PruningMethod {
     }
 
     @Override
-    public String name() {
-        return "l1";
+    public MethodDef def() {
+        return MethodDef.L1_NORM;
     }
 
     @Override
@@ -105,12 +105,13 @@ public final class L1NormPruning implements PruningMethod {
     }
 
     @Override
-    public PruneResult prune(Network trained) {
+    public PrunePlan plan(Network trained) {
         long t0 = System.nanoTime();
-        Map<String, int[]> keep = Policies.perSpace(Importances.l1FilterNorm().scores(trained), ratios(trained.graph()));
-        String newName = trained.spec().name() + "-" + (preset != null ? preset : "l1");
-        Network pruned = StructuredPruner.shrink(trained, keep, newName);
-        return new PruneResult(pruned, keep, name(), settings(), (System.nanoTime() - t0) / 1e9);
+        Map<String, float[]> scores = Importances.l1FilterNorm().scores(trained);
+        Map<String, int[]> keep = Policies.perSpace(scores, ratios(trained.graph()));
+        String newName = trained.spec().name() + "-" + (preset != null ? preset : name());
+        return new PrunePlan(def().id(), trained.spec().name(), newName, settings(), scores, keep, Map.of(), List.of(), null,
+                (System.nanoTime() - t0) / 1e9);
     }
 
     /**

@@ -37,8 +37,8 @@ public final class NetworkSlimming implements PruningMethod {
     }
 
     @Override
-    public String name() {
-        return "slimming";
+    public MethodDef def() {
+        return MethodDef.NETWORK_SLIMMING;
     }
 
     @Override
@@ -79,11 +79,11 @@ public final class NetworkSlimming implements PruningMethod {
     }
 
     @Override
-    public PruneResult prune(Network trained) {
+    public PrunePlan plan(Network trained) {
         long t0 = System.nanoTime();
-        Map<String, int[]> keep = Policies.globalThreshold(Importances.bnScale().scores(trained), percent);
-        Network pruned = StructuredPruner.shrink(trained, keep,
-                trained.spec().name() + "-slim" + Math.round(percent * 100));
-        return new PruneResult(pruned, keep, name(), settings(), (System.nanoTime() - t0) / 1e9);
+        Map<String, float[]> scores = Importances.bnScale().scores(trained);
+        Map<String, int[]> keep = Policies.globalThreshold(scores, percent);
+        return new PrunePlan(def().id(), trained.spec().name(), trained.spec().name() + "-slim" + Math.round(percent * 100),
+                settings(), scores, keep, Map.of(), List.of(), null, (System.nanoTime() - t0) / 1e9);
     }
 }

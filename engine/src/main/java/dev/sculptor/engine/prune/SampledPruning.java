@@ -1,5 +1,6 @@
 package dev.sculptor.engine.prune;
 
+import ai.djl.ndarray.NDArray;
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import dev.sculptor.engine.arch.ArchException;
@@ -8,10 +9,12 @@ import dev.sculptor.engine.arch.ChannelSpace;
 import dev.sculptor.engine.arch.Layer;
 import dev.sculptor.engine.arch.LayerGraph;
 import dev.sculptor.engine.arch.Network;
+import dev.sculptor.engine.checkpoint.Tensor;
 import dev.sculptor.engine.data.ImageDataset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -263,8 +266,12 @@ abstract class SampledPruning implements PruningMethod {
         return out;
     }
 
+    /**
+     * Runs the whole pruning (each space is decided on the network with the earlier ones already pruned and refitted)
+     * and keeps the decisions: the kept channels and the final weights of every refitted layer.
+     */
     @Override
-    public PruneResult prune(Network trained) {
+    public PrunePlan plan(Network trained) {
         long t0 = System.nanoTime();
         ArchSpec spec = trained.spec();
         if (train.channels() != spec.channels() || train.height() != spec.height() || train.width() != spec.width()) {
@@ -279,6 +286,8 @@ abstract class SampledPruning implements PruningMethod {
         ImageDataset data = train.subset(images, seed);
         long rows = 0;
         Map<String, int[]> kept = new LinkedHashMap<>();
+        Set<String> refitted = new LinkedHashSet<>();
+        Map<String, Tensor> refits = new LinkedHashMap<>();
         Network current = trained;
         try {
             Map<String, Samples> byLayer = new LinkedHashMap<>();
@@ -321,6 +330,7 @@ abstract class SampledPruning implements PruningMethod {
                 try {
                     if (d.consumerWeight() != null) {
                         next.array(consumer + ".weight").set(d.consumerWeight());
+                        refitted.add(consumer + ".weight");
                     }
                 } catch (RuntimeException e) {
                     next.close();
@@ -331,21 +341,34 @@ abstract class SampledPruning implements PruningMethod {
                 }
                 current = next;
             }
-            if (current == trained) {
-                current = StructuredPruner.shrink(trained, Map.of(), newName);
+            // later spaces may have sliced a refitted layer's outputs: keep its final weights
+            for (String t : refitted) {
+                NDArray w = current.array(t);
+                refits.put(t, new Tensor(t, w.getShape().getShape(), w.toFloatArray()));
             }
-        } catch (RuntimeException e) {
+        } finally {
             if (current != trained) {
                 current.close();
             }
-            throw e;
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         JsonObject used = settings();
         used.addProperty("sampledImages", targets.isEmpty() ? 0 : images);
         used.addProperty("sampledRows", rows);
         used.addProperty("seconds", seconds);
-        return new PruneResult(current, kept, name(), used, seconds);
+        return new PrunePlan(def().id(), spec.name(), newName, used, Map.of(), kept, refits, List.of(), null, seconds);
+    }
+
+    /** As the default, with the settings' {@code seconds} the whole time, planning and applying. */
+    @Override
+    public PruneResult prune(Network trained) {
+        long t0 = System.nanoTime();
+        PrunePlan plan = plan(trained);
+        Network pruned = plan.apply(trained);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        JsonObject used = plan.settings();
+        used.addProperty("seconds", seconds);
+        return new PruneResult(pruned, plan.kept(), name(), used, seconds);
     }
 
     /** Positions {@code 0..n-1} not in {@code removed}, increasing. */

@@ -66,8 +66,8 @@ public final class SoftFilterPruning implements PruningMethod {
     }
 
     @Override
-    public String name() {
-        return "sfp";
+    public MethodDef def() {
+        return MethodDef.SOFT_FILTER_PRUNING;
     }
 
     @Override
@@ -118,11 +118,12 @@ public final class SoftFilterPruning implements PruningMethod {
     }
 
     @Override
-    public PruneResult prune(Network trained) {
+    public PrunePlan plan(Network trained) {
         long t0 = System.nanoTime();
-        Map<String, int[]> keep = keep(trained);
-        Network pruned = StructuredPruner.shrink(trained, keep, trained.spec().name() + "-sfp");
-        return new PruneResult(pruned, keep, name(), settings(), (System.nanoTime() - t0) / 1e9);
+        Map<String, float[]> scores = l2FilterNorm().scores(trained);
+        Map<String, int[]> keep = Policies.perSpace(scores, rates(trained.graph()));
+        return new PrunePlan(def().id(), trained.spec().name(), trained.spec().name() + "-sfp", settings(), scores, keep,
+                Map.of(), List.of(), null, (System.nanoTime() - t0) / 1e9);
     }
 
     /**

@@ -52,8 +52,8 @@ public final class SparseStructureSelection implements PruningMethod {
     }
 
     @Override
-    public String name() {
-        return "sss";
+    public MethodDef def() {
+        return MethodDef.SPARSE_STRUCTURE_SELECTION;
     }
 
     @Override
@@ -115,7 +115,7 @@ public final class SparseStructureSelection implements PruningMethod {
     }
 
     @Override
-    public PruneResult prune(Network trained) {
+    public PrunePlan plan(Network trained) {
         long t0 = System.nanoTime();
         ArchSpec spec = trained.spec();
         if (!spec.scaled()) {
@@ -145,18 +145,47 @@ public final class SparseStructureSelection implements PruningMethod {
                 remove[alive.get(i)] = true;
             }
         }
+        List<PrunePlan.Block> blocks = new ArrayList<>();
+        List<String> removed = new ArrayList<>();
+        for (int b : removable) {
+            blocks.add(new PrunePlan.Block(g.blockName(b), scale[b], remove[b]));
+            if (remove[b]) {
+                removed.add(g.blockName(b));
+            }
+        }
+        JsonObject settings = settings();
+        settings.add("removedBlocks", new com.google.gson.Gson().toJsonTree(removed));
+        return new PrunePlan(def().id(), spec.name(), spec.name() + "-sss" + (removed.isEmpty() ? "" : "-" + removed.size()),
+                settings, Map.of(), Map.of(), Map.of(), blocks, null, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * The network without the plan's removed blocks, every kept block's scale folded into its branch's last layer, so
+     * that it is a plain ResNet again.
+     */
+    static Network removeBlocks(Network trained, PrunePlan plan) {
+        ArchSpec spec = trained.spec();
+        LayerGraph g = trained.graph();
+        int n = spec.blocks().size();
+        Map<String, PrunePlan.Block> planned = new LinkedHashMap<>();
+        plan.blocks().forEach(b -> planned.put(b.block(), b));
+        float[] scale = new float[n];
+        boolean[] remove = new boolean[n];
+        for (int b = 0; b < n; b++) {
+            PrunePlan.Block p = planned.get(g.blockName(b));
+            scale[b] = p != null ? p.scale() : 1f;
+            remove[b] = p != null && p.removed();
+        }
         // the new architecture: fewer blocks per stage, no scales
         List<List<Integer>> blocks = new ArrayList<>();
         List<List<Integer>> selections = spec.selections() == null ? null : new ArrayList<>();
         List<Integer> stageBlocks = new ArrayList<>();
         Map<String, String> rename = new LinkedHashMap<>();
-        List<Integer> removed = new ArrayList<>();
         for (int s = 0; s < spec.stageWidths().size(); s++) {
             stageBlocks.add(0);
         }
         for (int b = 0; b < n; b++) {
             if (remove[b]) {
-                removed.add(b);
                 continue;
             }
             int s = spec.stageOf(b);
@@ -170,8 +199,7 @@ public final class SparseStructureSelection implements PruningMethod {
         if (selections != null) {
             selections.add(spec.selections().get(n));
         }
-        ArchSpec out = spec.withStages(blocks, selections, stageBlocks).withBlockScales(false)
-                .withName(spec.name() + "-sss" + (removed.isEmpty() ? "" : "-" + removed.size())).validate();
+        ArchSpec out = spec.withStages(blocks, selections, stageBlocks).withBlockScales(false).withName(plan.pruned()).validate();
         Network pruned = Network.create(out, 0, trained.device());
         List<Tensor> tensors = new ArrayList<>();
         for (Tensor t : trained.exportTensors()) {
@@ -205,9 +233,7 @@ public final class SparseStructureSelection implements PruningMethod {
             pruned.close();
             throw e;
         }
-        JsonObject settings = settings();
-        settings.add("removedBlocks", new com.google.gson.Gson().toJsonTree(removed.stream().map(g::blockName).toList()));
-        return new PruneResult(pruned, Map.of(), name(), settings, (System.nanoTime() - t0) / 1e9);
+        return pruned;
     }
 
     private static int blockIndex(LayerGraph g, String blockPrefix) {

@@ -73,8 +73,8 @@ public final class ThiNetPruning extends SampledPruning {
     }
 
     @Override
-    public String name() {
-        return "thinet";
+    public MethodDef def() {
+        return MethodDef.THINET;
     }
 
     @Override

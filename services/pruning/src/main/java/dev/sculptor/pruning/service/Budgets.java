@@ -2,28 +2,27 @@ package dev.sculptor.pruning.service;
 
 import dev.sculptor.api.v1.RetrainMode;
 import dev.sculptor.api.v1.TrainingPlan;
+import dev.sculptor.engine.experiment.Retraining;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
- * Epochs of each retrain mode, as Liu et al. ("Rethinking the Value of Network Pruning", ICLR 2019)
- * define them: fine-tuning a few epochs at a small constant rate; Scratch-E the baseline's epochs;
- * Scratch-B the baseline's compute, i.e. its epochs times FLOPs(baseline) / FLOPs(pruned), never fewer
- * than Scratch-E and at most {@code scratch_b_cap} times the baseline's epochs.
+ * Epochs of each retrain mode of a job: the plan's numbers, else the family's defaults, through the engine's rule
+ * ({@link Retraining#epochs}). The contract's enum maps to the engine's by name.
  */
 public final class Budgets {
-    /** The reference recipes' epochs when the plan gives none: CIFAR 160 (fine-tune 40), LeNet on Fashion-MNIST 6 (2). */
-    static int defaultEpochs(String family) {
-        return "lenet".equals(family) ? 6 : 160;
-    }
-
-    static int defaultFinetuneEpochs(String family) {
-        return "lenet".equals(family) ? 2 : 40;
-    }
-
     private Budgets() {}
+
+    /** The engine's mode for a contract mode; empty for an unset or unknown value. */
+    static Optional<dev.sculptor.engine.experiment.RetrainMode> engine(RetrainMode mode) {
+        return Stream.of(dev.sculptor.engine.experiment.RetrainMode.values()).filter(m -> m.name().equals(mode.name()))
+                .findFirst();
+    }
 
     /** The baseline's epochs: the plan's, else the family's default. */
     public static int baselineEpochs(TrainingPlan plan, String family) {
-        return plan.getEpochs() > 0 ? plan.getEpochs() : defaultEpochs(family);
+        return plan.getEpochs() > 0 ? plan.getEpochs() : Retraining.defaultEpochs(family);
     }
 
     /**
@@ -31,21 +30,17 @@ public final class Budgets {
      * @param defaultCap the cap when the plan has none (null: none)
      */
     public static int epochs(RetrainMode mode, TrainingPlan plan, String family, double flopsRatio, Double defaultCap) {
-        int base = baselineEpochs(plan, family);
-        return switch (mode) {
-            case FINE_TUNE -> plan.getFinetuneEpochs() > 0 ? plan.getFinetuneEpochs() : defaultFinetuneEpochs(family);
-            case SCRATCH_E -> base;
-            case SCRATCH_B -> {
-                int epochs = Math.max(base, (int) Math.round(base * flopsRatio));
-                Double cap = plan.hasScratchBCap() ? Double.valueOf(plan.getScratchBCap()) : defaultCap;
-                yield cap == null ? epochs : Math.max(base, Math.min(epochs, (int) Math.floor(base * cap)));
-            }
-            default -> throw JobException.invalid("retrain_modes", "mode " + mode + " has no budget here");
-        };
+        // lottery-ticket rewinding needs the baseline's initial weights, which a job does not keep
+        dev.sculptor.engine.experiment.RetrainMode m = engine(mode).filter(e -> !e.rewindsToInit())
+                .orElseThrow(() -> JobException.invalid("retrain_modes", "mode " + mode + " has no budget here"));
+        int finetune = plan.getFinetuneEpochs() > 0 ? plan.getFinetuneEpochs() : Retraining.defaultFinetuneEpochs(family);
+        Double cap = plan.hasScratchBCap() ? Double.valueOf(plan.getScratchBCap()) : defaultCap;
+        return Retraining.epochs(m, baselineEpochs(plan, family), finetune, flopsRatio, cap);
     }
 
-    /** The candidate's label, e.g. {@code scratch-b}. */
+    /** The candidate's label, the engine's id of the mode, e.g. {@code scratch-b}; a value the engine lacks is spelt out. */
     public static String label(RetrainMode mode) {
-        return mode.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        return engine(mode).map(dev.sculptor.engine.experiment.RetrainMode::id)
+                .orElse(mode.name().toLowerCase(Locale.ROOT).replace('_', '-'));
     }
 }

@@ -2,64 +2,53 @@ package dev.sculptor.pruning.service;
 
 import dev.sculptor.api.v1.MethodSpec;
 import dev.sculptor.api.v1.PruningMethod;
+import dev.sculptor.engine.arch.Network;
 import dev.sculptor.engine.data.ImageDataset;
-import dev.sculptor.engine.prune.PruningMethods;
-import dev.sculptor.engine.prune.SparseStructureSelection;
-import java.util.EnumSet;
-import java.util.Set;
+import dev.sculptor.engine.prune.MethodDef;
+import dev.sculptor.engine.prune.MethodSettings;
+import dev.sculptor.engine.prune.PrunePlan;
+import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
- * The contract's {@code MethodSpec} as one of the engine's seven methods (the ones studied by Liu et
- * al., "Rethinking the Value of Network Pruning", ICLR 2019), with the contract's defaults. Which
- * channels go is decided by the engine; this class only maps settings and says how a job gets there:
- * channel methods through the scoring service's stored decision, data-driven ones (ThiNet, channel
- * regression) by sampling activations during the pruning step itself.
+ * The contract's {@code MethodSpec} as one of the engine's methods: the enum maps to the engine's registry
+ * ({@link MethodDef}) by name, and everything about a method (its id, whether it is scored ahead, whether it samples
+ * data, its presets and defaults) is the registry's. This class only names the request's fields in errors.
  */
 public final class Methods {
-    /** Methods whose kept channels the scoring service stores ({@code channel_scores[].kept_channels}). */
-    static final Set<PruningMethod> CHANNEL_SCORED = EnumSet.of(PruningMethod.L1_NORM, PruningMethod.NETWORK_SLIMMING,
-            PruningMethod.SOFT_FILTER_PRUNING);
-
-    /** Methods that select channels from sampled activations: no scores are computed ahead of pruning. */
-    static final Set<PruningMethod> DATA_DRIVEN = EnumSet.of(PruningMethod.THINET, PruningMethod.REGRESSION);
-
     private Methods() {}
+
+    /** The engine's entry for a contract method; empty for an unset or unknown value. */
+    static Optional<MethodDef> def(PruningMethod m) {
+        return MethodDef.find(m.name());
+    }
 
     /** Whether the job asks the scoring service first. */
     public static boolean scored(PruningMethod m) {
-        return !DATA_DRIVEN.contains(m);
+        return def(m).map(MethodDef::scoredAhead).orElse(true);
     }
 
     /** Whether the pruning step shrinks with the stored kept channels instead of re-running the policy. */
     public static boolean usesStoredChannels(PruningMethod m) {
-        return CHANNEL_SCORED.contains(m);
+        return def(m).map(d -> d.scoredAhead() && d.granularity() == MethodDef.Granularity.CHANNELS).orElse(false);
     }
 
     /** The engine's id of a method, as recorded in lineage, e.g. {@code l1-norm}. */
     public static String id(PruningMethod m) {
-        return switch (m) {
-            case L1_NORM -> "l1-norm";
-            case THINET -> "thinet";
-            case REGRESSION -> "channel-regression";
-            case NETWORK_SLIMMING -> "network-slimming";
-            case SPARSE_STRUCTURE_SELECTION -> "sparse-structure-selection";
-            case SOFT_FILTER_PRUNING -> "soft-filter-pruning";
-            case WEIGHT_LEVEL -> "weight-level";
-            default -> m.name();
-        };
+        return def(m).map(MethodDef::id).orElse(m.name());
     }
 
     /** Checks a request's method without building anything; names the field at fault. */
     public static void validate(MethodSpec s) {
         PruningMethod m = s.getMethod();
         if (m == PruningMethod.PRUNING_METHOD_UNSPECIFIED) {
-            throw JobException.invalid("method.method", "is required (L1_NORM, THINET, REGRESSION, NETWORK_SLIMMING, "
-                    + "SPARSE_STRUCTURE_SELECTION, SOFT_FILTER_PRUNING or WEIGHT_LEVEL)");
+            List<String> names = Stream.of(MethodDef.values()).map(MethodDef::name).toList();
+            throw JobException.invalid("method.method", "is required (" + String.join(", ", names.subList(0, names.size() - 1))
+                    + " or " + names.get(names.size() - 1) + ")");
         }
-        if (m == PruningMethod.UNRECOGNIZED) {
-            throw JobException.invalid("method.method", "unknown value " + s.getMethodValue());
-        }
+        MethodDef def = def(m).orElseThrow(() -> JobException.invalid("method.method", "unknown value " + s.getMethodValue()));
         if (s.hasRatio() && !(s.getRatio() >= 0 && s.getRatio() < 1)) {
             throw JobException.invalid("method.ratio", "must be in [0, 1), got " + s.getRatio());
         }
@@ -71,12 +60,11 @@ public final class Methods {
         if (s.hasPercent() && !(s.getPercent() >= 0 && s.getPercent() < 1)) {
             throw JobException.invalid("method.percent", "must be in [0, 1), got " + s.getPercent());
         }
-        if (m == PruningMethod.SPARSE_STRUCTURE_SELECTION && s.hasPercent()) {
+        if (s.hasPercent() && def.amount() == MethodDef.Amount.PERCENT && !def.takesPercent()) {
             throw JobException.precondition("method.percent: the engine's Sparse Structure Selection removes the blocks whose "
-                    + "trained scales are zero, or keeps a preset depth (" + SparseStructureSelection.PRESETS + "), not a percent");
+                    + "trained scales are zero, or keeps a preset depth (" + def.presets() + "), not a percent");
         }
-        if (!s.getPreset().isBlank() && m != PruningMethod.L1_NORM && m != PruningMethod.THINET
-                && m != PruningMethod.SPARSE_STRUCTURE_SELECTION) {
+        if (!s.getPreset().isBlank() && def.presets().isEmpty()) {
             throw JobException.invalid("method.preset", "method " + m + " has no presets");
         }
         try {
@@ -88,24 +76,40 @@ public final class Methods {
     }
 
     /**
-     * The engine method for a request.
+     * The engine method for a request, with the contract's defaults.
+     *
+     * @param train the training split, loaded only by the data-driven methods
+     * @return null for a data-driven method when {@code train} gives no data (validation)
+     */
+    public static dev.sculptor.engine.prune.PruningMethod create(MethodSpec s, Supplier<ImageDataset> train) {
+        MethodDef def = MethodDef.byName(s.getMethod().name());
+        MethodSettings settings = MethodSettings.ofContract(s.getPreset(), s.hasRatio() ? s.getRatio() : null, s.getRatiosMap(),
+                s.getSkipList(), s.hasPercent() ? s.getPercent() : null, s.hasSparsityLambda() ? s.getSparsityLambda() : null,
+                s.getIncludeLinear());
+        if (def.needsData()) {
+            // validation passes no data: the data-driven methods check the same fields as the others
+            ImageDataset data = train.get();
+            return data == null ? null : def.create(settings, () -> data);
+        }
+        return def.create(settings, train);
+    }
+
+    /**
+     * What the request's method decides about a trained network (scores, kept channels, removed blocks or masks);
+     * {@link #apply} carries it out.
      *
      * @param train the training split, loaded only by the data-driven methods
      */
-    public static dev.sculptor.engine.prune.PruningMethod create(MethodSpec s, Supplier<ImageDataset> train) {
-        String id = id(s.getMethod());
-        if (DATA_DRIVEN.contains(s.getMethod())) {
-            // validation passes no data: the data-driven methods check the same fields as the others
-            ImageDataset data = train.get();
-            return data == null ? null : PruningMethods.create(settings(s, id), () -> data);
+    public static PrunePlan plan(MethodSpec s, Network trained, Supplier<ImageDataset> train) {
+        dev.sculptor.engine.prune.PruningMethod method = create(s, train);
+        if (method == null) {
+            throw JobException.precondition(id(s.getMethod()) + " samples training data: the job's dataset gave none");
         }
-        return PruningMethods.create(settings(s, id), train);
+        return method.plan(trained);
     }
 
-    /** The contract's settings with its defaults (ratio 0.5, lambda 1e-4; percent per method in the engine). */
-    static PruningMethods.Settings settings(MethodSpec s, String id) {
-        return PruningMethods.Settings.of(id, s.getPreset().isBlank() ? null : s.getPreset().trim(), s.hasRatio() ? s.getRatio() : 0.5,
-                s.getRatiosMap(), Set.copyOf(s.getSkipList()), s.hasPercent() ? s.getPercent() : null,
-                s.hasSparsityLambda() ? s.getSparsityLambda() : 1e-4, s.getIncludeLinear());
+    /** The pruned network: {@code trained} (the network the plan was made on, or the same checkpoint loaded again) cut. */
+    public static Network apply(PrunePlan plan, Network trained) {
+        return plan.apply(trained);
     }
 }
