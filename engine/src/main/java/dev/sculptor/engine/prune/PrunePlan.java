@@ -72,6 +72,9 @@ public record PrunePlan(String method, String arch, String pruned, JsonObject se
      */
     public record MaskedTensor(String tensor, long count, long nonzero, long pruned, float meanAbs, float maxAbs) {}
 
+    /** The file a stored plan goes in, beside the scores it was made with. */
+    public static final String FILE = "plan.json";
+
     public PrunePlan {
         settings = settings.deepCopy();
         scores = Collections.unmodifiableMap(new LinkedHashMap<>(scores));

@@ -27,6 +27,7 @@ import dev.sculptor.api.v1.TrainingPlan;
 import dev.sculptor.engine.arch.ArchSpec;
 import dev.sculptor.engine.arch.Architectures;
 import dev.sculptor.engine.arch.Network;
+import dev.sculptor.engine.prune.PrunePlan;
 import dev.sculptor.engine.checkpoint.ModelCheckpoint;
 import dev.sculptor.platform.events.EventEnvelope;
 import dev.sculptor.platform.store.CheckpointStore;
@@ -178,23 +179,26 @@ final class Fixtures {
     }
 
     /**
-     * Stores what the scoring service would: {@code jobs/{job}/scores/scores.json}, a
-     * {@code ScoreModelResponse} in proto3 JSON with the kept channels of every space; returns the
-     * {@code scores_uri}.
+     * Stores what the scoring service would under {@code jobs/{job}/scores/}: {@code scores.json}, a
+     * {@code ScoreModelResponse} in proto3 JSON with the kept channels of every space, and the engine's plan
+     * ({@code plan.json}) the pruning step applies; returns the {@code scores_uri}.
      */
-    static String writeScores(CheckpointStore store, Path tmp, String job, String version, Map<String, int[]> kept) throws Exception {
+    static String writeScores(CheckpointStore store, Path tmp, String job, String version, PrunePlan plan) throws Exception {
         ScoreModelResponse.Builder r = ScoreModelResponse.newBuilder().setModelVersion(version);
-        kept.forEach((space, channels) -> {
+        plan.kept().forEach((space, channels) -> {
             ChannelScores.Builder s = ChannelScores.newBuilder().setSpace(space);
             for (int ch : channels) {
                 s.addKeptChannels(ch).addScores(1f);
             }
             r.addChannelScores(s);
         });
+        String prefix = "jobs/" + jobId(job) + "/scores/";
         Path f = tmp.resolve(jobId(job) + "-scores.json");
         Files.writeString(f, JsonFormat.printer().print(r), StandardCharsets.UTF_8);
-        String prefix = "jobs/" + jobId(job) + "/scores/";
         store.putFile(f, prefix + "scores.json");
+        Path p = tmp.resolve(jobId(job) + "-" + PrunePlan.FILE);
+        Files.writeString(p, plan.toJson(), StandardCharsets.UTF_8);
+        store.putFile(p, prefix + PrunePlan.FILE);
         return store.uri(prefix);
     }
 

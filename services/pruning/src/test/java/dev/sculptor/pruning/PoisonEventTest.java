@@ -13,7 +13,7 @@ import dev.sculptor.api.v1.PruneJob;
 import dev.sculptor.api.v1.TrainingRequested;
 import dev.sculptor.engine.arch.Network;
 import dev.sculptor.engine.prune.L1NormPruning;
-import dev.sculptor.engine.prune.PruneResult;
+import dev.sculptor.engine.prune.PrunePlan;
 import dev.sculptor.platform.events.EventEnvelope;
 import dev.sculptor.platform.events.Topics;
 import dev.sculptor.pruning.Fixtures.Clients;
@@ -62,12 +62,10 @@ class PoisonEventTest extends PruningTestBase {
         try (Clients c = new Clients(url.getPort(), registry); Network net = Network.create(Fixtures.LENET, 41)) {
             Fixtures.createModel(c, model);
             ModelVersion v1 = Fixtures.registerBaseline(c, store, tmp, model, net, null);
-            PruneResult r = new L1NormPruning(null, 0.5, Map.of(), Set.of()).prune(net);
-            r.network().close();
-            Map<String, int[]> kept = r.kept();
+            PrunePlan plan = new L1NormPruning(null, 0.5, Map.of(), Set.of()).plan(net);
             PruneJob job = c.pruning("write-token").createPruneJob(CreatePruneJobRequest.newBuilder().setPruneJob(l1Job(v1.getName()))
                     .build());
-            String uri = Fixtures.writeScores(store, tmp, job.getName(), v1.getName(), kept);
+            String uri = Fixtures.writeScores(store, tmp, job.getName(), v1.getName(), plan);
             publisher.publish(Topics.SCORING_EVENTS, envelope(Fixtures.scoresComputed(job.getName(), v1.getName(), uri), job.getName(),
                     job.getName()));
             PruneJob training = Fixtures.awaitState(c, job.getName(), PruneJob.State.TRAINING);

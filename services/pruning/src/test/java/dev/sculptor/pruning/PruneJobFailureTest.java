@@ -20,7 +20,7 @@ import dev.sculptor.api.v1.TrainingCompleted;
 import dev.sculptor.api.v1.TrainingRun;
 import dev.sculptor.engine.arch.Network;
 import dev.sculptor.engine.prune.L1NormPruning;
-import dev.sculptor.engine.prune.PruneResult;
+import dev.sculptor.engine.prune.PrunePlan;
 import dev.sculptor.platform.events.EventEnvelope;
 import dev.sculptor.platform.events.Topics;
 import dev.sculptor.pruning.Fixtures.Clients;
@@ -47,14 +47,13 @@ class PruneJobFailureTest extends PruningTestBase {
         Fixtures.createModel(c, model);
         try (Network net = Network.create(Fixtures.LENET, 51)) {
             ModelVersion v1 = Fixtures.registerBaseline(c, store, tmp, model, net, null);
-            PruneResult r = new L1NormPruning(null, 0.5, Map.of(), Set.of()).prune(net);
-            r.network().close();
+            PrunePlan plan = new L1NormPruning(null, 0.5, Map.of(), Set.of()).plan(net);
             PruneJob.Builder spec = l1Job(v1.getName());
             for (RetrainMode m : modes) {
                 spec.addRetrainModes(m);
             }
             PruneJob job = c.pruning("write-token").createPruneJob(CreatePruneJobRequest.newBuilder().setPruneJob(spec).build());
-            String uri = Fixtures.writeScores(store, tmp, job.getName(), v1.getName(), r.kept());
+            String uri = Fixtures.writeScores(store, tmp, job.getName(), v1.getName(), plan);
             publisher.publish(Topics.SCORING_EVENTS, envelope(Fixtures.scoresComputed(job.getName(), v1.getName(), uri), job.getName(),
                     job.getName()));
             return awaitState(c, job.getName(), State.TRAINING);
@@ -83,7 +82,7 @@ class PruneJobFailureTest extends PruningTestBase {
                     job.getName()));
             PruneJob failed = awaitState(c, job.getName(), State.FAILED);
             assertTrue(failed.getStateMessage().startsWith("pruning failed: "), failed.getStateMessage());
-            assertTrue(failed.getStateMessage().contains("nothing-here/scores.json"), failed.getStateMessage());
+            assertTrue(failed.getStateMessage().contains("nothing-here/plan.json"), failed.getStateMessage());
             assertEquals("", failed.getPrunedVersion());
             assertEquals(1, Fixtures.versionCount(c, model));
 

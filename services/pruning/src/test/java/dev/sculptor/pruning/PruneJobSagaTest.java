@@ -41,6 +41,7 @@ import dev.sculptor.api.v1.WatchPruneJobRequest;
 import dev.sculptor.engine.arch.Network;
 import dev.sculptor.engine.metrics.ModelStats;
 import dev.sculptor.engine.prune.L1NormPruning;
+import dev.sculptor.engine.prune.PrunePlan;
 import dev.sculptor.engine.prune.PruneResult;
 import dev.sculptor.platform.events.EventEnvelope;
 import dev.sculptor.platform.events.Topics;
@@ -90,6 +91,7 @@ class PruneJobSagaTest extends PruningTestBase {
             assertEquals("models/" + model + "/versions/1", baseline.getName());
 
             // what the engine itself keeps of this network, and what that costs
+            PrunePlan plan = new L1NormPruning(null, 0.5, Map.of(), Set.of()).plan(net);
             PruneResult expected = new L1NormPruning(null, 0.5, Map.of(), Set.of()).prune(net);
             double flopsRatio;
             long prunedFlops;
@@ -154,7 +156,7 @@ class PruneJobSagaTest extends PruningTestBase {
             assertEquals("/sculptor/pruning", header(scoringRecord, "ce_source"));
             assertEquals(name, header(scoringRecord, "ce_subject"));
 
-            String scoresUri = Fixtures.writeScores(store, tmp, name, baseline.getName(), expected.kept());
+            String scoresUri = Fixtures.writeScores(store, tmp, name, baseline.getName(), plan);
             assertEquals("s3://" + store.bucket() + "/jobs/" + id + "/scores/", scoresUri);
             publisher.publish(Topics.SCORING_EVENTS, envelope(Fixtures.scoresComputed(name, baseline.getName(), scoresUri), name, name));
 

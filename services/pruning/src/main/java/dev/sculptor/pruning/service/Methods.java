@@ -30,11 +30,6 @@ public final class Methods {
         return def(m).map(MethodDef::scoredAhead).orElse(true);
     }
 
-    /** Whether the pruning step shrinks with the stored kept channels instead of re-running the policy. */
-    public static boolean usesStoredChannels(PruningMethod m) {
-        return def(m).map(d -> d.scoredAhead() && d.granularity() == MethodDef.Granularity.CHANNELS).orElse(false);
-    }
-
     /** The engine's id of a method, as recorded in lineage, e.g. {@code l1-norm}. */
     public static String id(PruningMethod m) {
         return def(m).map(MethodDef::id).orElse(m.name());

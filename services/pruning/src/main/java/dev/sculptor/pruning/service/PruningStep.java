@@ -4,13 +4,11 @@ import com.google.gson.JsonObject;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Struct;
 import com.google.protobuf.util.JsonFormat;
-import dev.sculptor.api.v1.ChannelScores;
 import dev.sculptor.api.v1.Lineage;
 import dev.sculptor.api.v1.ModelVersion;
 import dev.sculptor.api.v1.PruneJob;
 import dev.sculptor.api.v1.PruneJob.State;
 import dev.sculptor.api.v1.PruningRequested;
-import dev.sculptor.api.v1.ScoreModelResponse;
 import dev.sculptor.engine.arch.Network;
 import dev.sculptor.engine.checkpoint.CheckpointException;
 import dev.sculptor.engine.checkpoint.Manifest;
@@ -18,9 +16,7 @@ import dev.sculptor.engine.checkpoint.ModelCheckpoint;
 import dev.sculptor.engine.data.ImageDataset;
 import dev.sculptor.engine.experiment.DataSpec;
 import dev.sculptor.engine.metrics.ModelStats;
-import dev.sculptor.engine.prune.PruneResult;
-import dev.sculptor.engine.prune.PruningMethod;
-import dev.sculptor.engine.prune.StructuredPruner;
+import dev.sculptor.engine.prune.PrunePlan;
 import dev.sculptor.platform.datasets.DatasetException;
 import dev.sculptor.platform.datasets.DatasetResolver;
 import dev.sculptor.platform.datasets.ResolvedDataset;
@@ -42,7 +38,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -173,17 +168,11 @@ public class PruningStep {
             String methodId = Methods.id(job.getMethod().getMethod());
             try (Network net = load(src, v.getCheckpoint().getUri())) {
                 before = ModelStats.of(net);
-                PruningMethod method = Methods.create(job.getMethod(), () -> trainingData(job));
-                Network pruned;
-                if (Methods.usesStoredChannels(job.getMethod().getMethod())) {
-                    Map<String, int[]> keep = storedKeep(scoresUri);
-                    pruned = StructuredPruner.shrink(net, keep, net.spec().name() + "-" + methodId);
-                    settings = method.settings();
-                } else {
-                    PruneResult r = method.prune(net);
-                    pruned = r.network();
-                    settings = r.settings();
-                }
+                // the engine's decision: the plan the scoring service made on this checkpoint, else made here
+                // (the methods that sample training data are not scored ahead)
+                PrunePlan plan = scoresUri.isEmpty() ? Methods.plan(job.getMethod(), net, () -> trainingData(job)) : storedPlan(scoresUri);
+                Network pruned = plan.apply(net);
+                settings = plan.settings();
                 try (Network p = pruned) {
                     after = ModelStats.of(p);
                     settings.addProperty("prune_job", job.getName());
@@ -223,25 +212,20 @@ public class PruningStep {
         }
     }
 
-    /** The kept channels the scoring service stored in {@code scores.json}. */
-    Map<String, int[]> storedKeep(String scoresUri) {
-        String key = prefixOf(scoresUri, "scores_uri") + "scores.json";
-        ScoreModelResponse.Builder b = ScoreModelResponse.newBuilder();
+    /** The engine's plan the scoring service stored beside the scores ({@code plan.json}). */
+    PrunePlan storedPlan(String scoresUri) {
+        String key = prefixOf(scoresUri, "scores_uri") + PrunePlan.FILE;
+        String json;
         try (InputStream in = store.open(key)) {
-            JsonFormat.parser().merge(new String(in.readAllBytes(), StandardCharsets.UTF_8), b);
-        } catch (InvalidProtocolBufferException e) {
-            throw new JobException(Code.FAILED_PRECONDITION, store.uri(key) + " is not a ScoreModelResponse: " + e.getMessage(), e);
+            json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new JobException(Code.UNAVAILABLE, "cannot read " + store.uri(key) + ": " + e.getMessage(), e);
         }
-        Map<String, int[]> keep = new LinkedHashMap<>();
-        for (ChannelScores c : b.getChannelScoresList()) {
-            keep.put(c.getSpace(), c.getKeptChannelsList().stream().mapToInt(Integer::intValue).toArray());
+        try {
+            return PrunePlan.fromJson(json);
+        } catch (RuntimeException e) {
+            throw new JobException(Code.FAILED_PRECONDITION, store.uri(key) + " is not a pruning plan: " + e.getMessage(), e);
         }
-        if (keep.isEmpty()) {
-            throw new JobException(Code.FAILED_PRECONDITION, store.uri(key) + " holds no channel scores");
-        }
-        return keep;
     }
 
     private ImageDataset trainingData(PruneJob job) {

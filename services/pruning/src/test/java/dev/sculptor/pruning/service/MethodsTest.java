@@ -35,8 +35,6 @@ class MethodsTest {
                 "weight-level"), ids);
         assertEquals(Set.of(PruningMethod.THINET, PruningMethod.REGRESSION),
                 REAL.stream().filter(m -> !Methods.scored(m)).collect(Collectors.toSet()));
-        assertEquals(Set.of(PruningMethod.L1_NORM, PruningMethod.NETWORK_SLIMMING, PruningMethod.SOFT_FILTER_PRUNING),
-                REAL.stream().filter(Methods::usesStoredChannels).collect(Collectors.toSet()));
         assertEquals("UNRECOGNIZED", Methods.id(PruningMethod.UNRECOGNIZED));
     }
 
