@@ -1,4 +1,4 @@
-package dev.sculptor.embeddedpg;
+package dev.sculptor.embedded;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
