@@ -6,10 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
-import java.util.HexFormat;
+import java.util.List;
 import java.util.Properties;
+import java.util.stream.Stream;
 
 /**
  * Where the local stack keeps everything: one state directory.
@@ -19,9 +18,9 @@ import java.util.Properties;
  *   admin.token            local admin token (hex, mode 600), generated once
  *   endpoints.json         where everything listens (mode 600, written by up, removed by down)
  *   stack.properties       ports of the last up (read by status and down)
- *   kafka/                 server.properties, data/ (KRaft log dirs)
- *   s3/                    s3proxy.properties, credential (mode 600), data/ (one directory per bucket)
- *   postgres/              data/ (PGDATA), ready (marker written by PostgresMain),
+ *   kafka/                 cluster.id, data/ (the KRaft log, formatted on the first up)
+ *   s3/                    credential (mode 600), data/ (one directory per bucket)
+ *   postgres/              data/ (PGDATA), ready (marker written by its Serve process),
  *                          binaries/PG-&lt;hash&gt;/ (the PostgreSQL binaries, extracted on the first up)
  *   tmp/                   java.io.tmpdir of every process the stack starts (nothing of it lands in /tmp)
  *   logs/&lt;component&gt;.log   stdout+stderr of each process
@@ -77,31 +76,6 @@ final class Layout {
     String stateMarker() { return "-Dsculptor.local.state=" + state; }
     static String componentMarker(String component) { return "-Dsculptor.local.component=" + component; }
 
-    /** Reads a secret kept in a file, or generates one (32 random bytes, hex) and keeps it with mode 600. */
-    static String secret(Path file) throws IOException {
-        if (Files.isRegularFile(file)) {
-            String s = Files.readString(file, StandardCharsets.UTF_8).trim();
-            if (!s.isEmpty()) {
-                return s;
-            }
-        }
-        byte[] b = new byte[32];
-        new SecureRandom().nextBytes(b);
-        String s = HexFormat.of().formatHex(b);
-        writePrivate(file, s + "\n");
-        return s;
-    }
-
-    /** Writes a file atomically with mode 600 (owner read/write only). */
-    static void writePrivate(Path file, String content) throws IOException {
-        Files.createDirectories(file.getParent());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
-        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(tmp, content, StandardCharsets.UTF_8);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
     static void writeAtomically(Path file, String content) throws IOException {
         Files.createDirectories(file.getParent());
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
@@ -122,6 +96,28 @@ final class Layout {
             ch.lock();
         }
         return ch;
+    }
+
+    /** The components that have a pid file, sorted. */
+    List<String> pidComponents() {
+        return names(pids(), ".pid");
+    }
+
+    /** The components that have a log, sorted. */
+    List<String> logComponents() {
+        return names(logs(), ".log");
+    }
+
+    private static List<String> names(Path dir, String suffix) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(suffix))
+                    .map(n -> n.substring(0, n.length() - suffix.length())).sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
     }
 
     Properties loadStack() {

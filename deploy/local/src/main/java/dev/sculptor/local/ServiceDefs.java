@@ -53,7 +53,7 @@ final class ServiceDefs {
                 .filter(s -> !s.isEmpty()).toList();
         for (int i = 0; i < names.size(); i++) {
             String n = names.get(i);
-            if (!NAME.matcher(n).matches() || LocalStack.INFRA.contains(n)) {
+            if (!NAME.matcher(n).matches() || Infrastructure.COMPONENTS.contains(n)) {
                 throw new IllegalArgumentException(file + ": bad service name '" + n + "'");
             }
             String jar = p.getProperty(n + ".jar");

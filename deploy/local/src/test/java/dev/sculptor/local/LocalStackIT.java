@@ -1,5 +1,6 @@
 package dev.sculptor.local;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -227,7 +228,7 @@ class LocalStackIT {
         for (String c : List.of("fake", "kafka", "s3", "postgres")) {
             Procs.scan(l, c).ifPresent(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
         }
-        LocalStack.stopOrphanPostgres(l, new java.io.PrintWriter(System.err, true));
+        Orphans.stopPostgres(l, new java.io.PrintWriter(System.err, true));
     }
 
     private void assertNoProcessesLeft() throws IOException {
@@ -333,14 +334,14 @@ class LocalStackIT {
             TopicPartition tp = new TopicPartition(TOPIC, 0);
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
-                    assertEquals("job-1", r.key());
-                    return r.value();
-                }
-            }
-            return fail("no record in " + TOPIC);
+            List<ConsumerRecord<String, String>> got = new ArrayList<>();
+            await("a record in " + TOPIC).atMost(Duration.ofSeconds(60)).pollInSameThread().pollInterval(Duration.ofMillis(1))
+                    .until(() -> {
+                        consumer.poll(Duration.ofMillis(500)).forEach(got::add);
+                        return !got.isEmpty();
+                    });
+            assertEquals("job-1", got.get(0).key());
+            return got.get(0).value();
         }
     }
 

@@ -121,7 +121,7 @@ class PortsTest {
             }
         }
         Layout l = Layout.existing(state);
-        for (String c : LocalStack.INFRA) {
+        for (String c : Infrastructure.COMPONENTS) {
             assertTrue(Procs.scan(l, c).isEmpty(), c + " was started");
         }
     }

@@ -66,18 +66,4 @@ class ServiceDefsTest {
         assertEquals("model-registry", s.get(0).name());
         assertEquals("registry", s.get(0).database());
     }
-
-    @Test
-    void tailReturnsTheLastLines() throws Exception {
-        Path f = tmp.resolve("x.log");
-        StringBuilder sb = new StringBuilder();
-        for (int i = 1; i <= 5000; i++) {
-            sb.append("line ").append(i).append('\n');
-        }
-        Files.writeString(f, sb.toString());
-        assertEquals("|line 4999|line 5000", LocalStack.tail(f, 2, "|"));
-        assertEquals("", LocalStack.tail(tmp.resolve("none"), 2, "|"));
-        Files.writeString(f, "only\n");
-        assertEquals("|only", LocalStack.tail(f, 10, "|"));
-    }
 }

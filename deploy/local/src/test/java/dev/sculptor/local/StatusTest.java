@@ -1,5 +1,6 @@
 package dev.sculptor.local;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -77,10 +78,10 @@ class StatusTest {
         assertEquals("stopped", kafka.get("state").getAsString());
         assertFalse(kafka.get("running").getAsBoolean());
         assertTrue(kafka.get("pid").isJsonNull());
-        assertEquals(LocalStack.DEFAULT_KAFKA_PORT, kafka.get("port").getAsInt());
+        assertEquals(PortPlan.DEFAULT_KAFKA_PORT, kafka.get("port").getAsInt());
         assertTrue(kafka.get("health").isJsonNull());
         assertEquals("not built", component(o, "absent").get("state").getAsString());
-        assertEquals(LocalStack.DEFAULT_PORT_BASE + 1, component(o, "absent").get("port").getAsInt());
+        assertEquals(PortPlan.DEFAULT_PORT_BASE + 1, component(o, "absent").get("port").getAsInt());
     }
 
     @Test
@@ -97,11 +98,7 @@ class StatusTest {
                 Layout.componentMarker("fake"), "-Dquarkus.http.port=" + port, "-cp", classes, FakeService.class.getName()),
                 Map.of(), tmp);
         try {
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (Health.http(port, "/q/health/ready") != null) {
-                assertTrue(System.nanoTime() < deadline, "the fake service did not come up");
-                Thread.sleep(100);
-            }
+            await("the fake service comes up").atMost(Duration.ofSeconds(30)).until(() -> Health.http(port, "/q/health/ready") == null);
             String[] common = {"--state-dir", state.toString(), "--services", svc.toString(), "--repo", tmp.toString()};
             Result r = run(concat(new String[] {"status", "--json", "--require", "fake"}, common));
             assertEquals(0, r.rc(), r.out());

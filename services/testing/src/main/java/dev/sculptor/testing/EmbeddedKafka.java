@@ -1,7 +1,7 @@
 package dev.sculptor.testing;
 
-import java.io.OutputStream;
-import java.io.PrintStream;
+import static org.awaitility.Awaitility.await;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,24 +21,17 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.utils.Time;
-import org.apache.kafka.metadata.storage.Formatter;
-import org.apache.kafka.server.common.MetadataVersion;
+import org.awaitility.core.ConditionTimeoutException;
 
-import kafka.server.KafkaConfig;
-import kafka.server.KafkaRaftServer;
+import dev.sculptor.embedded.Dirs;
+import dev.sculptor.embedded.KafkaBroker;
 
 /**
- * A real Apache Kafka broker inside the test JVM, in KRaft mode (one node that is both broker and
- * controller), listening on random loopback ports with its log in a temporary directory.
- *
- * <p>Settings fit a single node on a small machine: replication factor and min ISR 1 for the internal
- * topics (offsets, transactions, share groups), no initial rebalance delay, one partition per internal
- * topic, and a small log-cleaner buffer (the default 128 MB dies in a small heap).
+ * A throw-away Kafka broker for a test ({@link KafkaBroker} on free loopback ports with its log in a temporary
+ * directory, deleted on close), and helpers that read topics for assertions against any broker address.
  *
  * <pre>{@code
  * try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
@@ -50,18 +43,11 @@ import kafka.server.KafkaRaftServer;
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
-    private static final String CONTROLLER_LISTENER = "CONTROLLER";
-    private static final int NODE_ID = 1;
-    private static final int START_ATTEMPTS = 3;
-
-    private final KafkaRaftServer server;
-    private final String bootstrapServers;
+    private final KafkaBroker broker;
     private final Path logDir;
-    private boolean closed;
 
-    private EmbeddedKafka(KafkaRaftServer server, String bootstrapServers, Path logDir) {
-        this.server = server;
-        this.bootstrapServers = bootstrapServers;
+    private EmbeddedKafka(KafkaBroker broker, Path logDir) {
+        this.broker = broker;
         this.logDir = logDir;
     }
 
@@ -75,135 +61,31 @@ public final class EmbeddedKafka implements AutoCloseable {
      * {@code auto.create.topics.enable}) that override the defaults.
      */
     public static EmbeddedKafka start(Map<String, String> overrides) {
-        return ContextLoader.with(() -> doStart(overrides));
-    }
-
-    private static EmbeddedKafka doStart(Map<String, String> overrides) {
-        QuietLogs.apply();
-        RuntimeException last = null;
-        // A port found free can be taken before the broker binds it: try again on fresh ports.
-        for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
+        return ContextLoader.with(() -> {
+            QuietLogs.apply();
             Path logDir = TempDirs.create("sculptor-kafka-");
-            KafkaRaftServer server = null;
             try {
-                int port = Ports.free();
-                int controllerPort = Ports.free();
-                Properties props = brokerProperties(port, controllerPort, logDir.toString());
-                props.putAll(overrides);
-                KafkaConfig config = new KafkaConfig(props, false);
-                format(logDir.toString());
-                server = new KafkaRaftServer(config, Time.SYSTEM);
-                server.startup();
-                String bootstrap = Ports.LOOPBACK + ":" + port;
-                awaitReady(bootstrap, Duration.ofSeconds(30));
-                return new EmbeddedKafka(server, bootstrap, logDir);
-            } catch (Exception e) {
-                last = e instanceof RuntimeException re ? re : new IllegalStateException(e);
-                if (server != null) {
-                    shutdownQuietly(server);
-                }
-                TempDirs.deleteQuietly(logDir);
-                if (e instanceof InterruptedException) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
+                return new EmbeddedKafka(KafkaBroker.start(KafkaBroker.Config.onFreePorts(logDir, overrides)), logDir);
+            } catch (RuntimeException e) {
+                Dirs.deleteQuietly(logDir);
+                throw e;
             }
-        }
-        throw new IllegalStateException("embedded Kafka did not start", last);
-    }
-
-    private static Properties brokerProperties(int port, int controllerPort, String logDir) {
-        Properties p = new Properties();
-        p.put("process.roles", "broker,controller");
-        p.put("node.id", String.valueOf(NODE_ID));
-        p.put("controller.quorum.voters", NODE_ID + "@" + Ports.LOOPBACK + ":" + controllerPort);
-        p.put("listeners", "PLAINTEXT://" + Ports.LOOPBACK + ":" + port
-                + "," + CONTROLLER_LISTENER + "://" + Ports.LOOPBACK + ":" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://" + Ports.LOOPBACK + ":" + port);
-        p.put("controller.listener.names", CONTROLLER_LISTENER);
-        p.put("listener.security.protocol.map", CONTROLLER_LISTENER + ":PLAINTEXT,PLAINTEXT:PLAINTEXT");
-        p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("log.dirs", logDir);
-        p.put("offsets.topic.replication.factor", "1");
-        p.put("offsets.topic.num.partitions", "1");
-        p.put("transaction.state.log.replication.factor", "1");
-        p.put("transaction.state.log.min.isr", "1");
-        p.put("transaction.state.log.num.partitions", "1");
-        p.put("share.coordinator.state.topic.replication.factor", "1");
-        p.put("share.coordinator.state.topic.min.isr", "1");
-        p.put("share.coordinator.state.topic.num.partitions", "1");
-        p.put("group.initial.rebalance.delay.ms", "0");
-        p.put("log.cleaner.dedupe.buffer.size", "8388608");
-        p.put("num.partitions", "1");
-        p.put("auto.create.topics.enable", "true");
-        // Two cores: a handful of threads is plenty for tests.
-        p.put("num.network.threads", "2");
-        p.put("num.io.threads", "2");
-        p.put("background.threads", "2");
-        p.put("num.recovery.threads.per.data.dir", "1");
-        return p;
-    }
-
-    private static void format(String logDir) throws Exception {
-        new Formatter()
-                .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-                .setClusterId(Uuid.randomUuid().toString())
-                .setNodeId(NODE_ID)
-                .addDirectory(logDir)
-                // The metadata log lives in the only log directory.
-                .setMetadataLogDirectory(logDir)
-                .setControllerListenerName(CONTROLLER_LISTENER)
-                .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
-                .run();
-    }
-
-    private static void awaitReady(String bootstrap, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        try (Admin admin = admin(bootstrap)) {
-            while (true) {
-                try {
-                    if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
-                        return;
-                    }
-                } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-                    if (System.nanoTime() > deadline) {
-                        throw e;
-                    }
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("broker at " + bootstrap + " did not become ready");
-                }
-                Thread.sleep(100);
-            }
-        }
+        });
     }
 
     /** {@code host:port} for {@code bootstrap.servers}. */
     public String bootstrapServers() {
-        return bootstrapServers;
+        return broker.bootstrapServers();
     }
 
     /** Stops the broker and deletes its log directory. Idempotent. */
     @Override
     public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
         ContextLoader.with(() -> {
-            shutdownQuietly(server);
+            broker.close();
             return null;
         });
-        TempDirs.deleteQuietly(logDir);
-    }
-
-    private static void shutdownQuietly(KafkaRaftServer server) {
-        try {
-            server.shutdown();
-            server.awaitShutdown();
-        } catch (RuntimeException ignored) {
-            // Already failing or stopped; the log directory is removed either way.
-        }
+        Dirs.deleteQuietly(logDir);
     }
 
     // ---- helpers for assertions, usable against any broker address -------------------------------
@@ -257,12 +139,14 @@ public final class EmbeddedKafka implements AutoCloseable {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!reached(consumer, end)) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read " + topic + " up to " + end);
-                }
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            try {
+                await().atMost(Duration.ofSeconds(30)).pollInSameThread().pollDelay(Duration.ZERO)
+                        .pollInterval(Duration.ofMillis(1)).until(() -> {
+                            consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+                            return reached(consumer, end);
+                        });
+            } catch (ConditionTimeoutException e) {
+                throw new IllegalStateException("could not read " + topic + " up to " + end, e);
             }
         }
         return records;
@@ -284,26 +168,25 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static <K, V> List<ConsumerRecord<K, V>> awaitRecords(String bootstrapServers, String topic,
             int count, Duration timeout, Deserializer<K> keys, Deserializer<V> values) {
         List<ConsumerRecord<K, V>> records = new ArrayList<>();
-        long deadline = System.nanoTime() + timeout.toNanos();
         try (KafkaConsumer<K, V> consumer = new KafkaConsumer<>(consumerProperties(bootstrapServers), keys, values)) {
-            boolean assigned = false;
-            while (records.size() < count) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("expected at least " + count + " records on " + topic
-                            + " within " + timeout + ", got " + records.size());
-                }
-                if (!assigned) {
-                    List<TopicPartition> partitions = partitions(consumer, topic);
-                    if (partitions.isEmpty()) {
-                        sleep(100);
-                        continue;
-                    }
-                    consumer.assign(partitions);
-                    consumer.seekToBeginning(partitions);
-                    assigned = true;
-                }
-                consumer.poll(Duration.ofMillis(100)).forEach(records::add);
-            }
+            boolean[] assigned = {false};
+            await().atMost(timeout).pollInSameThread().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
+                    .until(() -> {
+                        if (!assigned[0]) {
+                            List<TopicPartition> partitions = partitions(consumer, topic);
+                            if (partitions.isEmpty()) {
+                                return false;
+                            }
+                            consumer.assign(partitions);
+                            consumer.seekToBeginning(partitions);
+                            assigned[0] = true;
+                        }
+                        consumer.poll(Duration.ofMillis(100)).forEach(records::add);
+                        return records.size() >= count;
+                    });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("expected at least " + count + " records on " + topic
+                    + " within " + timeout + ", got " + records.size());
         }
         return records;
     }
@@ -349,17 +232,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         return Admin.create(config);
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
     @Override
     public String toString() {
-        return "EmbeddedKafka[" + bootstrapServers + "]";
+        return "EmbeddedKafka[" + bootstrapServers() + "]";
     }
 }

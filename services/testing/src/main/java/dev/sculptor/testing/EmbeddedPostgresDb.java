@@ -1,72 +1,44 @@
 package dev.sculptor.testing;
 
-import java.io.IOException;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.regex.Pattern;
 
-import dev.sculptor.embeddedpg.PgBinaries;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import dev.sculptor.embedded.Dirs;
+import dev.sculptor.embedded.PgBinaries;
+import dev.sculptor.embedded.PostgresServer;
 
 /**
- * A real PostgreSQL server (binaries served from Maven by zonky, extracted into {@link #binariesDir()})
- * on a random loopback port with its data in a temporary directory. Databases are created on first request, so test classes can keep
- * apart by name while sharing one server.
+ * A throw-away PostgreSQL server for a test: {@link PostgresServer} on a free loopback port with its data in a
+ * temporary directory (deleted on close) and its binaries in {@link #binariesDir()}. Databases are created on first
+ * request, so test classes can keep apart by name while sharing one server.
  */
 public final class EmbeddedPostgresDb implements AutoCloseable {
 
     /** Superuser of the embedded server. */
-    public static final String USER = "postgres";
+    public static final String USER = PostgresServer.USER;
     /** Password to hand to clients; the server trusts loopback connections and ignores it. */
-    public static final String PASSWORD = "postgres";
+    public static final String PASSWORD = PostgresServer.PASSWORD;
 
-    private static final Pattern DATABASE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_-]{0,62}");
-    private static final int START_ATTEMPTS = 3;
-
-    private final EmbeddedPostgres postgres;
+    private final PostgresServer server;
     private final Path dataDir;
-    private boolean closed;
 
-    private EmbeddedPostgresDb(EmbeddedPostgres postgres, Path dataDir) {
-        this.postgres = postgres;
+    private EmbeddedPostgresDb(PostgresServer server, Path dataDir) {
+        this.server = server;
         this.dataDir = dataDir;
     }
 
     /** Runs initdb in a fresh directory and starts the server; returns once it accepts connections. */
     public static EmbeddedPostgresDb start() {
-        return ContextLoader.with(EmbeddedPostgresDb::doStart);
-    }
-
-    private static EmbeddedPostgresDb doStart() {
-        QuietLogs.apply();
-        IOException last = null;
-        for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
+        return ContextLoader.with(() -> {
+            QuietLogs.apply();
             Path dataDir = TempDirs.create("sculptor-pg-");
             try {
-                int port = Ports.free();
-                EmbeddedPostgres postgres = PgBinaries.start(binariesDir(), b -> b
-                        .setDataDirectory(dataDir)
-                        .setCleanDataDirectory(true)
-                        .setPort(port)
-                        .setServerConfig("listen_addresses", Ports.LOOPBACK)
-                        // Throw-away data: durability only costs time.
-                        .setServerConfig("fsync", "off")
-                        .setServerConfig("synchronous_commit", "off")
-                        .setServerConfig("full_page_writes", "off"),
-                        System.err::println);
-                return new EmbeddedPostgresDb(postgres, dataDir);
-            } catch (IOException e) {
-                // Most often the port was taken between probe and bind.
-                last = e;
-                TempDirs.deleteQuietly(dataDir);
+                return new EmbeddedPostgresDb(PostgresServer.start(new PostgresServer.Config(0, dataDir, binariesDir(), true),
+                        System.err::println), dataDir);
+            } catch (RuntimeException e) {
+                Dirs.deleteQuietly(dataDir);
+                throw e;
             }
-        }
-        throw new IllegalStateException("embedded PostgreSQL did not start", last);
+        });
     }
 
     /**
@@ -79,7 +51,7 @@ public final class EmbeddedPostgresDb implements AutoCloseable {
     }
 
     public int port() {
-        return postgres.getPort();
+        return server.port();
     }
 
     public String user() {
@@ -95,50 +67,19 @@ public final class EmbeddedPostgresDb implements AutoCloseable {
      *
      * @param database letters, digits, {@code _} and {@code -}; starts with a letter or {@code _}
      */
-    public synchronized String jdbcUrl(String database) {
-        if (!DATABASE_NAME.matcher(database).matches()) {
-            throw new IllegalArgumentException("unsupported database name: " + database);
-        }
-        try (Connection c = DriverManager.getConnection(url("postgres"), USER, PASSWORD)) {
-            boolean exists;
-            try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
-                q.setString(1, database);
-                try (ResultSet rs = q.executeQuery()) {
-                    exists = rs.next();
-                }
-            }
-            if (!exists) {
-                try (Statement s = c.createStatement()) {
-                    s.execute("CREATE DATABASE \"" + database + "\"");
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot create database " + database, e);
-        }
-        return url(database);
-    }
-
-    private String url(String database) {
-        return "jdbc:postgresql://" + Ports.LOOPBACK + ":" + postgres.getPort() + "/" + database;
+    public String jdbcUrl(String database) {
+        return server.jdbcUrl(database);
     }
 
     /** Stops the server and deletes its data directory. Idempotent. */
     @Override
     public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        try {
-            postgres.close();
-        } catch (IOException ignored) {
-            // Server already gone; the directory is removed below either way.
-        }
-        TempDirs.deleteQuietly(dataDir);
+        server.close();
+        Dirs.deleteQuietly(dataDir);
     }
 
     @Override
     public String toString() {
-        return "EmbeddedPostgresDb[" + url("postgres") + "]";
+        return "EmbeddedPostgresDb[" + server + "]";
     }
 }

@@ -1,5 +1,6 @@
 package dev.sculptor.testing;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -58,10 +61,10 @@ class EmbeddedKafkaTest {
         try (KafkaConsumer<String, String> consumer =
                 new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
             consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (received.isEmpty() && System.nanoTime() < deadline) {
+            await().atMost(Duration.ofSeconds(30)).pollInSameThread().pollInterval(Duration.ofMillis(1)).until(() -> {
                 consumer.poll(Duration.ofMillis(200)).forEach(received::add);
-            }
+                return !received.isEmpty();
+            });
             consumer.commitSync();
         }
         assertEquals(1, received.size());
@@ -99,21 +102,13 @@ class EmbeddedKafkaTest {
     @Test
     void awaitRecordsSeesATopicCreatedLater() throws Exception {
         String topic = "sculptor.test.later.v1";
-        Thread producerThread = new Thread(() -> {
-            try {
-                Thread.sleep(500);
-                try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProperties())) {
-                    producer.send(new ProducerRecord<>(topic, "late", "arrival")).get(); // auto-created
-                }
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        producerThread.start();
-        List<ConsumerRecord<String, String>> records = EmbeddedKafka.awaitRecords(kafka.bootstrapServers(), topic,
-                1, Duration.ofSeconds(30), new StringDeserializer(), new StringDeserializer());
-        producerThread.join();
-        assertEquals("arrival", records.get(0).value());
+        CompletableFuture<List<ConsumerRecord<String, String>>> awaited = CompletableFuture.supplyAsync(() ->
+                EmbeddedKafka.awaitRecords(kafka.bootstrapServers(), topic, 1, Duration.ofSeconds(30),
+                        new StringDeserializer(), new StringDeserializer()));
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProperties())) {
+            producer.send(new ProducerRecord<>(topic, "late", "arrival")).get(); // auto-created
+        }
+        assertEquals("arrival", awaited.get(60, TimeUnit.SECONDS).get(0).value());
     }
 
     private static Map<String, Object> producerProperties() {

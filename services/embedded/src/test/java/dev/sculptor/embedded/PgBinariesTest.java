@@ -1,5 +1,6 @@
-package dev.sculptor.embeddedpg;
+package dev.sculptor.embedded;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -82,11 +84,9 @@ class PgBinariesTest {
         boolean killedHalfWay = false;
         for (int attempt = 0; attempt < 3 && !killedHalfWay; attempt++) {
             Process p = probeProcess("repaired", dir);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             // Wait until files appear, then kill -9 (SIGKILL: no shutdown hook, no cleanup).
-            while (p.isAlive() && System.nanoTime() < deadline && countFiles(pg.resolve("lib")) < 20) {
-                Thread.sleep(2);
-            }
+            await().atMost(Duration.ofSeconds(60)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(2))
+                    .until(() -> !p.isAlive() || countFiles(pg.resolve("lib")) >= 20);
             p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             killedHalfWay = Files.isDirectory(pg) && !PgBinaries.complete(pg);
             if (!killedHalfWay) {
@@ -133,7 +133,7 @@ class PgBinariesTest {
         return new Run(p.exitValue(), text);
     }
 
-    /** A child JVM with the heap the local stack gives PostgresMain and its own temp dir. */
+    /** A child JVM with the heap the local stack gives its PostgreSQL process and its own temp dir. */
     private Process probeProcess(String mode, Path dir) throws IOException {
         Path childTmp = Files.createDirectories(tmp.resolve("tmp"));
         Path data = tmp.resolve("data-" + System.nanoTime());

@@ -1,4 +1,4 @@
-package dev.sculptor.embeddedpg;
+package dev.sculptor.embedded;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.sculptor.embeddedpg;
+package dev.sculptor.embedded;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.File;
@@ -6,12 +6,9 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
@@ -110,7 +107,7 @@ public final class PgBinaries {
                         continue; // another process is extracting right now; zonky waits for it
                     }
                     try {
-                        deleteTree(pg);
+                        Dirs.delete(pg);
                     } finally {
                         if (held.isValid()) {
                             held.release();
@@ -120,7 +117,7 @@ public final class PgBinaries {
                     continue; // this JVM extracts there itself
                 }
             } else {
-                deleteTree(pg);
+                Dirs.delete(pg);
             }
             removed.add(pg);
         }
@@ -138,27 +135,5 @@ public final class PgBinaries {
         long newest = others == null || others.length == 0 ? Long.MAX_VALUE
                 : Stream.of(others).mapToLong(File::lastModified).max().orElse(Long.MAX_VALUE);
         return dir.lastModified() - 100 <= marker.lastModified() && newest <= marker.lastModified();
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.deleteIfExists(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                Files.deleteIfExists(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

@@ -1,0 +1,145 @@
+package dev.sculptor.embedded;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+/**
+ * A real PostgreSQL server (zonky's Maven-served binaries, extracted and repaired by {@link PgBinaries}) on loopback,
+ * with its data in one directory. Databases are created on request, so users keep apart by name on one server.
+ */
+public final class PostgresServer implements AutoCloseable {
+    /** Superuser of the server. */
+    public static final String USER = "postgres";
+    /** Password to hand to clients; the server trusts loopback connections and ignores it. */
+    public static final String PASSWORD = "postgres";
+    /** The database every server has, for administration. */
+    public static final String ADMIN_DATABASE = "postgres";
+
+    private static final Pattern DATABASE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_-]{0,62}");
+    private static final int FREE_PORT_ATTEMPTS = 3;
+    private static final Duration STARTUP_WAIT = Duration.ofSeconds(120);
+
+    /**
+     * Where the server listens (0: a free port, tried again on a fresh one when taken before the server binds it), keeps
+     * its data and finds its binaries. A {@code throwAway} server starts on an empty data directory, skips durability
+     * (fsync, synchronous commit, full-page writes), and is stopped and deleted when the JVM exits; otherwise the data
+     * directory is kept and reused, and stopping is the owner's business.
+     */
+    public record Config(int port, Path dataDir, Path binariesDir, boolean throwAway) {
+        public Config {
+            Objects.requireNonNull(dataDir, "dataDir");
+            Objects.requireNonNull(binariesDir, "binariesDir");
+        }
+    }
+
+    private final EmbeddedPostgres postgres;
+    private boolean closed;
+
+    private PostgresServer(EmbeddedPostgres postgres) {
+        this.postgres = postgres;
+    }
+
+    /** Starts the server (running initdb on an empty data directory); {@code notes} gets one line per repair. */
+    public static PostgresServer start(Config config, Consumer<String> notes) {
+        boolean free = config.port() == 0;
+        IOException last = null;
+        for (int attempt = 0; attempt < (free ? FREE_PORT_ATTEMPTS : 1); attempt++) {
+            int port = free ? Loopback.freePort() : config.port();
+            try {
+                return new PostgresServer(PgBinaries.start(config.binariesDir(), b -> configure(b, config, port), notes));
+            } catch (IOException e) {
+                // Most often the port was taken between probe and bind.
+                last = e;
+                if (config.throwAway()) {
+                    Dirs.deleteQuietly(config.dataDir());
+                }
+            }
+        }
+        throw new IllegalStateException("embedded PostgreSQL did not start", last);
+    }
+
+    private static void configure(EmbeddedPostgres.Builder b, Config config, int port) {
+        b.setDataDirectory(config.dataDir())
+                .setCleanDataDirectory(config.throwAway())
+                .setRegisterShutdownHook(config.throwAway())
+                .setPort(port)
+                .setServerConfig("listen_addresses", Loopback.HOST)
+                .setPGStartupWait(STARTUP_WAIT);
+        if (config.throwAway()) {
+            b.setServerConfig("fsync", "off")
+                    .setServerConfig("synchronous_commit", "off")
+                    .setServerConfig("full_page_writes", "off");
+        }
+    }
+
+    /** The JDBC URL of a database on a server at {@code port} (nothing is created). */
+    public static String url(int port, String database) {
+        return "jdbc:postgresql://" + Loopback.HOST + ":" + port + "/" + database;
+    }
+
+    /**
+     * Creates the database on the server at {@code port} unless it exists.
+     *
+     * @param database letters, digits, {@code _} and {@code -}; starts with a letter or {@code _}
+     */
+    public static void createDatabase(int port, String database) {
+        if (!DATABASE_NAME.matcher(database).matches()) {
+            throw new IllegalArgumentException("unsupported database name: " + database);
+        }
+        try (Connection c = DriverManager.getConnection(url(port, ADMIN_DATABASE), USER, PASSWORD)) {
+            boolean exists;
+            try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+                q.setString(1, database);
+                try (ResultSet rs = q.executeQuery()) {
+                    exists = rs.next();
+                }
+            }
+            if (!exists) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("CREATE DATABASE \"" + database + "\"");
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create database " + database, e);
+        }
+    }
+
+    public int port() {
+        return postgres.getPort();
+    }
+
+    /** JDBC URL of the named database, created empty if it does not exist yet ({@link #createDatabase}). */
+    public synchronized String jdbcUrl(String database) {
+        createDatabase(port(), database);
+        return url(port(), database);
+    }
+
+    /** Stops the server (pg_ctl stop -m fast); a throw-away server's data directory goes with it. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            try {
+                postgres.close();
+            } catch (IOException ignored) {
+                // Server already gone.
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PostgresServer[" + url(port(), ADMIN_DATABASE) + "]";
+    }
+}

@@ -1,0 +1,44 @@
+package dev.sculptor.embedded;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.minio.GetObjectArgs;
+import io.minio.MinioClient;
+import io.minio.PutObjectArgs;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class S3ServerTest {
+    @TempDir
+    Path tmp;
+
+    /** The local stack's case: objects stay in the data directory across a restart; a wrong secret is not ready. */
+    @Test
+    void objectsSurviveARestartOnTheSameDataDirectory() throws Exception {
+        S3Server.Config config = new S3Server.Config(0, tmp.resolve("data"), "local", "secret");
+        byte[] body = "weights".getBytes(StandardCharsets.UTF_8);
+        try (S3Server s3 = S3Server.start(config)) {
+            assertNull(Readiness.s3(s3.endpoint(), "local", "secret"));
+            assertTrue(Readiness.s3(s3.endpoint(), "local", "wrong").startsWith("S3 request failed"));
+            s3.createBucket("sculptor");
+            minio(s3).putObject(PutObjectArgs.builder().bucket("sculptor").object("a/b")
+                    .stream(new ByteArrayInputStream(body), body.length, -1).build());
+        }
+        assertTrue(Files.isDirectory(tmp.resolve("data/sculptor")));
+        try (S3Server s3 = S3Server.start(config);
+                InputStream in = minio(s3).getObject(GetObjectArgs.builder().bucket("sculptor").object("a/b").build())) {
+            assertEquals("weights", new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+    }
+
+    private static MinioClient minio(S3Server s3) {
+        return MinioClient.builder().endpoint(s3.endpoint()).credentials(s3.accessKey(), s3.secretKey()).region("us-east-1").build();
+    }
+}
