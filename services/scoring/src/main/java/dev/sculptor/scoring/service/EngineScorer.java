@@ -11,7 +11,8 @@ import dev.sculptor.engine.prune.PruningMethods;
 import dev.sculptor.engine.prune.SoftFilterPruning;
 import dev.sculptor.engine.prune.SparseStructureSelection;
 import dev.sculptor.engine.prune.WeightLevelPruning;
-import dev.sculptor.scoring.service.ScoringException.Code;
+import dev.sculptor.platform.errors.PlatformException;
+import dev.sculptor.platform.errors.PlatformException.Code;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -39,11 +40,11 @@ public final class EngineScorer {
             case "SOFT_FILTER_PRUNING" -> channels(net, SoftFilterPruning.l2FilterNorm(), policy("soft-filter-pruning", m));
             case "WEIGHT_LEVEL" -> weights(net, (WeightLevelPruning) policy("weight-level", m));
             case "SPARSE_STRUCTURE_SELECTION" -> blocks(net, m);
-            case "THINET", "REGRESSION" -> throw new ScoringException(Code.UNIMPLEMENTED, "method " + method + ": the engine selects "
+            case "THINET", "REGRESSION" -> throw new PlatformException(Code.UNIMPLEMENTED, "method " + method + ": the engine selects "
                     + "these channels greedily from sampled activations and computes no per-channel importance, so there are no "
                     + "scores to report");
-            case "", "PRUNING_METHOD_UNSPECIFIED" -> throw ScoringException.invalid("method.method", "is required");
-            default -> throw ScoringException.invalid("method.method", "unknown method " + method);
+            case "", "PRUNING_METHOD_UNSPECIFIED" -> throw PlatformException.invalid("method.method", "is required");
+            default -> throw PlatformException.invalid("method.method", "unknown method " + method);
         };
         return new Scores(s.channels(), s.blocks(), s.weights(), (System.nanoTime() - t0) / 1e9, 0);
     }
@@ -63,7 +64,7 @@ public final class EngineScorer {
 
     private static Scores blocks(Network net, MethodChoice m) {
         if (m.percent() != null) {
-            throw new ScoringException(Code.UNIMPLEMENTED, "method.percent: the engine's sparse structure selection keeps blocks by "
+            throw new PlatformException(Code.UNIMPLEMENTED, "method.percent: the engine's sparse structure selection keeps blocks by "
                     + "target depth (presets " + SparseStructureSelection.PRESETS + ") or by zero scales, not by a percent");
         }
         PruningMethod sss = policy("sparse-structure-selection", m);
