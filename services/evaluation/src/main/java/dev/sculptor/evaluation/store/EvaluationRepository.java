@@ -1,8 +1,7 @@
 package dev.sculptor.evaluation.store;
 
-import dev.sculptor.evaluation.service.EvaluationException;
-import dev.sculptor.evaluation.service.EvaluationException.Code;
 import dev.sculptor.evaluation.service.Measurement;
+import dev.sculptor.platform.errors.PlatformException;
 import dev.sculptor.platform.events.EventEnvelope;
 import dev.sculptor.platform.outbox.JdbcProcessedEvents;
 import dev.sculptor.platform.outbox.Outbox;
@@ -41,7 +40,7 @@ public class EvaluationRepository {
     AgroalDataSource ds;
 
     <T> T inTransaction(Transactions.Work<T> work) {
-        return Transactions.inTransaction(ds, (message, e) -> new EvaluationException(Code.UNAVAILABLE, message, e), work);
+        return Transactions.inTransaction(ds, work);
     }
 
     public Optional<EvaluationRow> find(String id) {
@@ -104,7 +103,7 @@ public class EvaluationRepository {
                 ps.setString(12, id);
                 updated = ps.executeUpdate();
             }
-            EvaluationRow row = one(c, "id", id).orElseThrow(() -> EvaluationException.notFound("evaluations/" + id));
+            EvaluationRow row = one(c, "id", id).orElseThrow(() -> PlatformException.notFound("evaluations/" + id));
             if (updated == 1) {
                 Outbox.append(c, topic, event.apply(row));
             }

@@ -1,6 +1,5 @@
 package dev.sculptor.scoring.events;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
 import dev.sculptor.api.v1.ScoresComputed;
@@ -10,7 +9,6 @@ import dev.sculptor.platform.events.EventConsumer;
 import dev.sculptor.platform.events.EventEnvelope;
 import dev.sculptor.platform.events.EventPublisher;
 import dev.sculptor.platform.events.KafkaWorker;
-import dev.sculptor.platform.events.PoisonEventException;
 import dev.sculptor.platform.events.ProcessedEvents;
 import dev.sculptor.platform.events.Topics;
 import dev.sculptor.platform.names.ResourceNames;
@@ -51,7 +49,6 @@ public class ScoringWorker extends KafkaWorker {
     private static final Logger LOG = Logger.getLogger(ScoringWorker.class);
     public static final String GROUP = "scoring";
     public static final String SOURCE = "/sculptor/scoring";
-    private static final String TYPE = ScoringRequested.getDescriptor().getFullName();
 
     @ConfigProperty(name = "sculptor.scoring.worker.enabled", defaultValue = "true")
     boolean enabled;
@@ -93,22 +90,8 @@ public class ScoringWorker extends KafkaWorker {
     }
 
     void handle(EventEnvelope e) {
-        if (!TYPE.equals(e.type())) {
-            throw new PoisonEventException("unexpected ce_type " + e.type() + " on " + Topics.SCORING_REQUESTS + " (expected " + TYPE + ")");
-        }
-        ScoringRequested req;
-        try {
-            req = ScoringRequested.parseFrom(e.payload());
-        } catch (InvalidProtocolBufferException ex) {
-            throw new PoisonEventException("payload is not a " + TYPE + ": " + ex.getMessage(), ex);
-        }
-        String job;
-        try {
-            job = ResourceNames.PRUNE_JOBS.id("prune_job", req.getPruneJob());
-        } catch (PlatformException ex) {
-            throw new PoisonEventException(ex.getMessage(), ex);
-        }
-        String prefix = "jobs/" + job + "/scores/";
+        ScoringRequested req = payload(e, Topics.SCORING_REQUESTS, ScoringRequested.getDefaultInstance());
+        String prefix = "jobs/" + id(ResourceNames.PRUNE_JOBS, "prune_job", req.getPruneJob()) + "/scores/";
         ScoresComputed.Builder out = ScoresComputed.newBuilder().setPruneJob(req.getPruneJob()).setModelVersion(req.getModelVersion());
         try {
             VersionScorer.Scored s = scorer.score("model_version", req.getModelVersion(), Mapper.method(req.getMethod()));

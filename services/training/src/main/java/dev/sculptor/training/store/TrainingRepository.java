@@ -2,14 +2,13 @@ package dev.sculptor.training.store;
 
 import static dev.sculptor.platform.store.Rows.instant;
 
+import dev.sculptor.platform.errors.PlatformException;
 import dev.sculptor.platform.events.EventEnvelope;
 import dev.sculptor.platform.outbox.JdbcProcessedEvents;
 import dev.sculptor.platform.outbox.Outbox;
 import dev.sculptor.platform.store.ListFilter;
 import dev.sculptor.platform.store.Rows;
 import dev.sculptor.platform.store.Transactions;
-import dev.sculptor.training.service.RunException;
-import dev.sculptor.training.service.RunException.Code;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -42,7 +41,7 @@ public class TrainingRepository {
     AgroalDataSource ds;
 
     <T> T inTransaction(Transactions.Work<T> work) {
-        return Transactions.inTransaction(ds, (message, e) -> new RunException(Code.UNAVAILABLE, message, e), work);
+        return Transactions.inTransaction(ds, work);
     }
 
     public Optional<RunRow> find(String id) {
@@ -70,7 +69,7 @@ public class TrainingRepository {
      * transaction, so the request reaches the workers exactly when the run exists.
      *
      * @param requestId the caller's idempotency key, or null
-     * @throws RunException ALREADY_EXISTS when another request took the id
+     * @throws PlatformException ALREADY_EXISTS when another request took the id
      */
     public Created createRequested(String id, byte[] request, String modelVersion, String retrainMode, int epochs, String requestId,
             EventEnvelope event, String topic) {
@@ -83,7 +82,7 @@ public class TrainingRepository {
             if (earlier.isPresent()) {
                 return new Created(earlier.get(), false);
             }
-            throw new RunException(Code.ALREADY_EXISTS, "trainingRuns/" + id + " already exists");
+            throw PlatformException.alreadyExists("trainingRuns/" + id);
         });
     }
 
@@ -98,7 +97,7 @@ public class TrainingRepository {
      */
     public Claim claim(String id, String owner, Duration lease) {
         return inTransaction(c -> {
-            RunRow r = one(c, id, true).orElseThrow(() -> RunException.notFound("trainingRuns/" + id));
+            RunRow r = one(c, id, true).orElseThrow(() -> PlatformException.notFound("trainingRuns/" + id));
             if (r.terminal()) {
                 return new Claim(ClaimResult.TERMINAL, r);
             }
@@ -195,7 +194,7 @@ public class TrainingRepository {
                 ps.setString(6, id);
                 updated = ps.executeUpdate();
             }
-            RunRow row = one(c, id, false).orElseThrow(() -> RunException.notFound("trainingRuns/" + id));
+            RunRow row = one(c, id, false).orElseThrow(() -> PlatformException.notFound("trainingRuns/" + id));
             if (updated == 1) {
                 Outbox.append(c, topic, event.apply(row));
             }
@@ -214,9 +213,9 @@ public class TrainingRepository {
      */
     public Finished cancel(String id, Duration lease, Function<RunRow, EventEnvelope> event, String topic) {
         return inTransaction(c -> {
-            RunRow r = one(c, id, true).orElseThrow(() -> RunException.notFound("trainingRuns/" + id));
+            RunRow r = one(c, id, true).orElseThrow(() -> PlatformException.notFound("trainingRuns/" + id));
             if (r.terminal()) {
-                throw new RunException(Code.FAILED_PRECONDITION, r.name() + " already ended " + r.state() + "; only a queued or "
+                throw PlatformException.precondition(r.name() + " already ended " + r.state() + "; only a queued or "
                         + "running run can be cancelled");
             }
             boolean live = RunRow.RUNNING.equals(r.state()) && r.owner() != null && r.heartbeatTime() != null
