@@ -8,6 +8,7 @@ import dev.sculptor.platform.datasets.DatasetResolver;
 import dev.sculptor.platform.datasets.ResolvedDataset;
 import dev.sculptor.platform.errors.PlatformException;
 import dev.sculptor.platform.events.Topics;
+import dev.sculptor.platform.outbox.Ended;
 import dev.sculptor.platform.store.CheckpointStore;
 import dev.sculptor.platform.versions.ResolvedVersion;
 import dev.sculptor.platform.versions.VersionCheckout;
@@ -191,7 +192,7 @@ public class Evaluations {
     }
 
     private EvaluationRow end(EvaluationRow row, String state, String message, Measurement m, String requestEventId, String via) {
-        EvaluationRepository.Finished f = repo.finish(row.id(), state, message, m, EvaluationEvents::completed,
+        Ended<EvaluationRow> f = repo.finish(row.id(), state, message, m, EvaluationEvents::completed,
                 Topics.EVALUATION_EVENTS, requestEventId);
         if (f.ended()) {
             outbox.wakeUp();

@@ -117,6 +117,19 @@ class TransactionsTest {
     }
 
     @Test
+    void aTableFindsOneRowByAColumn() {
+        Table<String> items = new Table<>("items", "seq, id, kind", rs -> rs.getString("id") + ":" + rs.getString("kind"));
+        run(c -> {
+            insert(c, "found", "t");
+            return null;
+        });
+        assertEquals(java.util.Optional.of("found:t"), run(c -> items.one(c, "id", "found", true)));
+        assertEquals(java.util.Optional.empty(), run(c -> items.one(c, "id", "missing", false)));
+        assertEquals(java.util.Optional.empty(), run(c -> items.one(c, "id", null, false)));
+        assertEquals(List.of("found:t"), run(c -> items.newestFirst(c, ListFilter.fields("kind").parse("kind = t"), 0, 10)));
+    }
+
+    @Test
     void pagesNewestFirstBelowASequenceNumber() {
         run(c -> {
             for (String id : List.of("p1", "p2", "p3", "p4")) {

@@ -21,6 +21,7 @@ import dev.sculptor.platform.datasets.DatasetResolver;
 import dev.sculptor.platform.datasets.ResolvedDataset;
 import dev.sculptor.platform.errors.PlatformException;
 import dev.sculptor.platform.events.Topics;
+import dev.sculptor.platform.outbox.Ended;
 import dev.sculptor.platform.store.CheckpointStore;
 import dev.sculptor.platform.store.WorkDirs;
 import dev.sculptor.platform.versions.VersionCheckout;
@@ -286,7 +287,7 @@ public class TrainingRuns {
     }
 
     private void end(RunRow row, Ending ending, String requestEventId) {
-        TrainingRepository.Finished f = repo.finish(row.id(), ending, TrainingEvents::completed, Topics.TRAINING_EVENTS,
+        Ended<RunRow> f = repo.finish(row.id(), ending, TrainingEvents::completed, Topics.TRAINING_EVENTS,
                 requestEventId);
         if (f.ended()) {
             outbox.wakeUp();
@@ -469,7 +470,7 @@ public class TrainingRuns {
 
     /** Cancel from the API. */
     public RunRow cancel(String id) {
-        TrainingRepository.Finished f = repo.cancel(id, lease, TrainingEvents::completed, Topics.TRAINING_EVENTS);
+        Ended<RunRow> f = repo.cancel(id, lease, TrainingEvents::completed, Topics.TRAINING_EVENTS);
         if (f.ended()) {
             outbox.wakeUp();
             meters.counter("sculptor.training.runs", "state", "cancelled").increment();

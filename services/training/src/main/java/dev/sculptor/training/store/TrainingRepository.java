@@ -4,10 +4,11 @@ import static dev.sculptor.platform.store.Rows.instant;
 
 import dev.sculptor.platform.errors.PlatformException;
 import dev.sculptor.platform.events.EventEnvelope;
+import dev.sculptor.platform.outbox.Ended;
 import dev.sculptor.platform.outbox.JdbcProcessedEvents;
 import dev.sculptor.platform.outbox.Outbox;
 import dev.sculptor.platform.store.ListFilter;
-import dev.sculptor.platform.store.Rows;
+import dev.sculptor.platform.store.Table;
 import dev.sculptor.platform.store.Transactions;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,9 +34,10 @@ public class TrainingRepository {
     public static final ListFilter.Fields FILTERABLE = ListFilter.fields("model_version", "prune_job", "retrain_mode")
             .withValues("state", List.of(RunRow.QUEUED, RunRow.RUNNING, RunRow.SUCCEEDED, RunRow.FAILED, RunRow.CANCELLED));
 
-    private static final String COLUMNS = "seq, id, request, model_version, retrain_mode, prune_job, state, epochs, current_epoch, "
-            + "checkpoint_epoch, progress, attempts, failure_reason, last_error, cancel_requested, output_uri, output_sha256, metrics, "
-            + "owner, heartbeat_time, create_time, start_time, update_time, end_time";
+    private static final Table<RunRow> TABLE = new Table<>("training_runs", "seq, id, request, model_version, retrain_mode, prune_job, "
+            + "state, epochs, current_epoch, checkpoint_epoch, progress, attempts, failure_reason, last_error, cancel_requested, "
+            + "output_uri, output_sha256, metrics, owner, heartbeat_time, create_time, start_time, update_time, end_time",
+            TrainingRepository::row);
 
     @Inject
     AgroalDataSource ds;
@@ -173,14 +175,11 @@ public class TrainingRepository {
     /** How a run ended. */
     public record Ending(String state, String failureReason, String outputUri, String outputSha256, byte[] metrics) {}
 
-    /** A finish: the row after it, and whether it was this call that ended the run. */
-    public record Finished(RunRow row, boolean ended) {}
-
     /**
      * Ends a run that has not ended, with its TrainingCompleted event, and marks the request event
      * processed when one is given. A run already ended is left as it is, with no new event.
      */
-    public Finished finish(String id, Ending end, Function<RunRow, EventEnvelope> event, String topic, String requestEventId) {
+    public Ended<RunRow> finish(String id, Ending end, Function<RunRow, EventEnvelope> event, String topic, String requestEventId) {
         return inTransaction(c -> {
             int updated;
             try (PreparedStatement ps = c.prepareStatement("UPDATE training_runs SET state = ?, failure_reason = ?, output_uri = ?, "
@@ -195,13 +194,7 @@ public class TrainingRepository {
                 updated = ps.executeUpdate();
             }
             RunRow row = one(c, id, false).orElseThrow(() -> PlatformException.notFound("trainingRuns/" + id));
-            if (updated == 1) {
-                Outbox.append(c, topic, event.apply(row));
-            }
-            if (requestEventId != null) {
-                JdbcProcessedEvents.markProcessed(c, requestEventId);
-            }
-            return new Finished(row, updated == 1);
+            return Ended.commit(c, updated, row, event, topic, requestEventId);
         });
     }
 
@@ -211,7 +204,7 @@ public class TrainingRepository {
      *
      * @return the row after the call and whether it ended now
      */
-    public Finished cancel(String id, Duration lease, Function<RunRow, EventEnvelope> event, String topic) {
+    public Ended<RunRow> cancel(String id, Duration lease, Function<RunRow, EventEnvelope> event, String topic) {
         return inTransaction(c -> {
             RunRow r = one(c, id, true).orElseThrow(() -> PlatformException.notFound("trainingRuns/" + id));
             if (r.terminal()) {
@@ -226,16 +219,14 @@ public class TrainingRepository {
                     ps.setString(1, id);
                     ps.executeUpdate();
                 }
-                return new Finished(one(c, id, false).orElseThrow(), false);
+                return new Ended<>(one(c, id, false).orElseThrow(), false);
             }
             try (PreparedStatement ps = c.prepareStatement("UPDATE training_runs SET state = 'CANCELLED', cancel_requested = true, "
                     + "failure_reason = '', end_time = now(), update_time = now(), owner = NULL WHERE id = ?")) {
                 ps.setString(1, id);
                 ps.executeUpdate();
             }
-            RunRow row = one(c, id, false).orElseThrow();
-            Outbox.append(c, topic, event.apply(row));
-            return new Finished(row, true);
+            return Ended.commit(c, 1, one(c, id, false).orElseThrow(), event, topic, null);
         });
     }
 
@@ -246,7 +237,7 @@ public class TrainingRepository {
 
     /** Newest first, after the row with sequence {@code beforeSeq} (0: from the newest). */
     public List<RunRow> list(int limit, long beforeSeq, ListFilter filter) {
-        return inTransaction(c -> Rows.newestFirst(c, "training_runs", COLUMNS, filter, beforeSeq, limit, TrainingRepository::row));
+        return inTransaction(c -> TABLE.newestFirst(c, filter, beforeSeq, limit));
     }
 
     /** Inserts a QUEUED run unless its id (or request id) is taken; true when it did. */
@@ -275,16 +266,7 @@ public class TrainingRepository {
     }
 
     private static Optional<RunRow> oneWhere(Connection c, String column, String value, boolean forUpdate) throws SQLException {
-        if (value == null) {
-            return Optional.empty();
-        }
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM training_runs WHERE " + column + " = ?"
-                + (forUpdate ? " FOR UPDATE" : ""))) {
-            ps.setString(1, value);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(row(rs)) : Optional.empty();
-            }
-        }
+        return TABLE.one(c, column, value, forUpdate);
     }
 
     private static RunRow row(ResultSet rs) throws SQLException {
