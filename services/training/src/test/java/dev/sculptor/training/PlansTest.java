@@ -1,7 +1,6 @@
 package dev.sculptor.training;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,11 +8,10 @@ import dev.sculptor.api.v1.RetrainMode;
 import dev.sculptor.api.v1.TrainingPlan;
 import dev.sculptor.api.v1.TrainingRequested;
 import dev.sculptor.engine.train.TrainConfig;
-import dev.sculptor.training.grpc.Mapper;
 import dev.sculptor.training.service.Plans;
 import org.junit.jupiter.api.Test;
 
-/** The contract's plan and architecture to the engine's, without any service running. */
+/** The contract's plan to the engine's, without any service running. */
 class PlansTest {
     @Test
     void defaultsFollowTheReferenceRecipe() {
@@ -45,18 +43,5 @@ class PlansTest {
         assertTrue(e.getMessage().startsWith("plan: momentum"), e.getMessage());
         assertEquals("lottery-ticket", Plans.methodId(RetrainMode.LOTTERY_TICKET));
         assertEquals("train", Plans.methodId(RetrainMode.RETRAIN_MODE_UNSPECIFIED));
-    }
-
-    @Test
-    void architecturesMapToTheEngine() {
-        var proto = Fixtures.tinyProto();
-        assertEquals(Fixtures.TINY, Mapper.arch(proto));
-        var resnet = dev.sculptor.engine.arch.Architectures.named("resnet20", java.util.List.of(3, 32, 32), 10);
-        var p = dev.sculptor.api.v1.ArchSpec.newBuilder().setFamily("resnet").setName("resnet20").addAllInputShape(resnet.inputShape())
-                .setNumClasses(10).addAllStageWidths(resnet.stageWidths());
-        resnet.blocks().forEach(b -> p.addBlocks(dev.sculptor.api.v1.ArchSpec.BlockWidths.newBuilder().addAllWidths(b)));
-        assertEquals(resnet, Mapper.arch(p.build()));
-        assertFalse(assertThrows(RuntimeException.class, () -> Mapper.arch(proto.toBuilder().setFamily("alexnet").build()))
-                .getMessage().isEmpty());
     }
 }

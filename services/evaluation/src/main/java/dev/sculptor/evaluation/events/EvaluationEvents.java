@@ -5,6 +5,7 @@ import dev.sculptor.api.v1.EvaluationCompleted;
 import dev.sculptor.evaluation.grpc.Mapper;
 import dev.sculptor.evaluation.store.EvaluationRow;
 import dev.sculptor.platform.events.EventEnvelope;
+import dev.sculptor.platform.proto.EngineProto;
 import java.time.Instant;
 
 /**
@@ -24,7 +25,7 @@ public final class EvaluationEvents {
                 .setModelVersion(r.modelVersion())
                 .setStatus(Evaluation.State.valueOf(r.state()))
                 .setFailureReason(EvaluationRow.FAILED.equals(r.state()) ? r.stateMessage() : "")
-                .setOccurredTime(Mapper.timestamp(end));
+                .setOccurredTime(EngineProto.timestamp(end));
         if (r.metrics() != null) {
             b.setMetrics(Mapper.metrics(r.metrics()));
         }

@@ -1,20 +1,17 @@
 package dev.sculptor.evaluation.events;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.sculptor.api.v1.EvaluationRequested;
 import dev.sculptor.evaluation.service.Evaluations;
 import dev.sculptor.platform.events.EventConsumer;
 import dev.sculptor.platform.events.EventEnvelope;
 import dev.sculptor.platform.events.KafkaWorker;
-import dev.sculptor.platform.events.PoisonEventException;
 import dev.sculptor.platform.events.Topics;
+import dev.sculptor.platform.names.ResourceNames;
 import dev.sculptor.platform.outbox.JdbcProcessedEvents;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -28,8 +25,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class EvaluationWorker extends KafkaWorker {
     public static final String GROUP = "evaluation";
-    private static final String TYPE = EvaluationRequested.getDescriptor().getFullName();
-    private static final Pattern NAME = Pattern.compile("evaluations/([A-Za-z0-9][A-Za-z0-9._-]{0,127})");
 
     @ConfigProperty(name = "sculptor.evaluation.worker.enabled", defaultValue = "true")
     boolean enabled;
@@ -61,21 +56,8 @@ public class EvaluationWorker extends KafkaWorker {
     }
 
     void handle(EventEnvelope e) {
-        if (!TYPE.equals(e.type())) {
-            throw new PoisonEventException("unexpected ce_type " + e.type() + " on " + Topics.EVALUATION_REQUESTS + " (expected " + TYPE + ")");
-        }
-        EvaluationRequested req;
-        try {
-            req = EvaluationRequested.parseFrom(e.payload());
-        } catch (InvalidProtocolBufferException ex) {
-            throw new PoisonEventException("payload is not a " + TYPE + ": " + ex.getMessage(), ex);
-        }
-        Matcher m = NAME.matcher(req.getEvaluation());
-        if (!m.matches()) {
-            throw new PoisonEventException("evaluation: '" + req.getEvaluation() + "' is not a resource name of the form "
-                    + "evaluations/{evaluation}");
-        }
-        evaluations.handleRequest(m.group(1), req.getPruneJob(), new Evaluations.Request(req.getModelVersion(),
+        EvaluationRequested req = payload(e, Topics.EVALUATION_REQUESTS, EvaluationRequested.getDefaultInstance());
+        evaluations.handleRequest(id(ResourceNames.EVALUATIONS, "evaluation", req.getEvaluation()), req.getPruneJob(), new Evaluations.Request(req.getModelVersion(),
                 req.getDataset().getUri(), req.getDataset().getTestSubset(), 0, req.getMeasureLatency()), e.id());
     }
 }

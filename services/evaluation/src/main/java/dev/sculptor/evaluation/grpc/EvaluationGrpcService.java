@@ -11,14 +11,15 @@ import dev.sculptor.api.v1.ListEvaluationsRequest;
 import dev.sculptor.api.v1.ListEvaluationsResponse;
 import dev.sculptor.api.v1.ModelMetrics;
 import dev.sculptor.api.v1.RetrainMode;
-import dev.sculptor.evaluation.service.EvaluationException;
 import dev.sculptor.evaluation.service.Evaluations;
 import dev.sculptor.evaluation.service.Failures;
 import dev.sculptor.evaluation.store.EvaluationRepository;
 import dev.sculptor.evaluation.store.EvaluationRow;
 import dev.sculptor.platform.datasets.ResolvedDataset;
+import dev.sculptor.platform.errors.PlatformException;
 import dev.sculptor.platform.grpc.GrpcCalls;
 import dev.sculptor.platform.grpc.PageTokens;
+import dev.sculptor.platform.names.ResourceNames;
 import dev.sculptor.platform.store.ListFilter;
 import dev.sculptor.platform.versions.ResolvedVersion;
 import io.quarkus.grpc.GrpcService;
@@ -28,15 +29,12 @@ import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /** The EvaluationService gRPC API: validation, names and wire types around {@link Evaluations}. */
 @GrpcService
 public class EvaluationGrpcService implements EvaluationService {
     private static final Logger LOG = Logger.getLogger(EvaluationGrpcService.class);
-    private static final Pattern NAME = Pattern.compile("evaluations/([^/]+)");
     static final int MAX_COMPARED = 20;
 
     @Inject
@@ -62,7 +60,7 @@ public class EvaluationGrpcService implements EvaluationService {
         return call(() -> {
             int n = r.getModelVersionsCount();
             if (n < 1 || n > MAX_COMPARED) {
-                throw EvaluationException.invalid("model_versions", "give 1 to " + MAX_COMPARED + " versions, got " + n);
+                throw PlatformException.invalid("model_versions", "give 1 to " + MAX_COMPARED + " versions, got " + n);
             }
             List<Evaluations.Request> requests = new ArrayList<>();
             for (int i = 0; i < n; i++) {
@@ -124,8 +122,8 @@ public class EvaluationGrpcService implements EvaluationService {
     @Blocking
     public Uni<Evaluation> getEvaluation(GetEvaluationRequest r) {
         return call(() -> {
-            String id = id("name", r.getName());
-            return Mapper.evaluation(repo.find(id).orElseThrow(() -> EvaluationException.notFound("evaluations/" + id)));
+            String id = ResourceNames.EVALUATIONS.id("name", r.getName());
+            return Mapper.evaluation(repo.find(id).orElseThrow(() -> PlatformException.notFound("evaluations/" + id)));
         });
     }
 
@@ -133,10 +131,7 @@ public class EvaluationGrpcService implements EvaluationService {
     @Blocking
     public Uni<ListEvaluationsResponse> listEvaluations(ListEvaluationsRequest r) {
         return call(() -> {
-            if (r.getPageSize() < 0) {
-                throw EvaluationException.invalid("page_size", "must be >= 0, got " + r.getPageSize());
-            }
-            int size = r.getPageSize() == 0 ? 50 : Math.min(r.getPageSize(), 1000);
+            int size = PageTokens.pageSize(r.getPageSize());
             ListFilter filter = EvaluationRepository.FILTERABLE.parse(r.getFilter());
             long before = PageTokens.decodeLong(r.getPageToken(), r.getFilter());
             List<EvaluationRow> rows = repo.list(size + 1, before, filter);
@@ -147,17 +142,6 @@ public class EvaluationGrpcService implements EvaluationService {
             }
             return b.build();
         });
-    }
-
-    static String id(String field, String name) {
-        if (name == null || name.isEmpty()) {
-            throw EvaluationException.invalid(field, "is required (evaluations/{evaluation})");
-        }
-        Matcher m = NAME.matcher(name);
-        if (!m.matches()) {
-            throw EvaluationException.invalid(field, "'" + name + "' is not a resource name of the form evaluations/{evaluation}");
-        }
-        return m.group(1);
     }
 
     private static <T> Uni<T> call(Supplier<T> work) {

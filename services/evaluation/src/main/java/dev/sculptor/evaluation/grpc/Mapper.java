@@ -1,12 +1,12 @@
 package dev.sculptor.evaluation.grpc;
 
-import com.google.protobuf.Timestamp;
+import static dev.sculptor.platform.proto.EngineProto.timestamp;
+
 import dev.sculptor.api.v1.DatasetRef;
 import dev.sculptor.api.v1.Evaluation;
 import dev.sculptor.api.v1.ModelMetrics;
 import dev.sculptor.evaluation.service.Measurement;
 import dev.sculptor.evaluation.store.EvaluationRow;
-import java.time.Instant;
 
 /** Stored rows and measurements to the contract's messages. */
 public final class Mapper {
@@ -46,9 +46,5 @@ public final class Mapper {
             b.setImagesPerSecond(m.imagesPerSecond());
         }
         return b.build();
-    }
-
-    public static Timestamp timestamp(Instant i) {
-        return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
     }
 }

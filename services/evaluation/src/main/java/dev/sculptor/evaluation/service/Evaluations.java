@@ -1,36 +1,32 @@
 package dev.sculptor.evaluation.service;
 
-import dev.sculptor.engine.checkpoint.CheckpointException;
 import dev.sculptor.evaluation.events.EvaluationEvents;
 import dev.sculptor.evaluation.events.OutboxRunner;
-import dev.sculptor.evaluation.service.EvaluationException.Code;
 import dev.sculptor.evaluation.store.EvaluationRepository;
 import dev.sculptor.evaluation.store.EvaluationRow;
 import dev.sculptor.platform.datasets.DatasetResolver;
 import dev.sculptor.platform.datasets.ResolvedDataset;
+import dev.sculptor.platform.errors.PlatformException;
 import dev.sculptor.platform.events.Topics;
+import dev.sculptor.platform.outbox.Ended;
 import dev.sculptor.platform.store.CheckpointStore;
 import dev.sculptor.platform.versions.ResolvedVersion;
+import dev.sculptor.platform.versions.VersionCheckout;
 import dev.sculptor.platform.versions.VersionSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.UUID;
 import java.util.concurrent.Semaphore;
-import java.util.stream.Stream;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
  * Runs evaluations for the gRPC API and the Kafka worker: resolve the version and the dataset,
- * record the evaluation, download and measure the checkpoint with the engine, and end the
+ * record the evaluation, check the version out and measure it with the engine, and end the
  * evaluation together with its {@code EvaluationCompleted} event.
  */
 @ApplicationScoped
@@ -89,21 +85,21 @@ public class Evaluations {
      * An evaluation after a call: the stored row; when measured just now, the measurement (which also
      * carries the manifest's lineage method); when it failed just now, why.
      */
-    public record Outcome(EvaluationRow row, Measurement fresh, ResolvedVersion version, EvaluationException failure) {}
+    public record Outcome(EvaluationRow row, Measurement fresh, ResolvedVersion version, PlatformException failure) {}
 
     /** Checks the request's fields; field names are those of the request message. */
     public static void validate(Request r, String versionField) {
         if (r.modelVersion() == null || r.modelVersion().isEmpty()) {
-            throw EvaluationException.invalid(versionField, "is required (models/{model}/versions/{version})");
+            throw PlatformException.invalid(versionField, "is required (models/{model}/versions/{version})");
         }
         if (r.datasetUri() == null || r.datasetUri().isBlank()) {
-            throw EvaluationException.invalid("dataset.uri", "is required, e.g. fashion-mnist or cifar10:s3://bucket/prefix");
+            throw PlatformException.invalid("dataset.uri", "is required, e.g. fashion-mnist or cifar10:s3://bucket/prefix");
         }
         if (r.testSubset() < 0) {
-            throw EvaluationException.invalid("dataset.test_subset", "must be >= 0, got " + r.testSubset());
+            throw PlatformException.invalid("dataset.test_subset", "must be >= 0, got " + r.testSubset());
         }
         if (r.batchSize() < 0 || r.batchSize() > MAX_BATCH) {
-            throw EvaluationException.invalid("batch_size", "must be in [0, " + MAX_BATCH + "], got " + r.batchSize());
+            throw PlatformException.invalid("batch_size", "must be in [0, " + MAX_BATCH + "], got " + r.batchSize());
         }
     }
 
@@ -168,8 +164,8 @@ public class Evaluations {
         try {
             validate(r, "model_version");
             p = new Prepared(version("model_version", r.modelVersion()), dataset(r.datasetUri()));
-        } catch (EvaluationException e) {
-            if (e.code() == Code.UNAVAILABLE) {
+        } catch (PlatformException e) {
+            if (e.transientFailure()) {
                 throw e;
             }
             end(row, EvaluationRow.FAILED, e.getMessage(), null, requestEventId, "kafka");
@@ -183,11 +179,11 @@ public class Evaluations {
         try {
             m = measure(p, r);
         } catch (RuntimeException e) {
-            EvaluationException ee = Failures.classify(e);
-            if (ee.code() == Code.INTERNAL) {
+            PlatformException ee = Failures.classify(e);
+            if (ee.code() == PlatformException.Code.INTERNAL) {
                 LOG.errorf(e, "evaluations/%s failed", row.id());
             }
-            if (ee.code() == Code.UNAVAILABLE && requestEventId != null) {
+            if (ee.transientFailure() && requestEventId != null) {
                 throw ee; // the consumer retries; the evaluation stays RUNNING meanwhile
             }
             return new Outcome(end(row, EvaluationRow.FAILED, ee.getMessage(), null, requestEventId, via), null, p.version(), ee);
@@ -196,7 +192,7 @@ public class Evaluations {
     }
 
     private EvaluationRow end(EvaluationRow row, String state, String message, Measurement m, String requestEventId, String via) {
-        EvaluationRepository.Finished f = repo.finish(row.id(), state, message, m, EvaluationEvents::completed,
+        Ended<EvaluationRow> f = repo.finish(row.id(), state, message, m, EvaluationEvents::completed,
                 Topics.EVALUATION_EVENTS, requestEventId);
         if (f.ended()) {
             outbox.wakeUp();
@@ -206,53 +202,21 @@ public class Evaluations {
         return f.row();
     }
 
-    /** Downloads the checkpoint and measures it, one evaluation per permit. */
+    /** Checks the version out and measures it, one evaluation per permit. */
     Measurement measure(Prepared p, Request r) {
         try {
             permits.acquire();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new EvaluationException(Code.UNAVAILABLE, "interrupted while waiting to evaluate", e);
+            throw PlatformException.unavailable("interrupted while waiting to evaluate", e);
         }
-        Path dir = null;
-        try {
-            Files.createDirectories(workDir);
-            dir = Files.createTempDirectory(workDir, "checkpoint-");
-            store.getDirectory(p.version().prefix(), dir);
-            if (p.version().manifestSha256() != null) {
-                String actual = CheckpointStore.sha256(dir.resolve("manifest.json"));
-                if (!actual.equalsIgnoreCase(p.version().manifestSha256())) {
-                    throw new EvaluationException(Code.FAILED_PRECONDITION, store.uri(p.version().prefix() + "manifest.json")
-                            + " has SHA-256 " + actual + " but the registry recorded " + p.version().manifestSha256());
-                }
-            }
+        try (VersionCheckout checkout = VersionCheckout.open(store, p.version(), workDir)) {
             long t0 = System.nanoTime();
-            Measurement m;
-            try {
-                m = measurer.measure(p.version().name(), dir, p.data(), r.testSubset(), r.batch(), r.latency());
-            } catch (CheckpointException e) {
-                // name the stored object, not this worker's temporary copy
-                String where = store.uri(p.version().prefix());
-                throw new CheckpointException(e.getMessage().replace(dir + "/", where).replace(dir.toString(), where), e);
-            }
+            Measurement m = measurer.measure(p.version().name(), checkout, p.data(), r.testSubset(), r.batch(), r.latency());
             meters.timer("sculptor.evaluation.measure").record(java.time.Duration.ofNanos(System.nanoTime() - t0));
             return m;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot use the work directory " + workDir + ": " + e.getMessage(), e);
         } finally {
             permits.release();
-            deleteTree(dir);
-        }
-    }
-
-    static void deleteTree(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException ignored) {
-            // a leftover temp directory is harmless
         }
     }
 }

@@ -1,13 +1,12 @@
 package dev.sculptor.evaluation.store;
 
-import dev.sculptor.evaluation.service.EvaluationException;
-import dev.sculptor.evaluation.service.EvaluationException.Code;
 import dev.sculptor.evaluation.service.Measurement;
+import dev.sculptor.platform.errors.PlatformException;
 import dev.sculptor.platform.events.EventEnvelope;
 import dev.sculptor.platform.outbox.JdbcProcessedEvents;
-import dev.sculptor.platform.outbox.Outbox;
+import dev.sculptor.platform.outbox.Ended;
 import dev.sculptor.platform.store.ListFilter;
-import dev.sculptor.platform.store.Rows;
+import dev.sculptor.platform.store.Table;
 import dev.sculptor.platform.store.Transactions;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,15 +32,15 @@ public class EvaluationRepository {
     public static final ListFilter.Fields FILTERABLE = ListFilter.fields("model_version", "prune_job")
             .withValues("state", List.of("PENDING", "RUNNING", "SUCCEEDED", "FAILED"));
 
-    private static final String COLUMNS = "seq, id, model_version, dataset_uri, test_subset, state, state_message, prune_job, "
-            + "request_id, arch_name, accuracy, loss, params, flops, latency_ms, images_per_second, latency_batch_size, "
-            + "evaluated_examples, create_time, end_time";
+    private static final Table<EvaluationRow> TABLE = new Table<>("evaluations", "seq, id, model_version, dataset_uri, test_subset, "
+            + "state, state_message, prune_job, request_id, arch_name, accuracy, loss, params, flops, latency_ms, images_per_second, "
+            + "latency_batch_size, evaluated_examples, create_time, end_time", EvaluationRepository::row);
 
     @Inject
     AgroalDataSource ds;
 
     <T> T inTransaction(Transactions.Work<T> work) {
-        return Transactions.inTransaction(ds, (message, e) -> new EvaluationException(Code.UNAVAILABLE, message, e), work);
+        return Transactions.inTransaction(ds, work);
     }
 
     public Optional<EvaluationRow> find(String id) {
@@ -83,7 +82,7 @@ public class EvaluationRepository {
      *
      * @return the stored row, and whether this call ended it
      */
-    public Finished finish(String id, String state, String message, Measurement m, Function<EvaluationRow, EventEnvelope> event,
+    public Ended<EvaluationRow> finish(String id, String state, String message, Measurement m, Function<EvaluationRow, EventEnvelope> event,
             String topic, String requestEventId) {
         return inTransaction(c -> {
             int updated;
@@ -104,19 +103,10 @@ public class EvaluationRepository {
                 ps.setString(12, id);
                 updated = ps.executeUpdate();
             }
-            EvaluationRow row = one(c, "id", id).orElseThrow(() -> EvaluationException.notFound("evaluations/" + id));
-            if (updated == 1) {
-                Outbox.append(c, topic, event.apply(row));
-            }
-            if (requestEventId != null) {
-                JdbcProcessedEvents.markProcessed(c, requestEventId);
-            }
-            return new Finished(row, updated == 1);
+            EvaluationRow row = one(c, "id", id).orElseThrow(() -> PlatformException.notFound("evaluations/" + id));
+            return Ended.commit(c, updated, row, event, topic, requestEventId);
         });
     }
-
-    /** A finish: the row after it, and whether it was this call that ended the evaluation. */
-    public record Finished(EvaluationRow row, boolean ended) {}
 
     /** Marks a request event handled without any other change (e.g. a request for an evaluation that already ended). */
     public void markProcessed(String eventId) {
@@ -125,19 +115,11 @@ public class EvaluationRepository {
 
     /** Newest first, after the row with sequence {@code beforeSeq} (0: from the newest). */
     public List<EvaluationRow> list(int limit, long beforeSeq, ListFilter filter) {
-        return inTransaction(c -> Rows.newestFirst(c, "evaluations", COLUMNS, filter, beforeSeq, limit, EvaluationRepository::row));
+        return inTransaction(c -> TABLE.newestFirst(c, filter, beforeSeq, limit));
     }
 
     private static Optional<EvaluationRow> one(Connection c, String column, String value) throws SQLException {
-        if (value == null) {
-            return Optional.empty();
-        }
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM evaluations WHERE " + column + " = ?")) {
-            ps.setString(1, value);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(row(rs)) : Optional.empty();
-            }
-        }
+        return TABLE.one(c, column, value, false);
     }
 
     private static EvaluationRow row(ResultSet rs) throws SQLException {

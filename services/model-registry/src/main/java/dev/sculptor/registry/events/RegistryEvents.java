@@ -10,6 +10,7 @@ import dev.sculptor.api.v1.VersionDeleted;
 import dev.sculptor.api.v1.VersionRegistered;
 import dev.sculptor.platform.events.EventEnvelope;
 import dev.sculptor.platform.events.Topics;
+import dev.sculptor.platform.proto.EngineProto;
 import dev.sculptor.registry.store.Outgoing;
 import java.time.Instant;
 import java.util.List;
@@ -21,8 +22,7 @@ public final class RegistryEvents {
     private RegistryEvents() {}
 
     static Timestamp now() {
-        Instant i = Instant.now();
-        return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
+        return EngineProto.timestamp(Instant.now());
     }
 
     static List<Outgoing> one(Message payload, String model, String subject) {

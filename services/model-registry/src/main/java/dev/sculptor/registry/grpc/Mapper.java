@@ -1,22 +1,23 @@
 package dev.sculptor.registry.grpc;
 
+import static dev.sculptor.platform.proto.EngineProto.timestamp;
+
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Struct;
-import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.JsonFormat;
-import dev.sculptor.api.v1.ArchSpec;
 import dev.sculptor.api.v1.CheckpointRef;
 import dev.sculptor.api.v1.Lineage;
 import dev.sculptor.api.v1.Model;
 import dev.sculptor.api.v1.ModelMetrics;
 import dev.sculptor.api.v1.ModelVersion;
 import dev.sculptor.api.v1.RetrainMode;
-import dev.sculptor.registry.service.RegistryException;
+import dev.sculptor.platform.errors.PlatformException;
+import dev.sculptor.platform.names.VersionName;
+import dev.sculptor.platform.proto.EngineProto;
 import dev.sculptor.registry.store.ModelRow;
 import dev.sculptor.registry.store.VersionRow;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,15 +26,10 @@ import java.util.Map;
 final class Mapper {
     private Mapper() {}
 
-    static Timestamp ts(Instant i) {
-        return i == null ? Timestamp.getDefaultInstance()
-                : Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
-    }
-
     static Model model(ModelRow m) {
         Model.Builder b = Model.newBuilder().setName("models/" + m.id()).setDisplayName(m.displayName())
-                .setDescription(m.description()).putAllLabels(m.labels()).setCreateTime(ts(m.createTime()))
-                .setUpdateTime(ts(m.updateTime())).setLatestVersionNumber(m.latestVersion());
+                .setDescription(m.description()).putAllLabels(m.labels()).setCreateTime(timestamp(m.createTime()))
+                .setUpdateTime(timestamp(m.updateTime())).setLatestVersionNumber(m.latestVersion());
         m.aliases().forEach((a, n) -> b.putAliases(a, n));
         return b.build();
     }
@@ -50,12 +46,12 @@ final class Mapper {
         }
         ModelVersion.Builder b = ModelVersion.newBuilder().setName(v.name()).setVersionNumber(v.number())
                 .setDescription(v.description()).addAllTags(v.tags())
-                .setArch(arch(dev.sculptor.engine.arch.ArchSpec.fromJson(v.archJson())))
+                .setArch(EngineProto.arch(dev.sculptor.engine.arch.ArchSpec.fromJson(v.archJson())))
                 .setMetrics(metrics)
                 .setCheckpoint(CheckpointRef.newBuilder().setUri("s3://" + bucket + "/" + v.checkpointPrefix())
                         .setManifestSha256(v.manifestSha256()))
-                .setSizeBytes(v.sizeBytes()).setState(ModelVersion.State.READY).setCreateTime(ts(v.createTime()))
-                .setUpdateTime(ts(v.createTime()));
+                .setSizeBytes(v.sizeBytes()).setState(ModelVersion.State.READY).setCreateTime(timestamp(v.createTime()))
+                .setUpdateTime(timestamp(v.createTime()));
         if (v.lineageJson() != null) {
             b.setLineage(lineage(v.lineageJson()));
         }
@@ -64,34 +60,6 @@ final class Mapper {
                 b.addAliases(a);
             }
         });
-        return b.build();
-    }
-
-    static ArchSpec arch(dev.sculptor.engine.arch.ArchSpec s) {
-        ArchSpec.Builder b = ArchSpec.newBuilder().setFamily(s.family()).setName(s.name()).addAllInputShape(s.inputShape())
-                .setNumClasses(s.numClasses());
-        if (s.convWidths() != null) {
-            b.addAllConvWidths(s.convWidths());
-        }
-        if (s.poolAfter() != null) {
-            b.addAllPoolAfter(s.poolAfter());
-        }
-        if (s.hidden() != null) {
-            b.addAllHidden(s.hidden());
-        }
-        if (s.stem() != null) {
-            b.setStem(s.stem());
-        }
-        if (s.stageWidths() != null) {
-            b.addAllStageWidths(s.stageWidths());
-        }
-        if (s.blocks() != null) {
-            s.blocks().forEach(w -> b.addBlocks(ArchSpec.BlockWidths.newBuilder().addAllWidths(w)));
-        }
-        if (s.selections() != null) {
-            s.selections().forEach(sel -> b.addSelections(sel == null ? ArchSpec.ChannelSelection.newBuilder().setAll(true)
-                    : ArchSpec.ChannelSelection.newBuilder().addAllChannels(sel)));
-        }
         return b.build();
     }
 
@@ -138,9 +106,8 @@ final class Mapper {
         if (l == null || l.equals(Lineage.getDefaultInstance())) {
             return null;
         }
-        if (!l.getParentVersion().isEmpty() && !l.getParentVersion().matches("models/[^/]+/versions/[0-9]+")) {
-            throw RegistryException.invalid("lineage.parent_version", "'" + l.getParentVersion()
-                    + "' must be models/{model}/versions/{number}");
+        if (!l.getParentVersion().isEmpty()) {
+            VersionName.parseNumbered("lineage.parent_version", l.getParentVersion());
         }
         JsonObject o = new JsonObject();
         put(o, "parentVersion", l.getParentVersion());
@@ -155,7 +122,7 @@ final class Mapper {
             try {
                 o.add("settings", JsonParser.parseString(JsonFormat.printer().print(l.getSettings())));
             } catch (InvalidProtocolBufferException e) {
-                throw RegistryException.invalid("lineage.settings", e.getMessage());
+                throw PlatformException.invalid("lineage.settings", e.getMessage());
             }
         }
         return o.toString();

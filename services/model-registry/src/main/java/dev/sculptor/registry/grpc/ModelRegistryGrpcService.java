@@ -30,16 +30,22 @@ import dev.sculptor.api.v1.UpdateModelRequest;
 import dev.sculptor.api.v1.UpdateVersionRequest;
 import dev.sculptor.api.v1.UploadVersionHeader;
 import dev.sculptor.api.v1.UploadVersionRequest;
+import dev.sculptor.engine.arch.ArchException;
+import dev.sculptor.platform.errors.Failures;
+import dev.sculptor.platform.errors.PlatformException;
+import dev.sculptor.platform.grpc.GrpcCalls;
+import dev.sculptor.platform.grpc.PageTokens;
+import dev.sculptor.platform.names.AliasName;
+import dev.sculptor.platform.names.ResourceNames;
+import dev.sculptor.platform.names.VersionName;
 import dev.sculptor.platform.store.CheckpointStore;
+import dev.sculptor.platform.store.ListFilter;
+import dev.sculptor.platform.store.WorkDirs;
 import dev.sculptor.registry.events.RegistryEvents;
-import dev.sculptor.registry.service.RegistryException;
 import dev.sculptor.registry.service.RegistryService;
-import dev.sculptor.registry.store.Filter;
 import dev.sculptor.registry.store.ModelRow;
 import dev.sculptor.registry.store.RegistryRepository;
 import dev.sculptor.registry.store.VersionRow;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
@@ -49,13 +55,11 @@ import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -70,8 +74,16 @@ import org.jboss.logging.Logger;
 public class ModelRegistryGrpcService implements ModelRegistry {
     private static final Logger LOG = Logger.getLogger(ModelRegistryGrpcService.class);
     private static final Pattern PART = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,254}");
-    private static final Pattern ALIAS_ID = Pattern.compile("[a-z][a-z0-9-]{0,62}");
     private static final int CHUNK = 1 << 20;
+    /** ListModels: a substring of the id, the display name, a label by key. */
+    static final ListFilter.Fields MODEL_FILTER = ListFilter.fields("display_name")
+            .withCondition("name", "name LIKE '%' || ? || '%'")
+            .withMap("labels", "labels ->> ? = ?", k -> k);
+    /** ListVersions: a tag, the state (every listed version is READY), a lineage field by its contract name. */
+    static final ListFilter.Fields VERSION_FILTER = ListFilter.fields()
+            .withCondition("tags", "? = ANY(tags)")
+            .withCondition("state", "'READY' = ?")
+            .withMap("lineage", "lineage ->> ? = ?", ModelRegistryGrpcService::camel);
 
     @Inject
     RegistryService service;
@@ -92,7 +104,7 @@ public class ModelRegistryGrpcService implements ModelRegistry {
     public Uni<Model> createModel(CreateModelRequest r) {
         return call(() -> {
             Model m = r.getModel();
-            String id = RegistryService.requireId("model_id", r.getModelId());
+            String id = ResourceNames.checkNewId("model_id", r.getModelId());
             return Mapper.model(service.createModel(id, m.getDisplayName(), m.getDescription(), m.getLabelsMap(),
                     row -> RegistryEvents.modelCreated(row.id(), row.displayName(), row.labels())));
         });
@@ -101,23 +113,20 @@ public class ModelRegistryGrpcService implements ModelRegistry {
     @Override
     @Blocking
     public Uni<Model> getModel(GetModelRequest r) {
-        return call(() -> Mapper.model(repo.getModel(Names.model("name", r.getName()))));
+        return call(() -> Mapper.model(repo.getModel(ResourceNames.MODELS.id("name", r.getName()))));
     }
 
     @Override
     @Blocking
     public Uni<ListModelsResponse> listModels(ListModelsRequest r) {
         return call(() -> {
-            int size = pageSize(r.getPageSize());
-            Filter filter = Filter.parse(r.getFilter(), Map.of(
-                    "name", "name LIKE '%' || ? || '%'",
-                    "display_name", "display_name = ?",
-                    "labels.", "labels ->> ? = ?"));
-            List<ModelRow> rows = repo.listModels(size + 1, decodeToken(r.getPageToken()), filter);
+            int size = PageTokens.pageSize(r.getPageSize());
+            ListFilter filter = MODEL_FILTER.parse(r.getFilter());
+            List<ModelRow> rows = repo.listModels(size + 1, PageTokens.decode(r.getPageToken(), r.getFilter()), filter);
             ListModelsResponse.Builder b = ListModelsResponse.newBuilder();
             rows.stream().limit(size).forEach(m -> b.addModels(Mapper.model(m)));
             if (rows.size() > size) {
-                b.setNextPageToken(encodeToken(rows.get(size - 1).id()));
+                b.setNextPageToken(PageTokens.encode(rows.get(size - 1).id(), r.getFilter()));
             }
             return b.build();
         });
@@ -127,7 +136,7 @@ public class ModelRegistryGrpcService implements ModelRegistry {
     @Blocking
     public Uni<Model> updateModel(UpdateModelRequest r) {
         return call(() -> {
-            String id = Names.model("model.name", r.getModel().getName());
+            String id = ResourceNames.MODELS.id("model.name", r.getModel().getName());
             Set<String> paths = mask(r.getUpdateMask().getPathsList(), Set.of("display_name", "description", "labels"));
             Model m = r.getModel();
             return Mapper.model(repo.updateModel(id, paths.contains("display_name") ? m.getDisplayName() : null,
@@ -139,7 +148,7 @@ public class ModelRegistryGrpcService implements ModelRegistry {
     @Blocking
     public Uni<Empty> deleteModel(DeleteModelRequest r) {
         return call(() -> {
-            String id = Names.model("name", r.getName());
+            String id = ResourceNames.MODELS.id("name", r.getName());
             service.after(repo.deleteModel(id, r.getForce(), (row, versions) -> RegistryEvents.modelDeleted(row.id(),
                     versions.stream().map(VersionRow::name).toList(), row.aliases())));
             store.deletePrefix("models/" + id + "/versions/");
@@ -159,7 +168,7 @@ public class ModelRegistryGrpcService implements ModelRegistry {
                 .map(ignored -> {
                     up.finish();
                     UploadVersionHeader h = up.header;
-                    String model = Names.model("header.parent", h.getParent());
+                    String model = ResourceNames.MODELS.id("header.parent", h.getParent());
                     RegistryService.Staged staged = service.verify(dir);
                     VersionRow v = service.register(model, staged, h.getDescription(), Mapper.copy(h.getTagsList()),
                             h.hasLineage() ? Mapper.lineageJson(h.getLineage()) : null, blankToNull(h.getRequestId()),
@@ -167,7 +176,7 @@ public class ModelRegistryGrpcService implements ModelRegistry {
                     return toProto(v);
                 })
                 .onFailure().transform(ModelRegistryGrpcService::status)
-                .onTermination().invoke(() -> RegistryService.deleteTree(dir));
+                .onTermination().invoke(() -> WorkDirs.deleteTree(dir));
     }
 
     /** Receives the chunks of an upload into a directory, checking names, order, size and digests. */
@@ -191,30 +200,30 @@ public class ModelRegistryGrpcService implements ModelRegistry {
             try {
                 if (r.hasHeader()) {
                     if (header != null) {
-                        throw RegistryException.invalid("header", "sent twice; it must be the first message only");
+                        throw PlatformException.invalid("header", "sent twice; it must be the first message only");
                     }
                     header = r.getHeader();
-                    Names.model("header.parent", header.getParent());
+                    ResourceNames.MODELS.id("header.parent", header.getParent());
                     if (header.getTotalBytes() > max) {
-                        throw RegistryException.invalid("header.total_bytes", header.getTotalBytes()
+                        throw PlatformException.invalid("header.total_bytes", header.getTotalBytes()
                                 + " bytes exceed the limit of " + max);
                     }
                     return;
                 }
                 if (header == null) {
-                    throw RegistryException.invalid("header", "the first message must carry the header");
+                    throw PlatformException.invalid("header", "the first message must carry the header");
                 }
                 CheckpointChunk c = r.getChunk();
                 if (!PART.matcher(c.getPart()).matches()) {
-                    throw RegistryException.invalid("chunk.part", "'" + c.getPart() + "' is not a plain file name");
+                    throw PlatformException.invalid("chunk.part", "'" + c.getPart() + "' is not a plain file name");
                 }
                 if (!c.getPart().equals(currentPart)) {
                     if (currentPart != null) {
-                        throw RegistryException.invalid("chunk.part", "file " + currentPart
+                        throw PlatformException.invalid("chunk.part", "file " + currentPart
                                 + " ended without a chunk marked last before " + c.getPart() + " started");
                     }
                     if (done.contains(c.getPart())) {
-                        throw RegistryException.invalid("chunk.part", "file " + c.getPart() + " sent twice");
+                        throw PlatformException.invalid("chunk.part", "file " + c.getPart() + " sent twice");
                     }
                     currentPart = c.getPart();
                     out = Files.newOutputStream(dir.resolve(currentPart), StandardOpenOption.CREATE_NEW);
@@ -222,12 +231,12 @@ public class ModelRegistryGrpcService implements ModelRegistry {
                     partBytes = 0;
                 }
                 if (c.getOffset() != partBytes) {
-                    throw RegistryException.invalid("chunk.offset", "file " + currentPart + " expected offset " + partBytes
+                    throw PlatformException.invalid("chunk.offset", "file " + currentPart + " expected offset " + partBytes
                             + ", got " + c.getOffset());
                 }
                 total += c.getData().size();
                 if (total > max) {
-                    throw RegistryException.invalid("chunk", "upload exceeds the limit of " + max + " bytes");
+                    throw PlatformException.invalid("chunk", "upload exceeds the limit of " + max + " bytes");
                 }
                 c.getData().writeTo(out);
                 digest.update(c.getData().asReadOnlyByteBuffer());
@@ -236,7 +245,7 @@ public class ModelRegistryGrpcService implements ModelRegistry {
                     out.close();
                     String sha = HexFormat.of().formatHex(digest.digest());
                     if (!c.getSha256().isEmpty() && !c.getSha256().equalsIgnoreCase(sha)) {
-                        throw RegistryException.invalid("chunk.sha256", "file " + currentPart + " arrived with SHA-256 " + sha
+                        throw PlatformException.invalid("chunk.sha256", "file " + currentPart + " arrived with SHA-256 " + sha
                                 + " but the client sent " + c.getSha256() + ": corrupted in transit");
                     }
                     done.add(currentPart);
@@ -244,13 +253,13 @@ public class ModelRegistryGrpcService implements ModelRegistry {
                     out = null;
                 }
             } catch (IOException | java.security.NoSuchAlgorithmException e) {
-                throw new RegistryException(RegistryException.Code.INTERNAL, "cannot store the upload: " + e.getMessage(), e);
+                throw new PlatformException(PlatformException.Code.INTERNAL, "cannot store the upload: " + e.getMessage(), e);
             }
         }
 
         void finish() {
             if (header == null) {
-                throw RegistryException.invalid("header", "the stream carried no header");
+                throw PlatformException.invalid("header", "the stream carried no header");
             }
             if (currentPart != null) {
                 try {
@@ -258,10 +267,10 @@ public class ModelRegistryGrpcService implements ModelRegistry {
                 } catch (IOException ignored) {
                     // rejected anyway
                 }
-                throw RegistryException.invalid("chunk", "file " + currentPart + " ended without a chunk marked last");
+                throw PlatformException.invalid("chunk", "file " + currentPart + " ended without a chunk marked last");
             }
             if (!done.contains("manifest.json")) {
-                throw RegistryException.invalid("chunk", "no manifest.json was uploaded");
+                throw PlatformException.invalid("chunk", "no manifest.json was uploaded");
             }
         }
     }
@@ -270,7 +279,7 @@ public class ModelRegistryGrpcService implements ModelRegistry {
     @Blocking
     public Uni<ModelVersion> createVersion(CreateVersionRequest r) {
         return call(() -> {
-            String model = Names.model("parent", r.getParent());
+            String model = ResourceNames.MODELS.id("parent", r.getParent());
             VersionRow v = service.registerFromStore(model, r.getCheckpoint().getUri(),
                     blankToNull(r.getCheckpoint().getManifestSha256()), r.getDescription(),
                     Mapper.copy(r.getTagsList()), r.hasLineage() ? Mapper.lineageJson(r.getLineage()) : null,
@@ -289,31 +298,26 @@ public class ModelRegistryGrpcService implements ModelRegistry {
     @Blocking
     public Uni<ListVersionsResponse> listVersions(ListVersionsRequest r) {
         return call(() -> {
-            String model = Names.model("parent", r.getParent());
-            int size = pageSize(r.getPageSize());
-            Filter filter = Filter.parse(r.getFilter(), Map.of(
-                    "tags", "? = ANY(tags)",
-                    "state", "'READY' = ?",
-                    "lineage.", "lineage ->> ? = ?"), ModelRegistryGrpcService::camel);
+            String model = ResourceNames.MODELS.id("parent", r.getParent());
+            int size = PageTokens.pageSize(r.getPageSize());
+            ListFilter filter = VERSION_FILTER.parse(r.getFilter());
             String order = r.getOrderBy().trim().replaceAll("\\s+", " ");
             if (!order.isEmpty() && !order.equals("version_number desc") && !order.equals("version_number")) {
-                throw RegistryException.invalid("order_by", "supported: 'version_number desc' (the default) or 'version_number', got '"
+                throw PlatformException.invalid("order_by", "supported: 'version_number desc' (the default) or 'version_number', got '"
                         + r.getOrderBy() + "'");
             }
             boolean newestFirst = !order.equals("version_number");
-            String token = decodeToken(r.getPageToken());
-            int after;
-            try {
-                after = token.isEmpty() ? 0 : Integer.parseInt(token);
-            } catch (NumberFormatException e) {
-                throw RegistryException.invalid("page_token", "is not a token this API returned");
+            long token = PageTokens.decodeLong(r.getPageToken(), r.getFilter());
+            if (token < 0 || token > Integer.MAX_VALUE) {
+                throw PlatformException.invalid("page_token", "is not a token this API returned");
             }
+            int after = (int) token;
             List<VersionRow> rows = repo.listVersions(model, size + 1, after, newestFirst, filter);
             Map<String, Integer> aliases = repo.getModel(model).aliases();
             ListVersionsResponse.Builder b = ListVersionsResponse.newBuilder();
             rows.stream().limit(size).forEach(v -> b.addVersions(Mapper.version(v, store.bucket(), aliases)));
             if (rows.size() > size) {
-                b.setNextPageToken(encodeToken(Integer.toString(rows.get(size - 1).number())));
+                b.setNextPageToken(PageTokens.encode(rows.get(size - 1).number(), r.getFilter()));
             }
             return b.build();
         });
@@ -323,9 +327,9 @@ public class ModelRegistryGrpcService implements ModelRegistry {
     @Blocking
     public Uni<ModelVersion> updateVersion(UpdateVersionRequest r) {
         return call(() -> {
-            Names.VersionRef ref = Names.version("version.name", r.getVersion().getName());
+            VersionName ref = VersionName.parse("version.name", r.getVersion().getName());
             if (ref.number() == null) {
-                throw RegistryException.invalid("version.name", "must name a version by number");
+                throw PlatformException.invalid("version.name", "must name a version by number");
             }
             Set<String> paths = mask(r.getUpdateMask().getPathsList(), Set.of("description", "tags"));
             return toProto(repo.updateVersion(ref.model(), ref.number(),
@@ -338,9 +342,9 @@ public class ModelRegistryGrpcService implements ModelRegistry {
     @Blocking
     public Uni<Empty> deleteVersion(DeleteVersionRequest r) {
         return call(() -> {
-            Names.VersionRef ref = Names.version("name", r.getName());
+            VersionName ref = VersionName.parse("name", r.getName());
             if (ref.number() == null) {
-                throw RegistryException.invalid("name", "must name a version by number, not by alias");
+                throw PlatformException.invalid("name", "must name a version by number, not by alias");
             }
             service.deleteVersion(ref.model(), ref.number(), r.getForce(), (row, aliases) -> {
                 List<dev.sculptor.registry.store.Outgoing> out = new ArrayList<>();
@@ -362,7 +366,7 @@ public class ModelRegistryGrpcService implements ModelRegistry {
                 if (!r.getPartsList().isEmpty()) {
                     for (String p : r.getPartsList()) {
                         if (!parts.contains(p)) {
-                            throw RegistryException.invalid("parts", "'" + p + "' is not a file of " + v.name() + " " + parts);
+                            throw PlatformException.invalid("parts", "'" + p + "' is not a file of " + v.name() + " " + parts);
                         }
                     }
                     parts = r.getPartsList();
@@ -384,7 +388,7 @@ public class ModelRegistryGrpcService implements ModelRegistry {
                     }
                     String sha = HexFormat.of().formatHex(md.digest());
                     if (expected != null && !expected.equals(sha)) {
-                        throw new RegistryException(RegistryException.Code.FAILED_PRECONDITION, store.uri(key)
+                        throw PlatformException.precondition(store.uri(key)
                                 + ": SHA-256 mismatch in the store (recorded " + expected + ", read " + sha + ")");
                     }
                     em.emit(DownloadVersionResponse.newBuilder().setChunk(CheckpointChunk.newBuilder().setPart(part)
@@ -403,20 +407,20 @@ public class ModelRegistryGrpcService implements ModelRegistry {
     @Blocking
     public Uni<SetAliasResponse> setAlias(SetAliasRequest r) {
         return call(() -> {
-            String[] ma = Names.alias("name", r.getName());
-            if (!ALIAS_ID.matcher(ma[1]).matches() || ma[1].matches("[0-9]+")) {
-                throw RegistryException.invalid("name", "alias '" + ma[1] + "' must match " + ALIAS_ID.pattern());
+            AliasName a = AliasName.parse("name", r.getName());
+            if (!ResourceNames.NEW_ID.matcher(a.alias()).matches()) {
+                throw PlatformException.invalid("name", "alias '" + a.alias() + "' must match " + ResourceNames.NEW_ID.pattern());
             }
-            Names.VersionRef ref = Names.version("version", r.getVersion());
-            if (!ref.model().equals(ma[0])) {
-                throw RegistryException.invalid("version", "must be a version of models/" + ma[0]);
+            VersionName ref = VersionName.parse("version", r.getVersion());
+            if (!ref.model().equals(a.model())) {
+                throw PlatformException.invalid("version", "must be a version of models/" + a.model());
             }
             int target = ref.number() != null ? ref.number() : repo.resolveAlias(ref.model(), ref.alias()).number();
-            int previous = service.after(repo.setAlias(ma[0], ma[1], target,
-                    r.hasExpectedVersionNumber() ? Long.valueOf(r.getExpectedVersionNumber()) : null, prev -> RegistryEvents.aliasMoved(ma[0], ma[1],
-                    Names.version(ma[0], target), prev == 0 ? null : Names.version(ma[0], prev))));
-            return SetAliasResponse.newBuilder().setAlias(alias(ma[0], ma[1], target))
-                    .setPreviousVersion(previous == 0 ? "" : Names.version(ma[0], previous)).build();
+            int previous = service.after(repo.setAlias(a.model(), a.alias(), target,
+                    r.hasExpectedVersionNumber() ? Long.valueOf(r.getExpectedVersionNumber()) : null, prev -> RegistryEvents.aliasMoved(
+                    a.model(), a.alias(), a.version(target).name(), prev == 0 ? null : a.version(prev).name())));
+            return SetAliasResponse.newBuilder().setAlias(alias(a.model(), a.alias(), target))
+                    .setPreviousVersion(previous == 0 ? "" : a.version(previous).name()).build();
         });
     }
 
@@ -424,9 +428,9 @@ public class ModelRegistryGrpcService implements ModelRegistry {
     @Blocking
     public Uni<Empty> deleteAlias(DeleteAliasRequest r) {
         return call(() -> {
-            String[] ma = Names.alias("name", r.getName());
-            service.after(repo.deleteAlias(ma[0], ma[1], prev -> RegistryEvents.aliasMoved(ma[0], ma[1], null,
-                    Names.version(ma[0], prev))));
+            AliasName a = AliasName.parse("name", r.getName());
+            service.after(repo.deleteAlias(a.model(), a.alias(), prev -> RegistryEvents.aliasMoved(a.model(), a.alias(), null,
+                    a.version(prev).name())));
             return Empty.getDefaultInstance();
         });
     }
@@ -435,23 +439,23 @@ public class ModelRegistryGrpcService implements ModelRegistry {
     @Blocking
     public Uni<ListAliasesResponse> listAliases(ListAliasesRequest r) {
         return call(() -> {
-            String model = Names.model("parent", r.getParent());
-            int size = pageSize(r.getPageSize());
-            String after = decodeToken(r.getPageToken());
+            String model = ResourceNames.MODELS.id("parent", r.getParent());
+            int size = PageTokens.pageSize(r.getPageSize());
+            String after = PageTokens.decode(r.getPageToken(), "");
             List<Map.Entry<String, Integer>> all = new ArrayList<>(repo.getModel(model).aliases().entrySet());
             ListAliasesResponse.Builder b = ListAliasesResponse.newBuilder();
             List<Map.Entry<String, Integer>> page = all.stream().filter(e -> e.getKey().compareTo(after) > 0).limit(size + 1L)
                     .toList();
             page.stream().limit(size).forEach(e -> b.addAliases(alias(model, e.getKey(), e.getValue())));
             if (page.size() > size) {
-                b.setNextPageToken(encodeToken(page.get(size - 1).getKey()));
+                b.setNextPageToken(PageTokens.encode(page.get(size - 1).getKey(), ""));
             }
             return b.build();
         });
     }
 
     private static Alias alias(String model, String alias, int number) {
-        return Alias.newBuilder().setName("models/" + model + "/aliases/" + alias).setVersion(Names.version(model, number)).build();
+        return Alias.newBuilder().setName(new AliasName(model, alias).name()).setVersion(VersionName.of(model, number).name()).build();
     }
 
     // ---- lineage ----
@@ -462,7 +466,7 @@ public class ModelRegistryGrpcService implements ModelRegistry {
         return call(() -> {
             VersionRow v = resolve("name", r.getName());
             if (r.getMaxDepth() < 0) {
-                throw RegistryException.invalid("max_depth", "must be >= 0");
+                throw PlatformException.invalid("max_depth", "must be >= 0");
             }
             int depth = r.getMaxDepth() == 0 ? 10 : Math.min(r.getMaxDepth(), 100);
             List<VersionRow> chain = service.lineage(v.model(), v.number(), depth + 1);
@@ -476,34 +480,12 @@ public class ModelRegistryGrpcService implements ModelRegistry {
     // ---- helpers ----
 
     private VersionRow resolve(String field, String name) {
-        Names.VersionRef ref = Names.version(field, name);
+        VersionName ref = VersionName.parse(field, name);
         return ref.number() != null ? repo.getVersion(ref.model(), ref.number()) : repo.resolveAlias(ref.model(), ref.alias());
     }
 
     private ModelVersion toProto(VersionRow v) {
         return Mapper.version(v, store.bucket(), repo.getModel(v.model()).aliases());
-    }
-
-    static int pageSize(int requested) {
-        if (requested < 0) {
-            throw RegistryException.invalid("page_size", "must be >= 0, got " + requested);
-        }
-        return requested == 0 ? 50 : Math.min(requested, 1000);
-    }
-
-    static String encodeToken(String last) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(last.getBytes(StandardCharsets.UTF_8));
-    }
-
-    static String decodeToken(String token) {
-        if (token == null || token.isEmpty()) {
-            return "";
-        }
-        try {
-            return new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            throw RegistryException.invalid("page_token", "is not a token this API returned");
-        }
     }
 
     static Set<String> mask(List<String> paths, Set<String> allowed) {
@@ -512,7 +494,7 @@ public class ModelRegistryGrpcService implements ModelRegistry {
         }
         for (String p : paths) {
             if (!allowed.contains(p)) {
-                throw RegistryException.invalid("update_mask", "path '" + p + "' cannot be updated (allowed: "
+                throw PlatformException.invalid("update_mask", "path '" + p + "' cannot be updated (allowed: "
                         + new java.util.TreeSet<>(allowed) + ")");
             }
         }
@@ -539,34 +521,17 @@ public class ModelRegistryGrpcService implements ModelRegistry {
     }
 
     private static <T> Uni<T> call(Supplier<T> work) {
-        try {
-            return Uni.createFrom().item(work.get());
-        } catch (RuntimeException e) {
-            return Uni.createFrom().failure(status(e));
-        }
+        return GrpcCalls.call(work, ModelRegistryGrpcService::status);
     }
 
     /** Canonical gRPC status for an error, with the message naming what was wrong. */
     static Throwable status(Throwable e) {
-        if (e instanceof StatusRuntimeException) {
-            return e;
-        }
-        if (e instanceof RegistryException re) {
-            Status s = switch (re.code()) {
-                case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
-                case NOT_FOUND -> Status.NOT_FOUND;
-                case ALREADY_EXISTS -> Status.ALREADY_EXISTS;
-                case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
-                case UNAVAILABLE -> Status.UNAVAILABLE;
-                case INTERNAL -> Status.INTERNAL;
-            };
-            return s.withDescription(re.getMessage()).asRuntimeException();
-        }
-        if (e instanceof dev.sculptor.engine.arch.ArchException) {
-            return Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
-        }
-        LOG.error("unexpected failure", e);
-        return Status.INTERNAL.withDescription(e.getClass().getSimpleName() + ": " + e.getMessage()).asRuntimeException();
+        return GrpcCalls.status(e, ModelRegistryGrpcService::classify, LOG);
     }
 
+    /** An architecture the engine refuses is the request's mistake; everything else as the platform sorts it. */
+    static PlatformException classify(Throwable e) {
+        return e instanceof ArchException ? new PlatformException(PlatformException.Code.INVALID_ARGUMENT, e.getMessage(), e)
+                : Failures.classify(e);
+    }
 }

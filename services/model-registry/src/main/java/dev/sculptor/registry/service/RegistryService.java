@@ -4,19 +4,19 @@ import com.google.gson.JsonObject;
 import dev.sculptor.engine.checkpoint.CheckpointException;
 import dev.sculptor.engine.checkpoint.CheckpointVerifier;
 import dev.sculptor.engine.checkpoint.Manifest;
-import dev.sculptor.platform.outbox.OutboxPublisher;
+import dev.sculptor.platform.errors.PlatformException;
+import dev.sculptor.platform.errors.PlatformException.Code;
+import dev.sculptor.platform.names.ResourceNames;
+import dev.sculptor.platform.names.VersionName;
 import dev.sculptor.platform.store.CheckpointStore;
-import dev.sculptor.platform.store.StoreException;
-import dev.sculptor.registry.service.RegistryException.Code;
+import dev.sculptor.platform.store.WorkDirs;
+import dev.sculptor.registry.events.OutboxRunner;
 import dev.sculptor.registry.store.ModelRow;
 import dev.sculptor.registry.store.Outgoing;
 import dev.sculptor.registry.store.RegistryRepository;
 import dev.sculptor.registry.store.VersionRow;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
@@ -34,9 +33,6 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class RegistryService {
     private static final Logger LOG = Logger.getLogger(RegistryService.class);
-    /** AIP-122 style ids: lower-case letters, digits and hyphens, starting with a letter. */
-    public static final Pattern ID = Pattern.compile("[a-z][a-z0-9-]{0,62}");
-
     @Inject
     RegistryRepository repo;
 
@@ -44,24 +40,14 @@ public class RegistryService {
     CheckpointStore store;
 
     @Inject
-    Instance<OutboxPublisher> publisher;
+    OutboxRunner outbox;
 
     /** A verified checkpoint waiting for its version number. */
     public record Staged(Path dir, CheckpointVerifier.Verified verified) {}
 
-    public static String requireId(String field, String id) {
-        if (id == null || id.isEmpty()) {
-            throw RegistryException.invalid(field, "is required");
-        }
-        if (!ID.matcher(id).matches()) {
-            throw RegistryException.invalid(field, "'" + id + "' must match " + ID.pattern());
-        }
-        return id;
-    }
-
     public ModelRow createModel(String id, String displayName, String description, Map<String, String> labels,
             Function<ModelRow, List<Outgoing>> events) {
-        requireId("model_id", id);
+        ResourceNames.checkNewId("model_id", id);
         return after(repo.createModel(id, displayName == null ? "" : displayName, description == null ? "" : description,
                 labels == null ? Map.of() : labels, events));
     }
@@ -71,7 +57,7 @@ public class RegistryService {
         try {
             return new Staged(dir, CheckpointVerifier.verify(dir));
         } catch (CheckpointException | IllegalArgumentException e) {
-            throw new RegistryException(Code.INVALID_ARGUMENT, "checkpoint rejected: " + e.getMessage(), e);
+            throw new PlatformException(Code.INVALID_ARGUMENT, "checkpoint rejected: " + e.getMessage(), e);
         }
     }
 
@@ -82,7 +68,7 @@ public class RegistryService {
      */
     public VersionRow register(String model, Staged staged, String description, List<String> tags, String lineageJson,
             String requestId, Function<VersionRow, List<Outgoing>> events) {
-        requireId("model", model);
+        ResourceNames.checkNewId("model", model);
         repo.getModel(model);
         if (requestId != null) {
             VersionRow earlier = repo.findByRequestId(model, requestId);
@@ -93,7 +79,7 @@ public class RegistryService {
         String staging = "staging/" + UUID.randomUUID() + "/";
         List<String> finalPrefix = new ArrayList<>();
         try {
-            storeCall(() -> store.putDirectory(staged.dir(), staging));
+            store.putDirectory(staged.dir(), staging);
             Manifest m = staged.verified().manifest();
             String sha = CheckpointStore.sha256(staged.dir().resolve("manifest.json"));
             Map<String, Double> metrics = new LinkedHashMap<>(m.metrics());
@@ -101,8 +87,8 @@ public class RegistryService {
                 String prefix = "models/" + model + "/versions/" + number + "/";
                 finalPrefix.add(prefix);
                 // objects a deleted model of the same id may have left there must not mix in
-                storeCall(() -> store.deletePrefix(prefix));
-                storeCall(() -> store.copyPrefix(staging, prefix));
+                store.deletePrefix(prefix);
+                store.copyPrefix(staging, prefix);
                 return new VersionRow(model, number, description == null ? "" : description, tags == null ? List.of() : tags,
                         staged.verified().arch().toJson(), metrics, lineageJson != null ? lineageJson : lineageOf(m),
                         prefix, sha, staged.verified().bytes(), staged.verified().params(), staged.verified().flops(), null);
@@ -123,24 +109,24 @@ public class RegistryService {
         String prefix = prefixOf(uri);
         Path tmp = tempDir();
         try {
-            storeCall(() -> store.getDirectory(prefix, tmp));
+            store.getDirectory(prefix, tmp);
             if (expectedManifestSha256 != null && java.nio.file.Files.exists(tmp.resolve("manifest.json"))) {
                 String sha = CheckpointStore.sha256(tmp.resolve("manifest.json"));
                 if (!sha.equalsIgnoreCase(expectedManifestSha256)) {
-                    throw RegistryException.invalid("checkpoint.manifest_sha256", "the manifest at " + uri + " has SHA-256 "
+                    throw PlatformException.invalid("checkpoint.manifest_sha256", "the manifest at " + uri + " has SHA-256 "
                             + sha + ", not " + expectedManifestSha256);
                 }
             }
             return register(model, verify(tmp), description, tags, lineageJson, requestId, events);
         } finally {
-            deleteTree(tmp);
+            WorkDirs.deleteTree(tmp);
         }
     }
 
     String prefixOf(String uri) {
         String expected = "s3://" + store.bucket() + "/";
         if (uri == null || !uri.startsWith(expected) || uri.length() == expected.length()) {
-            throw RegistryException.invalid("checkpoint.uri", "must be " + expected + "<prefix>/, got '" + uri + "'");
+            throw PlatformException.invalid("checkpoint.uri", "must be " + expected + "<prefix>/, got '" + uri + "'");
         }
         return uri.substring(expected.length());
     }
@@ -172,15 +158,13 @@ public class RegistryService {
             chain.add(v);
             String parent = parentOf(v);
             v = null;
-            if (parent != null) {
-                java.util.regex.Matcher mm = Pattern.compile("models/([^/]+)/versions/(\\d+)").matcher(parent);
-                if (mm.matches()) {
-                    try {
-                        v = repo.getVersion(mm.group(1), Integer.parseInt(mm.group(2)));
-                    } catch (RegistryException e) {
-                        if (e.code() != Code.NOT_FOUND) {
-                            throw e;
-                        }
+            VersionName p = numberedOrNull(parent);
+            if (p != null) {
+                try {
+                    v = repo.getVersion(p.model(), p.number());
+                } catch (PlatformException e) {
+                    if (e.code() != Code.NOT_FOUND) {
+                        throw e;
                     }
                 }
             }
@@ -205,54 +189,30 @@ public class RegistryService {
 
     /** Names and object keys of a version's checkpoint parts, manifest first. */
     public List<String> parts(VersionRow v) {
-        List<String> names = new ArrayList<>(storeCall(() -> store.list(v.checkpointPrefix())));
+        List<String> names = new ArrayList<>(store.list(v.checkpointPrefix()));
         names.sort((a, b) -> a.equals("manifest.json") ? -1 : b.equals("manifest.json") ? 1 : a.compareTo(b));
         return names;
     }
 
+    /** A numbered version's name, or null for anything else (a lineage parent that names none). */
+    private static VersionName numberedOrNull(String name) {
+        try {
+            VersionName v = name == null ? null : VersionName.parse("lineage.parent_version", name);
+            return v != null && v.number() != null ? v : null;
+        } catch (PlatformException e) {
+            return null;
+        }
+    }
+
     /** Nudges the outbox publisher after a commit so events leave at once. */
     public <T> T after(T committed) {
-        if (publisher.isResolvable()) {
-            publisher.get().wakeUp();
-        }
+        outbox.wakeUp();
         return committed;
     }
 
+    /** A new directory for an upload. */
     public Path tempDir() {
-        try {
-            return Files.createTempDirectory("sculptor-upload-");
-        } catch (IOException e) {
-            throw new RegistryException(Code.INTERNAL, "cannot create a temporary directory: " + e.getMessage(), e);
-        }
-    }
-
-    public static void deleteTree(Path dir) {
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | RuntimeException e) {
-            LOG.debugf("cannot delete %s: %s", dir, e.getMessage());
-        }
-    }
-
-    static <T> T storeCall(java.util.function.Supplier<T> s) {
-        try {
-            return s.get();
-        } catch (StoreException.NotFound e) {
-            throw new RegistryException(Code.NOT_FOUND, e.getMessage(), e);
-        } catch (StoreException.Unavailable e) {
-            throw new RegistryException(Code.UNAVAILABLE, e.getMessage(), e);
-        } catch (StoreException.Corrupt e) {
-            throw new RegistryException(Code.FAILED_PRECONDITION, e.getMessage(), e);
-        } catch (StoreException e) {
-            throw new RegistryException(Code.UNAVAILABLE, e.getMessage(), e);
-        }
-    }
-
-    static void storeCall(Runnable r) {
-        storeCall(() -> {
-            r.run();
-            return null;
-        });
+        return WorkDirs.createTemp(Path.of(System.getProperty("java.io.tmpdir")), "sculptor-upload-");
     }
 
     static void quietly(Runnable r) {

@@ -2,9 +2,11 @@ package dev.sculptor.registry.store;
 
 import com.google.gson.Gson;
 import com.google.gson.reflect.TypeToken;
+import dev.sculptor.platform.errors.PlatformException;
 import dev.sculptor.platform.outbox.Outbox;
-import dev.sculptor.registry.service.RegistryException;
-import dev.sculptor.registry.service.RegistryException.Code;
+import dev.sculptor.platform.store.ListFilter;
+import dev.sculptor.platform.store.Rows;
+import dev.sculptor.platform.store.Transactions;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -32,29 +34,8 @@ public class RegistryRepository {
     @Inject
     AgroalDataSource ds;
 
-    /** A unit of work inside one transaction. */
-    @FunctionalInterface
-    public interface Tx<T> {
-        T run(Connection c) throws SQLException;
-    }
-
-    public <T> T inTransaction(Tx<T> work) {
-        try (Connection c = ds.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                T out = work.run(c);
-                c.commit();
-                return out;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        } catch (SQLException e) {
-            if ("23505".equals(e.getSQLState())) {
-                throw new RegistryException(Code.ALREADY_EXISTS, "already exists: " + e.getMessage());
-            }
-            throw new RegistryException(Code.UNAVAILABLE, "database error: " + e.getMessage(), e);
-        }
+    <T> T inTransaction(Transactions.Work<T> work) {
+        return Transactions.inTransaction(ds, work);
     }
 
     static void emit(Connection c, List<Outgoing> events) throws SQLException {
@@ -75,7 +56,7 @@ public class RegistryRepository {
                 ps.setString(3, description);
                 ps.setString(4, GSON.toJson(labels));
                 if (ps.executeUpdate() == 0) {
-                    throw new RegistryException(Code.ALREADY_EXISTS, "models/" + id + " already exists");
+                    throw PlatformException.alreadyExists("models/" + id);
                 }
             }
             ModelRow m = model(c, id, false);
@@ -89,23 +70,14 @@ public class RegistryRepository {
     }
 
     /** Models ordered by id, after {@code afterId} (exclusive), matching a filter. */
-    public List<ModelRow> listModels(int limit, String afterId, Filter filter) {
+    public List<ModelRow> listModels(int limit, String afterId, ListFilter filter) {
         return inTransaction(c -> {
-            List<String> ids = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT name FROM models WHERE name > ? AND " + filter.sql()
-                    + " ORDER BY name LIMIT ?")) {
-                int i = 1;
-                ps.setString(i++, afterId == null ? "" : afterId);
-                for (String p : filter.params()) {
-                    ps.setString(i++, p);
-                }
-                ps.setInt(i, limit);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        ids.add(rs.getString(1));
-                    }
-                }
-            }
+            StringBuilder sql = new StringBuilder("SELECT name FROM models WHERE name > ?");
+            List<Object> args = new ArrayList<>(List.of(afterId == null ? "" : afterId));
+            filter.appendWhere(sql, args);
+            sql.append(" ORDER BY name LIMIT ?");
+            args.add(limit);
+            List<String> ids = Rows.list(c, sql, args, rs -> rs.getString(1));
             List<ModelRow> out = new ArrayList<>();
             for (String id : ids) {
                 out.add(model(c, id, false));
@@ -146,7 +118,7 @@ public class RegistryRepository {
                 }
             }
             if (versions > 0 && !force) {
-                throw new RegistryException(Code.FAILED_PRECONDITION, "models/" + id + " has " + versions
+                throw PlatformException.precondition("models/" + id + " has " + versions
                         + " version(s); delete them first or set force");
             }
             exec(c, "DELETE FROM aliases WHERE model = ?", id);
@@ -163,7 +135,7 @@ public class RegistryRepository {
             ps.setString(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    throw RegistryException.notFound("models/" + id);
+                    throw PlatformException.notFound("models/" + id);
                 }
                 Map<String, String> labels = GSON.fromJson(rs.getString(4), new TypeToken<Map<String, String>>() {}.getType());
                 return new ModelRow(rs.getString(1), rs.getString(2), rs.getString(3), labels, rs.getInt(5),
@@ -212,7 +184,7 @@ public class RegistryRepository {
                 ps.setString(1, model);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
-                        throw RegistryException.notFound("models/" + model);
+                        throw PlatformException.notFound("models/" + model);
                     }
                     number = rs.getInt(1);
                 }
@@ -267,7 +239,7 @@ public class RegistryRepository {
             model(c, model, false);
             Integer n = aliases(c, model).get(alias);
             if (n == null) {
-                throw RegistryException.notFound("alias '" + alias + "' of models/" + model);
+                throw PlatformException.notFound("alias '" + alias + "' of models/" + model);
             }
             return version(c, model, n);
         });
@@ -277,29 +249,19 @@ public class RegistryRepository {
      * Versions in number order (descending when {@code newestFirst}), after the cursor number
      * (exclusive; 0 = start), matching a filter.
      */
-    public List<VersionRow> listVersions(String model, int limit, int after, boolean newestFirst, Filter filter) {
+    public List<VersionRow> listVersions(String model, int limit, int after, boolean newestFirst, ListFilter filter) {
         return inTransaction(c -> {
             model(c, model, false);
-            List<VersionRow> out = new ArrayList<>();
-            String cursor = after == 0 ? "TRUE" : newestFirst ? "number < ?" : "number > ?";
-            try (PreparedStatement ps = c.prepareStatement(SELECT_VERSION + " WHERE model = ? AND " + cursor + " AND "
-                    + filter.sql() + " ORDER BY number " + (newestFirst ? "DESC" : "ASC") + " LIMIT ?")) {
-                int i = 1;
-                ps.setString(i++, model);
-                if (after != 0) {
-                    ps.setInt(i++, after);
-                }
-                for (String p : filter.params()) {
-                    ps.setString(i++, p);
-                }
-                ps.setInt(i, limit);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(versionOf(rs));
-                    }
-                }
+            StringBuilder sql = new StringBuilder(SELECT_VERSION + " WHERE model = ?");
+            List<Object> args = new ArrayList<>(List.of(model));
+            if (after != 0) {
+                sql.append(newestFirst ? " AND number < ?" : " AND number > ?");
+                args.add(after);
             }
-            return out;
+            filter.appendWhere(sql, args);
+            sql.append(" ORDER BY number ").append(newestFirst ? "DESC" : "ASC").append(" LIMIT ?");
+            args.add(limit);
+            return Rows.list(c, sql, args, RegistryRepository::versionOf);
         });
     }
 
@@ -337,7 +299,7 @@ public class RegistryRepository {
                     ps.executeUpdate();
                 }
             } else if (!pointing.isEmpty()) {
-                throw new RegistryException(Code.FAILED_PRECONDITION, v.name() + " is the target of alias(es) " + pointing
+                throw PlatformException.precondition(v.name() + " is the target of alias(es) " + pointing
                         + "; move or delete them first, or set force");
             }
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM versions WHERE model = ? AND number = ?")) {
@@ -361,7 +323,7 @@ public class RegistryRepository {
             Integer before = aliases(c, model).get(alias);
             long current = before == null ? 0 : before;
             if (expected != null && current != expected) {
-                throw new RegistryException(Code.FAILED_PRECONDITION, "alias " + alias + " points at version " + current
+                throw PlatformException.precondition("alias " + alias + " points at version " + current
                         + ", not the expected " + expected);
             }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO aliases (model, alias, version) VALUES (?, ?, ?) "
@@ -384,7 +346,7 @@ public class RegistryRepository {
             model(c, model, true);
             Integer before = aliases(c, model).get(alias);
             if (before == null) {
-                throw RegistryException.notFound("alias '" + alias + "' of models/" + model);
+                throw PlatformException.notFound("alias '" + alias + "' of models/" + model);
             }
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM aliases WHERE model = ? AND alias = ?")) {
                 ps.setString(1, model);
@@ -409,7 +371,7 @@ public class RegistryRepository {
                 if (!rs.next()) {
                     // distinguish a missing model from a missing version for a precise NOT_FOUND
                     model(c, model, false);
-                    throw RegistryException.notFound("models/" + model + "/versions/" + number);
+                    throw PlatformException.notFound("models/" + model + "/versions/" + number);
                 }
                 return versionOf(rs);
             }

@@ -1,13 +1,16 @@
 package dev.sculptor.platform.errors;
 
 /**
- * A request that shared code refuses or cannot serve, with the canonical gRPC code it deserves.
- * Services translate it into their own exception (their {@code Failures.classify}), so the platform
- * stays free of any one service's error type; the message already names the field or object.
+ * The one exception of the services: a request refused or work that cannot go on, with the
+ * canonical gRPC code it deserves (mapped to a status by {@code dev.sculptor.platform.grpc.GrpcCalls}).
+ * The message already names the field or object; clients see it as the status description.
  */
 public class PlatformException extends RuntimeException implements CodedFailure {
-    /** The subset of canonical gRPC codes shared code produces. */
-    public enum Code { INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION, UNAVAILABLE, INTERNAL }
+    /** The canonical gRPC codes the services produce, named as gRPC names them. */
+    public enum Code {
+        INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS, FAILED_PRECONDITION, ABORTED, OUT_OF_RANGE, PERMISSION_DENIED, UNAUTHENTICATED,
+        RESOURCE_EXHAUSTED, UNIMPLEMENTED, UNAVAILABLE, INTERNAL
+    }
 
     private final Code code;
 
@@ -26,6 +29,11 @@ public class PlatformException extends RuntimeException implements CodedFailure 
         return code;
     }
 
+    /** Whether trying again later may succeed (a part of the platform was down): UNAVAILABLE. */
+    public boolean transientFailure() {
+        return code == Code.UNAVAILABLE;
+    }
+
     /** INVALID_ARGUMENT, {@code "field: problem"}. */
     public static PlatformException invalid(String field, String problem) {
         return new PlatformException(Code.INVALID_ARGUMENT, field + ": " + problem);
@@ -34,5 +42,30 @@ public class PlatformException extends RuntimeException implements CodedFailure 
     /** NOT_FOUND, {@code "what not found"}. */
     public static PlatformException notFound(String what) {
         return new PlatformException(Code.NOT_FOUND, what + " not found");
+    }
+
+    /** ALREADY_EXISTS, {@code "what already exists"}. */
+    public static PlatformException alreadyExists(String what) {
+        return new PlatformException(Code.ALREADY_EXISTS, what + " already exists");
+    }
+
+    /** FAILED_PRECONDITION: the request is fine, the state of things is not. */
+    public static PlatformException precondition(String message) {
+        return new PlatformException(Code.FAILED_PRECONDITION, message);
+    }
+
+    /** UNAVAILABLE: a part of the platform is down; trying again later may succeed. */
+    public static PlatformException unavailable(String message, Throwable cause) {
+        return new PlatformException(Code.UNAVAILABLE, message, cause);
+    }
+
+    /** UNIMPLEMENTED: a valid request this service does not serve. */
+    public static PlatformException unimplemented(String message) {
+        return new PlatformException(Code.UNIMPLEMENTED, message);
+    }
+
+    /** INTERNAL: a bug. */
+    public static PlatformException internal(String message, Throwable cause) {
+        return new PlatformException(Code.INTERNAL, message, cause);
     }
 }

@@ -10,7 +10,8 @@ import org.jboss.logging.Logger;
 
 /**
  * The edge of a blocking gRPC method: run the work, and turn what it throws into a canonical status.
- * Each service keeps its own error type and its own classification; this only does the plumbing.
+ * The one mapping from a failure's code ({@link dev.sculptor.platform.errors.PlatformException.Code})
+ * to {@link Status} is here: by name, the codes being gRPC's.
  */
 public final class GrpcCalls {
     private GrpcCalls() {}
@@ -26,7 +27,8 @@ public final class GrpcCalls {
 
     /**
      * The status a failure ends a call with: a status as it is, anything else as {@code classify}
-     * codes it, with its message as the description. An INTERNAL failure is a bug: it is logged.
+     * codes it (a service's classification, ending in {@code dev.sculptor.platform.errors.Failures#classify}),
+     * with its message as the description. An INTERNAL failure is a bug: it is logged.
      */
     public static Throwable status(Throwable e, Function<Throwable, ? extends CodedFailure> classify, Logger log) {
         if (e instanceof StatusRuntimeException) {

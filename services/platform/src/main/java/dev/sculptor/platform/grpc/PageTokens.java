@@ -11,8 +11,23 @@ import java.util.Base64;
  */
 public final class PageTokens {
     private static final String NOT_OURS = "is not a token this API returned";
+    /** AIP-158: the page size when the request gives none, and the most a page holds. */
+    public static final int DEFAULT_PAGE_SIZE = 50;
+    public static final int MAX_PAGE_SIZE = 1000;
 
     private PageTokens() {}
+
+    /**
+     * The size of the page to return for a request's {@code page_size}: the default for 0, at most the maximum.
+     *
+     * @throws PlatformException INVALID_ARGUMENT on {@code page_size} when negative
+     */
+    public static int pageSize(int requested) {
+        if (requested < 0) {
+            throw PlatformException.invalid("page_size", "must be >= 0, got " + requested);
+        }
+        return requested == 0 ? DEFAULT_PAGE_SIZE : Math.min(requested, MAX_PAGE_SIZE);
+    }
 
     /** The token for the page after {@code position} (a sequence number or key), bound to {@code filter}. */
     public static String encode(String position, String filter) {

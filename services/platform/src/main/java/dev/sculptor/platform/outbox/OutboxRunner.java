@@ -11,13 +11,17 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Runs the {@link OutboxPublisher} for the life of a service: from startup to shutdown, with the
- * service's Kafka client id. A service opts in with an {@code @ApplicationScoped} subclass (the
- * observers and injection points are inherited); it is not a bean itself, so services with an
- * outbox of their own (the registry) or none (scoring) are unaffected.
+ * service's Kafka client id, unless {@code sculptor.outbox.enabled=false} (a test of what happens
+ * while the publisher is down). A service with a database opts in with an {@code @ApplicationScoped}
+ * subclass (the observers and injection points are inherited); it is not a bean itself, so a service
+ * without a database (scoring) is unaffected.
  */
 public abstract class OutboxRunner {
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
+
+    @ConfigProperty(name = "sculptor.outbox.enabled", defaultValue = "true")
+    boolean enabled;
 
     @Inject
     DataSource ds;
@@ -32,7 +36,9 @@ public abstract class OutboxRunner {
     }
 
     void onStart(@Observes StartupEvent e) {
-        start();
+        if (enabled) {
+            start();
+        }
     }
 
     synchronized void start() {
@@ -42,7 +48,7 @@ public abstract class OutboxRunner {
         }
     }
 
-    /** Publishes right after a commit instead of at the next idle tick. */
+    /** Publishes right after a commit instead of at the next idle tick; nothing when the publisher is off. */
     public void wakeUp() {
         if (outbox != null) {
             outbox.wakeUp();

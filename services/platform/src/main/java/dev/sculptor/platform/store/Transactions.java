@@ -1,15 +1,19 @@
 package dev.sculptor.platform.store;
 
+import dev.sculptor.platform.errors.PlatformException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import javax.sql.DataSource;
 
 /**
- * One JDBC transaction around a piece of work: commit when it returns, roll back when it throws. A
- * database error becomes the caller's own exception (its services retry UNAVAILABLE), so the
- * platform does not decide any service's error type.
+ * One JDBC transaction around a piece of work: commit when it returns, roll back when it throws.
+ * A database error becomes a {@link PlatformException}: UNAVAILABLE (the database may be down, the
+ * caller may retry), or ALREADY_EXISTS for a unique key taken by a concurrent insert.
  */
 public final class Transactions {
+    /** PostgreSQL's SQLSTATE of a unique violation. */
+    private static final String UNIQUE_VIOLATION = "23505";
+
     private Transactions() {}
 
     /** Work on the transaction's connection. */
@@ -24,6 +28,11 @@ public final class Transactions {
         RuntimeException of(String message, SQLException cause);
     }
 
+    public static <T> T inTransaction(DataSource ds, Work<T> work) {
+        return inTransaction(ds, Transactions::failure, work);
+    }
+
+    /** As {@link #inTransaction(DataSource, Work)}, with the caller's own exception for a database error. */
     public static <T> T inTransaction(DataSource ds, Failure failure, Work<T> work) {
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
@@ -38,5 +47,12 @@ public final class Transactions {
         } catch (SQLException e) {
             throw failure.of("database error: " + e.getMessage(), e);
         }
+    }
+
+    private static PlatformException failure(String message, SQLException e) {
+        if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+            return new PlatformException(PlatformException.Code.ALREADY_EXISTS, "already exists: " + e.getMessage(), e);
+        }
+        return PlatformException.unavailable(message, e);
     }
 }

@@ -6,6 +6,7 @@ import dev.sculptor.api.v1.ModelVersion;
 import dev.sculptor.api.v1.RetrainMode;
 import dev.sculptor.platform.errors.PlatformException;
 import dev.sculptor.platform.errors.PlatformException.Code;
+import dev.sculptor.platform.names.VersionName;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
@@ -43,7 +44,7 @@ public final class RegistryVersions implements VersionSource, AutoCloseable {
 
     @Override
     public ResolvedVersion resolve(String field, String name) {
-        VersionNames.parse(field, name);
+        VersionName.parse(field, name);
         ModelVersion v;
         try {
             v = stub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)

@@ -1,6 +1,7 @@
 package dev.sculptor.platform.versions;
 
 import dev.sculptor.platform.errors.PlatformException;
+import dev.sculptor.platform.names.VersionName;
 import dev.sculptor.platform.store.CheckpointStore;
 
 /**
@@ -17,7 +18,7 @@ public final class StoreVersions implements VersionSource {
 
     @Override
     public ResolvedVersion resolve(String field, String name) {
-        VersionNames.Ref ref = VersionNames.parse(field, name);
+        VersionName ref = VersionName.parse(field, name);
         if (ref.number() == null) {
             throw PlatformException.invalid(field, "'" + name + "' names a version by alias; aliases are resolved by the model "
                     + "registry, which this service is not configured to call (sculptor.registry.grpc): use the version number");

@@ -31,6 +31,16 @@ class GrpcCallsTest {
     }
 
     @Test
+    void everyCodeIsTheStatusOfItsName() {
+        for (PlatformException.Code code : PlatformException.Code.values()) {
+            StatusRuntimeException s = GrpcCalls.status(code, "why");
+            assertEquals(code.name(), s.getStatus().getCode().name());
+            assertEquals("why", s.getStatus().getDescription());
+            assertEquals(code == PlatformException.Code.UNAVAILABLE, new PlatformException(code, "why").transientFailure());
+        }
+    }
+
+    @Test
     void aStatusPassesThrough() {
         StatusRuntimeException e = Status.UNAUTHENTICATED.asRuntimeException();
         assertSame(e, GrpcCalls.status(e, GrpcCallsTest::classify, LOG));

@@ -38,6 +38,14 @@ class PageTokensTest {
         }
     }
 
+    @Test
+    void pageSizesDefaultAndAreCapped() {
+        assertEquals(50, PageTokens.pageSize(0));
+        assertEquals(7, PageTokens.pageSize(7));
+        assertEquals(1000, PageTokens.pageSize(5000));
+        assertEquals("page_size: must be >= 0, got -1", assertThrows(PlatformException.class, () -> PageTokens.pageSize(-1)).getMessage());
+    }
+
     private static String b64(String s) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(s.getBytes(StandardCharsets.UTF_8));
     }

@@ -73,6 +73,31 @@ class OutboxPublisherTest {
     }
 
     @Test
+    void onlyTheChangeThatEndsARowEmitsItsEventAndTheRequestIsMarkedEitherWay() throws Exception {
+        String topic = "ended-" + UUID.randomUUID();
+        String request = UUID.randomUUID().toString();
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            Ended<String> first = Ended.commit(c, 1, "runs/a", row -> EventEnvelope.of(StringValue.of(row), "//test", row, row), topic,
+                    request);
+            Ended<String> again = Ended.commit(c, 0, "runs/a", row -> EventEnvelope.of(StringValue.of(row), "//test", row, row), topic,
+                    null);
+            c.commit();
+            assertEquals(new Ended<>("runs/a", true), first);
+            assertEquals(new Ended<>("runs/a", false), again);
+        }
+        assertEquals(1, count("SELECT count(*) FROM outbox WHERE topic = '" + topic + "'"));
+        assertEquals(1, count("SELECT count(*) FROM processed_events WHERE event_id = '" + request + "'"));
+    }
+
+    static int count(String sql) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement(); var rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    @Test
     void kafkaDownKeepsTheRowForLater() throws Exception {
         String topic = "outbox-down-" + UUID.randomUUID();
         try (Connection c = ds.getConnection()) {

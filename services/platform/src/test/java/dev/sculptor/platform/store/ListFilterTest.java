@@ -41,4 +41,30 @@ class ListFilterTest {
         assertEquals("filter: state must be one of [RUNNING, SUCCEEDED], got 'DONE'", problem("state = DONE"));
         assertEquals("filter: field 'state' appears twice", problem("state = RUNNING AND state = SUCCEEDED"));
     }
+
+    /** The registry's fields: a substring match, a "has" on an array, a map keyed by name. */
+    static final ListFilter.Fields REGISTRY = ListFilter.fields("display_name")
+            .withCondition("name", "name LIKE '%' || ? || '%'")
+            .withCondition("tags", "? = ANY(tags)")
+            .withMap("labels", "labels ->> ? = ?", k -> k.toUpperCase());
+
+    @Test
+    void fieldsMayMatchByTheirOwnConditionAndMapFieldsByKey() {
+        ListFilter f = REGISTRY.parse("labels.team = \"vision\" AND name:filt AND tags: \"a\" AND tags:b.1/x-y");
+        StringBuilder sql = new StringBuilder("WHERE true");
+        List<Object> args = new ArrayList<>();
+        f.appendWhere(sql, args);
+        assertEquals("WHERE true AND labels ->> ? = ? AND name LIKE '%' || ? || '%' AND ? = ANY(tags) AND ? = ANY(tags)", sql.toString());
+        assertEquals(List.of("TEAM", "vision", "filt", "a", "b.1/x-y"), args);
+        assertEquals(List.of("display_name", "labels.*", "name", "tags"), REGISTRY.names());
+        // a plain column still matches by equality, with = or :, and only once
+        ListFilter eq = REGISTRY.parse("display_name: \"My model\"");
+        assertEquals(List.of("display_name = ?"), eq.conditions());
+        assertEquals("filter: field 'display_name' appears twice",
+                assertThrows(PlatformException.class, () -> REGISTRY.parse("display_name = a AND display_name = b")).getMessage());
+        assertEquals("filter: unknown field 'owner.x' (filterable: [display_name, labels.*, name, tags])",
+                assertThrows(PlatformException.class, () -> REGISTRY.parse("owner.x = \"me\"")).getMessage());
+        assertEquals("filter: unknown field 'labels' (filterable: [display_name, labels.*, name, tags])",
+                assertThrows(PlatformException.class, () -> REGISTRY.parse("labels = x")).getMessage());
+    }
 }

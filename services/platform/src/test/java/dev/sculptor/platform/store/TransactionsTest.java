@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sculptor.platform.errors.PlatformException;
 import dev.sculptor.testing.EmbeddedPostgresDb;
 import java.lang.reflect.Proxy;
 import java.sql.DriverManager;
@@ -94,6 +95,38 @@ class TransactionsTest {
         assertTrue(e.getMessage().startsWith("database error: "), e.getMessage());
         assertEquals("23505", ((SQLException) e.getCause()).getSQLState());
         assertFalse(ids(ListFilter.NONE, 0, 100).contains("twice"));
+    }
+
+    @Test
+    void aDatabaseErrorIsAPlatformExceptionByDefault() {
+        PlatformException taken = assertThrows(PlatformException.class, () -> Transactions.inTransaction(ds, c -> {
+            insert(c, "unique", "c");
+            insert(c, "unique", "c");
+            return null;
+        }));
+        assertEquals(PlatformException.Code.ALREADY_EXISTS, taken.code());
+        assertTrue(taken.getMessage().startsWith("already exists: "), taken.getMessage());
+        assertFalse(ids(ListFilter.NONE, 0, 100).contains("unique"));
+        PlatformException broken = assertThrows(PlatformException.class, () -> Transactions.inTransaction(ds, c -> {
+            try (Statement st = c.createStatement()) {
+                return st.execute("SELECT * FROM no_such_table");
+            }
+        }));
+        assertEquals(PlatformException.Code.UNAVAILABLE, broken.code());
+        assertTrue(broken.getMessage().startsWith("database error: "), broken.getMessage());
+    }
+
+    @Test
+    void aTableFindsOneRowByAColumn() {
+        Table<String> items = new Table<>("items", "seq, id, kind", rs -> rs.getString("id") + ":" + rs.getString("kind"));
+        run(c -> {
+            insert(c, "found", "t");
+            return null;
+        });
+        assertEquals(java.util.Optional.of("found:t"), run(c -> items.one(c, "id", "found", true)));
+        assertEquals(java.util.Optional.empty(), run(c -> items.one(c, "id", "missing", false)));
+        assertEquals(java.util.Optional.empty(), run(c -> items.one(c, "id", null, false)));
+        assertEquals(List.of("found:t"), run(c -> items.newestFirst(c, ListFilter.fields("kind").parse("kind = t"), 0, 10)));
     }
 
     @Test

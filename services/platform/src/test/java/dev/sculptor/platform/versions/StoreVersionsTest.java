@@ -16,7 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Version names parsed as the registry does and read from the store at the registry's layout (S3Proxy). */
+/** Versions read from the store at the registry's layout (S3Proxy). */
 class StoreVersionsTest {
     static EmbeddedS3 s3;
     static CheckpointStore store;
@@ -31,22 +31,6 @@ class StoreVersionsTest {
     @AfterAll
     static void stop() {
         s3.close();
-    }
-
-    @Test
-    void namesParseToNumberOrAlias() {
-        VersionNames.Ref n = VersionNames.parse("f", "models/m.1/versions/007");
-        assertEquals(new VersionNames.Ref("m.1", 7, null), n);
-        assertEquals("models/m.1/versions/7", n.numbered());
-        assertEquals("models/m.1/versions/7/", n.prefix());
-        assertEquals(new VersionNames.Ref("m", null, "production"), VersionNames.parse("f", "models/m/versions/production"));
-        PlatformException empty = assertThrows(PlatformException.class, () -> VersionNames.parse("model_version", ""));
-        assertEquals(Code.INVALID_ARGUMENT, empty.code());
-        assertEquals("model_version: is required (models/{model}/versions/{version})", empty.getMessage());
-        assertEquals(Code.INVALID_ARGUMENT, assertThrows(PlatformException.class,
-                () -> VersionNames.parse("f", "models/m/versions/99999999999")).code());
-        assertEquals(Code.INVALID_ARGUMENT, assertThrows(PlatformException.class,
-                () -> VersionNames.parse("f", "models/m/versions/1/extra")).code());
     }
 
     @Test

@@ -1,21 +1,21 @@
 package dev.sculptor.scoring.events;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
 import dev.sculptor.api.v1.ScoresComputed;
 import dev.sculptor.api.v1.ScoringRequested;
+import dev.sculptor.platform.errors.PlatformException;
 import dev.sculptor.platform.events.EventConsumer;
 import dev.sculptor.platform.events.EventEnvelope;
 import dev.sculptor.platform.events.EventPublisher;
 import dev.sculptor.platform.events.KafkaWorker;
-import dev.sculptor.platform.events.PoisonEventException;
 import dev.sculptor.platform.events.ProcessedEvents;
 import dev.sculptor.platform.events.Topics;
+import dev.sculptor.platform.names.ResourceNames;
+import dev.sculptor.platform.proto.EngineProto;
 import dev.sculptor.platform.store.CheckpointStore;
 import dev.sculptor.scoring.grpc.Mapper;
 import dev.sculptor.scoring.service.Failures;
-import dev.sculptor.scoring.service.ScoringException;
 import dev.sculptor.scoring.service.VersionScorer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -27,8 +27,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -51,8 +49,6 @@ public class ScoringWorker extends KafkaWorker {
     private static final Logger LOG = Logger.getLogger(ScoringWorker.class);
     public static final String GROUP = "scoring";
     public static final String SOURCE = "/sculptor/scoring";
-    private static final String TYPE = ScoringRequested.getDescriptor().getFullName();
-    private static final Pattern JOB = Pattern.compile("pruneJobs/([A-Za-z0-9][A-Za-z0-9._-]{0,127})");
 
     @ConfigProperty(name = "sculptor.scoring.worker.enabled", defaultValue = "true")
     boolean enabled;
@@ -94,20 +90,8 @@ public class ScoringWorker extends KafkaWorker {
     }
 
     void handle(EventEnvelope e) {
-        if (!TYPE.equals(e.type())) {
-            throw new PoisonEventException("unexpected ce_type " + e.type() + " on " + Topics.SCORING_REQUESTS + " (expected " + TYPE + ")");
-        }
-        ScoringRequested req;
-        try {
-            req = ScoringRequested.parseFrom(e.payload());
-        } catch (InvalidProtocolBufferException ex) {
-            throw new PoisonEventException("payload is not a " + TYPE + ": " + ex.getMessage(), ex);
-        }
-        Matcher m = JOB.matcher(req.getPruneJob());
-        if (!m.matches()) {
-            throw new PoisonEventException("prune_job: '" + req.getPruneJob() + "' is not a resource name of the form pruneJobs/{job}");
-        }
-        String prefix = "jobs/" + m.group(1) + "/scores/";
+        ScoringRequested req = payload(e, Topics.SCORING_REQUESTS, ScoringRequested.getDefaultInstance());
+        String prefix = "jobs/" + id(ResourceNames.PRUNE_JOBS, "prune_job", req.getPruneJob()) + "/scores/";
         ScoresComputed.Builder out = ScoresComputed.newBuilder().setPruneJob(req.getPruneJob()).setModelVersion(req.getModelVersion());
         try {
             VersionScorer.Scored s = scorer.score("model_version", req.getModelVersion(), Mapper.method(req.getMethod()));
@@ -116,14 +100,14 @@ public class ScoringWorker extends KafkaWorker {
             out.setModelVersion(s.version()).setScoresUri(store.uri(prefix)).setSeconds(s.scores().seconds())
                     .setSamplesUsed(s.scores().samplesUsed());
         } catch (RuntimeException ex) {
-            ScoringException se = Failures.classify(ex);
-            if (se.code() == ScoringException.Code.UNAVAILABLE) {
+            PlatformException se = Failures.classify(ex);
+            if (se.transientFailure()) {
                 throw se; // retried by the consumer
             }
             out.setFailureReason(se.getMessage());
         }
         Instant now = Instant.now();
-        ScoresComputed event = out.setOccurredTime(Mapper.timestamp(now)).build();
+        ScoresComputed event = out.setOccurredTime(EngineProto.timestamp(now)).build();
         String id = UUID.nameUUIDFromBytes(("sculptor.scoring/" + e.id()).getBytes(StandardCharsets.UTF_8)).toString();
         publisher.publish(Topics.SCORING_EVENTS, new EventEnvelope(id, EventEnvelope.typeOf(event), SOURCE, now, req.getPruneJob(),
                 req.getPruneJob(), event.toByteArray()));

@@ -1,6 +1,5 @@
 package dev.sculptor.scoring.grpc;
 
-import com.google.protobuf.Timestamp;
 import dev.sculptor.api.v1.BlockScore;
 import dev.sculptor.api.v1.ChannelScores;
 import dev.sculptor.api.v1.MethodSpec;
@@ -8,7 +7,6 @@ import dev.sculptor.api.v1.ScoreModelResponse;
 import dev.sculptor.api.v1.WeightStatistics;
 import dev.sculptor.scoring.service.MethodChoice;
 import dev.sculptor.scoring.service.Scores;
-import java.time.Instant;
 
 /** The contract's messages to and from the service's plain types. */
 public final class Mapper {
@@ -41,9 +39,5 @@ public final class Mapper {
                     .setPruned(w.pruned()).setThreshold(w.threshold()).setMeanAbs(w.meanAbs()).setMaxAbs(w.maxAbs()));
         }
         return b.build();
-    }
-
-    public static Timestamp timestamp(Instant i) {
-        return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
     }
 }

@@ -3,9 +3,9 @@ package dev.sculptor.scoring.grpc;
 import dev.sculptor.api.v1.ScoreModelRequest;
 import dev.sculptor.api.v1.ScoreModelResponse;
 import dev.sculptor.api.v1.Scoring;
+import dev.sculptor.platform.errors.PlatformException;
 import dev.sculptor.platform.grpc.GrpcCalls;
 import dev.sculptor.scoring.service.Failures;
-import dev.sculptor.scoring.service.ScoringException;
 import dev.sculptor.scoring.service.VersionScorer;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
@@ -26,7 +26,7 @@ public class ScoringGrpcService implements Scoring {
     public Uni<ScoreModelResponse> scoreModel(ScoreModelRequest r) {
         return GrpcCalls.call(() -> {
             if (r.getMaxSamples() < 0) {
-                throw ScoringException.invalid("max_samples", "must be >= 0, got " + r.getMaxSamples());
+                throw PlatformException.invalid("max_samples", "must be >= 0, got " + r.getMaxSamples());
             }
             VersionScorer.Scored s = scorer.score("model_version", r.getModelVersion(), Mapper.method(r.getMethod()));
             return Mapper.response(s.version(), s.scores());

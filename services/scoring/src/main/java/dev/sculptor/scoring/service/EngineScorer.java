@@ -4,7 +4,8 @@ import dev.sculptor.engine.arch.Network;
 import dev.sculptor.engine.prune.MethodDef;
 import dev.sculptor.engine.prune.MethodSettings;
 import dev.sculptor.engine.prune.PrunePlan;
-import dev.sculptor.scoring.service.ScoringException.Code;
+import dev.sculptor.platform.errors.PlatformException;
+import dev.sculptor.platform.errors.PlatformException.Code;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,15 +28,15 @@ public final class EngineScorer {
     public static PrunePlan plan(Network net, MethodChoice m) {
         String method = m.method() == null ? "" : m.method();
         if (method.isEmpty() || method.equals("PRUNING_METHOD_UNSPECIFIED")) {
-            throw ScoringException.invalid("method.method", "is required");
+            throw PlatformException.invalid("method.method", "is required");
         }
-        MethodDef def = MethodDef.find(method).orElseThrow(() -> ScoringException.invalid("method.method", "unknown method " + method));
+        MethodDef def = MethodDef.find(method).orElseThrow(() -> PlatformException.invalid("method.method", "unknown method " + method));
         if (!def.scoredAhead()) {
-            throw new ScoringException(Code.UNIMPLEMENTED, "method " + method + ": the engine selects these channels greedily "
+            throw new PlatformException(Code.UNIMPLEMENTED, "method " + method + ": the engine selects these channels greedily "
                     + "from sampled activations and computes no per-channel importance, so there are no scores to report");
         }
         if (m.percent() != null && def.amount() == MethodDef.Amount.PERCENT && !def.takesPercent()) {
-            throw new ScoringException(Code.UNIMPLEMENTED, "method.percent: the engine's sparse structure selection keeps blocks by "
+            throw new PlatformException(Code.UNIMPLEMENTED, "method.percent: the engine's sparse structure selection keeps blocks by "
                     + "target depth (presets " + def.presets() + ") or by zero scales, not by a percent");
         }
         MethodSettings settings = MethodSettings.ofContract(m.preset(), m.ratio(), m.ratios(), m.skip(), m.percent(), m.lambda(),

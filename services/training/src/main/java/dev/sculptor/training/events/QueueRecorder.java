@@ -6,13 +6,12 @@ import dev.sculptor.platform.events.EventConsumer;
 import dev.sculptor.platform.events.EventEnvelope;
 import dev.sculptor.platform.events.KafkaWorker;
 import dev.sculptor.platform.events.Topics;
+import dev.sculptor.platform.names.ResourceNames;
 import dev.sculptor.training.grpc.Mapper;
 import dev.sculptor.training.service.Plans;
 import dev.sculptor.training.store.TrainingRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -29,7 +28,6 @@ public class QueueRecorder extends KafkaWorker {
     private static final Logger LOG = Logger.getLogger(QueueRecorder.class);
     public static final String GROUP = "training-queue";
     private static final String TYPE = TrainingRequested.getDescriptor().getFullName();
-    private static final Pattern NAME = Pattern.compile("trainingRuns/([A-Za-z0-9][A-Za-z0-9._-]{0,127})");
 
     @ConfigProperty(name = "sculptor.training.worker.enabled", defaultValue = "true")
     boolean enabled;
@@ -60,10 +58,10 @@ public class QueueRecorder extends KafkaWorker {
         } catch (InvalidProtocolBufferException ex) {
             return;
         }
-        Matcher m = NAME.matcher(req.getTrainingRun());
-        if (m.matches()) {
+        String id = ResourceNames.TRAINING_RUNS.idOrNull(req.getTrainingRun());
+        if (id != null) {
             try {
-                repo.create(m.group(1), req.toByteArray(), req.getModelVersion(), Mapper.modeName(req.getRetrainMode()),
+                repo.create(id, req.toByteArray(), req.getModelVersion(), Mapper.modeName(req.getRetrainMode()),
                         req.getPruneJob(), Plans.epochs(req));
             } catch (RuntimeException ex) {
                 // best effort: the worker records the run itself when it takes the request

@@ -8,6 +8,7 @@ import dev.sculptor.api.v1.TrainingProgress;
 import dev.sculptor.api.v1.TrainingRequested;
 import dev.sculptor.api.v1.TrainingRun;
 import dev.sculptor.platform.events.EventEnvelope;
+import dev.sculptor.platform.proto.EngineProto;
 import dev.sculptor.training.grpc.Mapper;
 import dev.sculptor.training.store.RunRow;
 import java.time.Instant;
@@ -27,7 +28,7 @@ public final class TrainingEvents {
         Instant now = r.updateTime() != null ? r.updateTime() : Instant.now();
         EpochProgress p = Mapper.progress(r);
         TrainingProgress.Builder b = TrainingProgress.newBuilder().setTrainingRun(r.name()).setPruneJob(r.pruneJob())
-                .setOccurredTime(Mapper.timestamp(now));
+                .setOccurredTime(EngineProto.timestamp(now));
         if (p != null) {
             b.setProgress(p);
         }
@@ -43,7 +44,7 @@ public final class TrainingEvents {
                 .setFailureReason(RunRow.FAILED.equals(r.state()) ? r.failureReason() : "")
                 .setEpochs(r.currentEpoch())
                 .setAttempts(r.attempts())
-                .setOccurredTime(Mapper.timestamp(end));
+                .setOccurredTime(EngineProto.timestamp(end));
         if (r.outputUri() != null) {
             b.setOutputCheckpoint(CheckpointRef.newBuilder().setUri(r.outputUri())
                     .setManifestSha256(r.outputSha256() == null ? "" : r.outputSha256()));

@@ -1,20 +1,17 @@
 package dev.sculptor.training.events;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.sculptor.api.v1.TrainingRequested;
 import dev.sculptor.platform.events.EventConsumer;
 import dev.sculptor.platform.events.EventEnvelope;
 import dev.sculptor.platform.events.KafkaWorker;
-import dev.sculptor.platform.events.PoisonEventException;
 import dev.sculptor.platform.events.Topics;
+import dev.sculptor.platform.names.ResourceNames;
 import dev.sculptor.platform.outbox.JdbcProcessedEvents;
 import dev.sculptor.training.service.TrainingRuns;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -29,8 +26,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class TrainingWorker extends KafkaWorker {
     public static final String GROUP = "training";
-    private static final String TYPE = TrainingRequested.getDescriptor().getFullName();
-    private static final Pattern NAME = Pattern.compile("trainingRuns/([A-Za-z0-9][A-Za-z0-9._-]{0,127})");
 
     @ConfigProperty(name = "sculptor.training.worker.enabled", defaultValue = "true")
     boolean enabled;
@@ -70,20 +65,7 @@ public class TrainingWorker extends KafkaWorker {
     }
 
     void handle(EventEnvelope e) {
-        if (!TYPE.equals(e.type())) {
-            throw new PoisonEventException("unexpected ce_type " + e.type() + " on " + Topics.TRAINING_REQUESTS + " (expected " + TYPE + ")");
-        }
-        TrainingRequested req;
-        try {
-            req = TrainingRequested.parseFrom(e.payload());
-        } catch (InvalidProtocolBufferException ex) {
-            throw new PoisonEventException("payload is not a " + TYPE + ": " + ex.getMessage(), ex);
-        }
-        Matcher m = NAME.matcher(req.getTrainingRun());
-        if (!m.matches()) {
-            throw new PoisonEventException("training_run: '" + req.getTrainingRun() + "' is not a resource name of the form "
-                    + "trainingRuns/{run}");
-        }
-        runs.handleRequest(m.group(1), req, e.id());
+        TrainingRequested req = payload(e, Topics.TRAINING_REQUESTS, TrainingRequested.getDefaultInstance());
+        runs.handleRequest(id(ResourceNames.TRAINING_RUNS, "training_run", req.getTrainingRun()), req, e.id());
     }
 }

@@ -1,20 +1,17 @@
 package dev.sculptor.training.grpc;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.Timestamp;
-import dev.sculptor.api.v1.ArchSpec;
 import dev.sculptor.api.v1.CheckpointRef;
 import dev.sculptor.api.v1.EpochProgress;
 import dev.sculptor.api.v1.ModelMetrics;
 import dev.sculptor.api.v1.RetrainMode;
 import dev.sculptor.api.v1.TrainingRequested;
 import dev.sculptor.api.v1.TrainingRun;
+import dev.sculptor.platform.proto.EngineProto;
 import dev.sculptor.training.store.RunRow;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 
-/** Stored rows to the contract's messages, and the contract's ArchSpec to the engine's. */
+/** Stored rows to the contract's messages. */
 public final class Mapper {
     private Mapper() {}
 
@@ -31,8 +28,8 @@ public final class Mapper {
                 .setAttempts(r.attempts())
                 .setFailureReason(r.failureReason())
                 .setPruneJob(r.pruneJob())
-                .setCreateTime(timestamp(r.createTime()))
-                .setUpdateTime(timestamp(r.updateTime()));
+                .setCreateTime(EngineProto.timestamp(r.createTime()))
+                .setUpdateTime(EngineProto.timestamp(r.updateTime()));
         if (req.hasArch()) {
             b.setArch(req.getArch());
         } else if (!req.getModelVersion().isEmpty()) {
@@ -54,10 +51,10 @@ public final class Mapper {
             b.setMetrics(m);
         }
         if (r.startTime() != null) {
-            b.setStartTime(timestamp(r.startTime()));
+            b.setStartTime(EngineProto.timestamp(r.startTime()));
         }
         if (r.endTime() != null) {
-            b.setEndTime(timestamp(r.endTime()));
+            b.setEndTime(EngineProto.timestamp(r.endTime()));
         }
         return b.build();
     }
@@ -73,7 +70,7 @@ public final class Mapper {
                 .setDataset(t.getDataset())
                 .setPlan(t.getPlan())
                 .setEpochs(t.getEpochs())
-                .setOccurredTime(timestamp(now));
+                .setOccurredTime(EngineProto.timestamp(now));
         if (t.hasArch()) {
             b.setArch(t.getArch());
         } else if (!t.getModelVersion().isEmpty()) {
@@ -119,33 +116,4 @@ public final class Mapper {
         return m == RetrainMode.UNRECOGNIZED ? RetrainMode.RETRAIN_MODE_UNSPECIFIED.name() : m.name();
     }
 
-    /** The contract's ArchSpec (snake_case) to the engine's; the engine validates it. */
-    public static dev.sculptor.engine.arch.ArchSpec arch(ArchSpec a) {
-        List<List<Integer>> blocks = null;
-        if (a.getBlocksCount() > 0) {
-            blocks = new ArrayList<>();
-            for (ArchSpec.BlockWidths w : a.getBlocksList()) {
-                blocks.add(List.copyOf(w.getWidthsList()));
-            }
-        }
-        List<List<Integer>> selections = null;
-        if (a.getSelectionsCount() > 0) {
-            selections = new ArrayList<>();
-            for (ArchSpec.ChannelSelection s : a.getSelectionsList()) {
-                selections.add(s.getAll() ? null : List.copyOf(s.getChannelsList()));
-            }
-        }
-        return new dev.sculptor.engine.arch.ArchSpec(a.getFamily(), a.getName().isEmpty() ? a.getFamily() : a.getName(),
-                List.copyOf(a.getInputShapeList()), a.getNumClasses(), listOrNull(a.getConvWidthsList()),
-                listOrNull(a.getPoolAfterList()), listOrNull(a.getHiddenList()), a.getStem() == 0 ? null : a.getStem(),
-                listOrNull(a.getStageWidthsList()), blocks, selections).validate();
-    }
-
-    private static List<Integer> listOrNull(List<Integer> l) {
-        return l.isEmpty() ? null : List.copyOf(l);
-    }
-
-    public static Timestamp timestamp(Instant i) {
-        return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
-    }
 }

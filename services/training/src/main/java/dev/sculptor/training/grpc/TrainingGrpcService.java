@@ -8,12 +8,13 @@ import dev.sculptor.api.v1.ListTrainingRunsResponse;
 import dev.sculptor.api.v1.Training;
 import dev.sculptor.api.v1.TrainingRun;
 import dev.sculptor.api.v1.WatchTrainingRunRequest;
+import dev.sculptor.platform.errors.PlatformException;
 import dev.sculptor.platform.grpc.GrpcCalls;
 import dev.sculptor.platform.grpc.PageTokens;
 import dev.sculptor.platform.grpc.Watches;
+import dev.sculptor.platform.names.ResourceNames;
 import dev.sculptor.platform.store.ListFilter;
 import dev.sculptor.training.service.Failures;
-import dev.sculptor.training.service.RunException;
 import dev.sculptor.training.service.TrainingRuns;
 import dev.sculptor.training.store.RunRow;
 import dev.sculptor.training.store.TrainingRepository;
@@ -30,8 +31,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -39,8 +38,6 @@ import org.jboss.logging.Logger;
 @GrpcService
 public class TrainingGrpcService implements Training {
     private static final Logger LOG = Logger.getLogger(TrainingGrpcService.class);
-    private static final Pattern NAME = Pattern.compile("trainingRuns/([^/]+)");
-    private static final Pattern NEW_ID = Pattern.compile("[a-z][a-z0-9-]{0,62}");
 
     @Inject
     TrainingRepository repo;
@@ -63,10 +60,7 @@ public class TrainingGrpcService implements Training {
     public Uni<TrainingRun> createTrainingRun(CreateTrainingRunRequest r) {
         return call(() -> {
             String id = r.getTrainingRunId().isEmpty() ? "run-" + UUID.randomUUID() : r.getTrainingRunId();
-            if (!NEW_ID.matcher(id).matches()) {
-                throw RunException.invalid("training_run_id", "'" + id + "' is not a run id: a lower-case letter, then up to 62 "
-                        + "lower-case letters, digits or '-'");
-            }
+            ResourceNames.checkNewId("training_run_id", id);
             String requestId = r.getRequestId().isBlank() ? null : r.getRequestId().trim();
             return Mapper.run(runs.create(Mapper.request("trainingRuns/" + id, r.getTrainingRun(), Instant.now()), requestId));
         });
@@ -75,17 +69,14 @@ public class TrainingGrpcService implements Training {
     @Override
     @Blocking
     public Uni<TrainingRun> getTrainingRun(GetTrainingRunRequest r) {
-        return call(() -> Mapper.run(find(id("name", r.getName()))));
+        return call(() -> Mapper.run(find(ResourceNames.TRAINING_RUNS.id("name", r.getName()))));
     }
 
     @Override
     @Blocking
     public Uni<ListTrainingRunsResponse> listTrainingRuns(ListTrainingRunsRequest r) {
         return call(() -> {
-            if (r.getPageSize() < 0) {
-                throw RunException.invalid("page_size", "must be >= 0, got " + r.getPageSize());
-            }
-            int size = r.getPageSize() == 0 ? 50 : Math.min(r.getPageSize(), 1000);
+            int size = PageTokens.pageSize(r.getPageSize());
             ListFilter filter = TrainingRepository.FILTERABLE.parse(r.getFilter());
             long before = PageTokens.decodeLong(r.getPageToken(), r.getFilter());
             List<RunRow> rows = repo.list(size + 1, before, filter);
@@ -102,7 +93,7 @@ public class TrainingGrpcService implements Training {
     @Blocking
     public Uni<TrainingRun> cancelTrainingRun(CancelTrainingRunRequest r) {
         return call(() -> {
-            String id = id("name", r.getName());
+            String id = ResourceNames.TRAINING_RUNS.id("name", r.getName());
             RunRow row = runs.cancel(id);
             LOG.infof("%s: cancel requested (%s)", row.name(), row.state());
             return Mapper.run(row);
@@ -112,7 +103,7 @@ public class TrainingGrpcService implements Training {
     @Override
     public Multi<TrainingRun> watchTrainingRun(WatchTrainingRunRequest r) {
         return watches.watch((em, cancelled) -> {
-            String id = id("name", r.getName());
+            String id = ResourceNames.TRAINING_RUNS.id("name", r.getName());
             RunRow last = null;
             while (!cancelled.getAsBoolean()) {
                 RunRow now = find(id);
@@ -137,18 +128,7 @@ public class TrainingGrpcService implements Training {
     }
 
     private RunRow find(String id) {
-        return repo.find(id).orElseThrow(() -> RunException.notFound("trainingRuns/" + id));
-    }
-
-    static String id(String field, String name) {
-        if (name == null || name.isEmpty()) {
-            throw RunException.invalid(field, "is required (trainingRuns/{run})");
-        }
-        Matcher m = NAME.matcher(name);
-        if (!m.matches()) {
-            throw RunException.invalid(field, "'" + name + "' is not a resource name of the form trainingRuns/{run}");
-        }
-        return m.group(1);
+        return repo.find(id).orElseThrow(() -> PlatformException.notFound(ResourceNames.TRAINING_RUNS.name(id)));
     }
 
     private static <T> Uni<T> call(Supplier<T> work) {

@@ -19,13 +19,16 @@ import dev.sculptor.engine.train.Trainer;
 import dev.sculptor.engine.train.TrainingHook;
 import dev.sculptor.platform.datasets.DatasetResolver;
 import dev.sculptor.platform.datasets.ResolvedDataset;
+import dev.sculptor.platform.errors.PlatformException;
 import dev.sculptor.platform.events.Topics;
+import dev.sculptor.platform.outbox.Ended;
 import dev.sculptor.platform.store.CheckpointStore;
+import dev.sculptor.platform.store.WorkDirs;
+import dev.sculptor.platform.versions.VersionCheckout;
 import dev.sculptor.platform.versions.VersionSource;
 import dev.sculptor.training.events.OutboxRunner;
 import dev.sculptor.training.events.TrainingEvents;
 import dev.sculptor.training.grpc.Mapper;
-import dev.sculptor.training.service.RunException.Code;
 import dev.sculptor.training.store.RunRow;
 import dev.sculptor.training.store.TrainingRepository;
 import dev.sculptor.training.store.TrainingRepository.Claim;
@@ -41,7 +44,6 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -51,7 +53,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -185,18 +186,18 @@ public class TrainingRuns {
         }
         starts.validate(b.build(), field);
         if (req.getEpochs() < 0) {
-            throw RunException.invalid(field + "epochs", "must be >= 0 (0: the plan's), got " + req.getEpochs());
+            throw PlatformException.invalid(field + "epochs", "must be >= 0 (0: the plan's), got " + req.getEpochs());
         }
         int epochs = Plans.epochs(b.build());
         if (epochs < 1) {
-            throw RunException.invalid(field + "epochs", "give epochs, or epochs in the plan (finetune_epochs for FINE_TUNE)");
+            throw PlatformException.invalid(field + "epochs", "give epochs, or epochs in the plan (finetune_epochs for FINE_TUNE)");
         }
         // the epochs are resolved, as a prune job resolves them, so the stored request is what the worker trains
         TrainingRequested resolved = b.setEpochs(epochs).build();
         try {
             Plans.config(resolved, epochs, resolved.hasArch() ? resolved.getArch().getFamily() : "");
         } catch (IllegalArgumentException e) {
-            throw new RunException(Code.INVALID_ARGUMENT, field + e.getMessage(), e);
+            throw new PlatformException(PlatformException.Code.INVALID_ARGUMENT, field + e.getMessage(), e);
         }
         String id = resolved.getTrainingRun().substring("trainingRuns/".length());
         TrainingRepository.Created c = repo.createRequested(id, resolved.toByteArray(), resolved.getModelVersion(),
@@ -263,14 +264,14 @@ public class TrainingRuns {
                 repo.markProcessed(requestEventId);
             }
         } catch (RuntimeException e) {
-            RunException re = Failures.classify(e);
-            if (re.code() == Code.UNAVAILABLE && row.attempts() >= maxAttempts) {
+            PlatformException re = Failures.classify(e);
+            if (re.transientFailure() && row.attempts() >= maxAttempts) {
                 // the last attempt: end the run rather than leave it to a retry that would only give up
                 end(row, new Ending(RunRow.FAILED, "gave up after " + maxAttempts + " attempts; last error: " + re.getMessage(), null,
                         null, null), requestEventId);
                 return;
             }
-            if (re.code() == Code.UNAVAILABLE) {
+            if (re.transientFailure()) {
                 try {
                     repo.recordError(id, re.getMessage());
                 } catch (RuntimeException ignored) {
@@ -278,7 +279,7 @@ public class TrainingRuns {
                 }
                 throw re; // the consumer retries; the run stays RUNNING and the next attempt resumes
             }
-            if (re.code() == Code.INTERNAL) {
+            if (re.code() == PlatformException.Code.INTERNAL) {
                 LOG.errorf(e, "trainingRuns/%s failed", id);
             }
             end(row, new Ending(RunRow.FAILED, re.getMessage(), null, null, null), requestEventId);
@@ -286,7 +287,7 @@ public class TrainingRuns {
     }
 
     private void end(RunRow row, Ending ending, String requestEventId) {
-        TrainingRepository.Finished f = repo.finish(row.id(), ending, TrainingEvents::completed, Topics.TRAINING_EVENTS,
+        Ended<RunRow> f = repo.finish(row.id(), ending, TrainingEvents::completed, Topics.TRAINING_EVENTS,
                 requestEventId);
         if (f.ended()) {
             outbox.wakeUp();
@@ -300,10 +301,10 @@ public class TrainingRuns {
     Ending train(RunRow row, TrainingRequested req) {
         starts.validate(req);
         if (row.epochs() < 1) {
-            throw RunException.invalid("epochs", "is required (at least 1), got " + row.epochs());
+            throw PlatformException.invalid("epochs", "is required (at least 1), got " + row.epochs());
         }
         Path dir = workDir.resolve("run-" + row.id());
-        deleteTree(dir);
+        WorkDirs.deleteTree(dir);
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -317,7 +318,7 @@ public class TrainingRuns {
             return trainIn(dir, row, req, state, stepProgress);
         } finally {
             beat.cancel(false);
-            deleteTree(dir);
+            WorkDirs.deleteTree(dir);
         }
     }
 
@@ -349,26 +350,20 @@ public class TrainingRuns {
         DataSpec ds = new DataSpec(data.name(), data.dir(), req.getDataset().getTrainSubset(), req.getDataset().getTestSubset());
         Path ckpt = dir.resolve("checkpoint");
         int resumeAfter = row.checkpointEpoch();
-        Network net;
-        TrainConfig base;
-        if (resumeAfter > 0) {
-            // an earlier attempt stopped: continue after its last uploaded epoch (weights, masks, optimizer state)
-            net = starts.load(epochPrefix(id, resumeAfter), ckpt);
-            base = Plans.config(req, row.epochs(), net.spec().family());
-        } else {
-            long seed = req.getPlan().hasSeed() ? req.getPlan().getSeed() : 1;
-            net = starts.start(req, seed, dir);
-            base = Plans.config(req, row.epochs(), net.spec().family());
-        }
+        // an earlier attempt stopped: continue after its last uploaded epoch (weights, masks, optimizer
+        // state); the trainer resumes from the checked-out directory, so it stays until the run ends
+        VersionCheckout resumed = resumeAfter > 0 ? VersionCheckout.open(store, epochPrefix(id, resumeAfter), null, null, ckpt) : null;
+        Network net = resumed != null ? resumed.takeNetwork() : starts.start(req, req.getPlan().hasSeed() ? req.getPlan().getSeed() : 1, dir);
         try {
+            TrainConfig base = Plans.config(req, row.epochs(), net.spec().family());
             if (!ds.inputShape().equals(net.spec().inputShape())) {
-                throw RunException.invalid("dataset", net.spec().name() + " takes " + net.spec().inputShape() + " images but "
+                throw PlatformException.invalid("dataset", net.spec().name() + " takes " + net.spec().inputShape() + " images but "
                         + data.name() + " has " + ds.inputShape());
             }
             ImageDataset train = ds.train();
             ImageDataset test = ds.test();
             if (train.numClasses() != net.spec().numClasses()) {
-                throw RunException.invalid("dataset", net.spec().name() + " predicts " + net.spec().numClasses() + " classes but "
+                throw PlatformException.invalid("dataset", net.spec().name() + " predicts " + net.spec().numClasses() + " classes but "
                         + data.name() + " has " + train.numClasses());
             }
             TrainConfig tc = base.withCheckpoints(ckpt, true);
@@ -409,7 +404,7 @@ public class TrainingRuns {
             try {
                 r = trainer.train(net, train, test);
             } catch (CheckpointException e) {
-                throw new CheckpointException(Starts.rename(e.getMessage(), ckpt, store.uri(epochPrefix(id, resumeAfter))), e);
+                throw new CheckpointException(VersionCheckout.rename(e.getMessage(), ckpt, store.uri(epochPrefix(id, resumeAfter))), e);
             }
             meters.timer("sculptor.training.train").record(Duration.ofNanos(System.nanoTime() - t0));
             if (r.resumedAfterEpoch() >= 0) {
@@ -438,6 +433,9 @@ public class TrainingRuns {
             return new Ending(RunRow.SUCCEEDED, "", store.uri(prefix), shas.get("manifest.json"), m.build().toByteArray());
         } finally {
             net.close();
+            if (resumed != null) {
+                resumed.close();
+            }
         }
     }
 
@@ -472,7 +470,7 @@ public class TrainingRuns {
 
     /** Cancel from the API. */
     public RunRow cancel(String id) {
-        TrainingRepository.Finished f = repo.cancel(id, lease, TrainingEvents::completed, Topics.TRAINING_EVENTS);
+        Ended<RunRow> f = repo.cancel(id, lease, TrainingEvents::completed, Topics.TRAINING_EVENTS);
         if (f.ended()) {
             outbox.wakeUp();
             meters.counter("sculptor.training.runs", "state", "cancelled").increment();
@@ -485,18 +483,7 @@ public class TrainingRuns {
             Thread.sleep(d.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RunException(Code.UNAVAILABLE, "interrupted while waiting for another replica", e);
-        }
-    }
-
-    static void deleteTree(Path dir) {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException ignored) {
-            // a leftover directory is harmless; the next attempt deletes it
+            throw PlatformException.unavailable("interrupted while waiting for another replica", e);
         }
     }
 }

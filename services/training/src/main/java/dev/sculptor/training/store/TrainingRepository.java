@@ -2,14 +2,14 @@ package dev.sculptor.training.store;
 
 import static dev.sculptor.platform.store.Rows.instant;
 
+import dev.sculptor.platform.errors.PlatformException;
 import dev.sculptor.platform.events.EventEnvelope;
+import dev.sculptor.platform.outbox.Ended;
 import dev.sculptor.platform.outbox.JdbcProcessedEvents;
 import dev.sculptor.platform.outbox.Outbox;
 import dev.sculptor.platform.store.ListFilter;
-import dev.sculptor.platform.store.Rows;
+import dev.sculptor.platform.store.Table;
 import dev.sculptor.platform.store.Transactions;
-import dev.sculptor.training.service.RunException;
-import dev.sculptor.training.service.RunException.Code;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -34,15 +34,16 @@ public class TrainingRepository {
     public static final ListFilter.Fields FILTERABLE = ListFilter.fields("model_version", "prune_job", "retrain_mode")
             .withValues("state", List.of(RunRow.QUEUED, RunRow.RUNNING, RunRow.SUCCEEDED, RunRow.FAILED, RunRow.CANCELLED));
 
-    private static final String COLUMNS = "seq, id, request, model_version, retrain_mode, prune_job, state, epochs, current_epoch, "
-            + "checkpoint_epoch, progress, attempts, failure_reason, last_error, cancel_requested, output_uri, output_sha256, metrics, "
-            + "owner, heartbeat_time, create_time, start_time, update_time, end_time";
+    private static final Table<RunRow> TABLE = new Table<>("training_runs", "seq, id, request, model_version, retrain_mode, prune_job, "
+            + "state, epochs, current_epoch, checkpoint_epoch, progress, attempts, failure_reason, last_error, cancel_requested, "
+            + "output_uri, output_sha256, metrics, owner, heartbeat_time, create_time, start_time, update_time, end_time",
+            TrainingRepository::row);
 
     @Inject
     AgroalDataSource ds;
 
     <T> T inTransaction(Transactions.Work<T> work) {
-        return Transactions.inTransaction(ds, (message, e) -> new RunException(Code.UNAVAILABLE, message, e), work);
+        return Transactions.inTransaction(ds, work);
     }
 
     public Optional<RunRow> find(String id) {
@@ -70,7 +71,7 @@ public class TrainingRepository {
      * transaction, so the request reaches the workers exactly when the run exists.
      *
      * @param requestId the caller's idempotency key, or null
-     * @throws RunException ALREADY_EXISTS when another request took the id
+     * @throws PlatformException ALREADY_EXISTS when another request took the id
      */
     public Created createRequested(String id, byte[] request, String modelVersion, String retrainMode, int epochs, String requestId,
             EventEnvelope event, String topic) {
@@ -83,7 +84,7 @@ public class TrainingRepository {
             if (earlier.isPresent()) {
                 return new Created(earlier.get(), false);
             }
-            throw new RunException(Code.ALREADY_EXISTS, "trainingRuns/" + id + " already exists");
+            throw PlatformException.alreadyExists("trainingRuns/" + id);
         });
     }
 
@@ -98,7 +99,7 @@ public class TrainingRepository {
      */
     public Claim claim(String id, String owner, Duration lease) {
         return inTransaction(c -> {
-            RunRow r = one(c, id, true).orElseThrow(() -> RunException.notFound("trainingRuns/" + id));
+            RunRow r = one(c, id, true).orElseThrow(() -> PlatformException.notFound("trainingRuns/" + id));
             if (r.terminal()) {
                 return new Claim(ClaimResult.TERMINAL, r);
             }
@@ -174,14 +175,11 @@ public class TrainingRepository {
     /** How a run ended. */
     public record Ending(String state, String failureReason, String outputUri, String outputSha256, byte[] metrics) {}
 
-    /** A finish: the row after it, and whether it was this call that ended the run. */
-    public record Finished(RunRow row, boolean ended) {}
-
     /**
      * Ends a run that has not ended, with its TrainingCompleted event, and marks the request event
      * processed when one is given. A run already ended is left as it is, with no new event.
      */
-    public Finished finish(String id, Ending end, Function<RunRow, EventEnvelope> event, String topic, String requestEventId) {
+    public Ended<RunRow> finish(String id, Ending end, Function<RunRow, EventEnvelope> event, String topic, String requestEventId) {
         return inTransaction(c -> {
             int updated;
             try (PreparedStatement ps = c.prepareStatement("UPDATE training_runs SET state = ?, failure_reason = ?, output_uri = ?, "
@@ -195,14 +193,8 @@ public class TrainingRepository {
                 ps.setString(6, id);
                 updated = ps.executeUpdate();
             }
-            RunRow row = one(c, id, false).orElseThrow(() -> RunException.notFound("trainingRuns/" + id));
-            if (updated == 1) {
-                Outbox.append(c, topic, event.apply(row));
-            }
-            if (requestEventId != null) {
-                JdbcProcessedEvents.markProcessed(c, requestEventId);
-            }
-            return new Finished(row, updated == 1);
+            RunRow row = one(c, id, false).orElseThrow(() -> PlatformException.notFound("trainingRuns/" + id));
+            return Ended.commit(c, updated, row, event, topic, requestEventId);
         });
     }
 
@@ -212,11 +204,11 @@ public class TrainingRepository {
      *
      * @return the row after the call and whether it ended now
      */
-    public Finished cancel(String id, Duration lease, Function<RunRow, EventEnvelope> event, String topic) {
+    public Ended<RunRow> cancel(String id, Duration lease, Function<RunRow, EventEnvelope> event, String topic) {
         return inTransaction(c -> {
-            RunRow r = one(c, id, true).orElseThrow(() -> RunException.notFound("trainingRuns/" + id));
+            RunRow r = one(c, id, true).orElseThrow(() -> PlatformException.notFound("trainingRuns/" + id));
             if (r.terminal()) {
-                throw new RunException(Code.FAILED_PRECONDITION, r.name() + " already ended " + r.state() + "; only a queued or "
+                throw PlatformException.precondition(r.name() + " already ended " + r.state() + "; only a queued or "
                         + "running run can be cancelled");
             }
             boolean live = RunRow.RUNNING.equals(r.state()) && r.owner() != null && r.heartbeatTime() != null
@@ -227,16 +219,14 @@ public class TrainingRepository {
                     ps.setString(1, id);
                     ps.executeUpdate();
                 }
-                return new Finished(one(c, id, false).orElseThrow(), false);
+                return new Ended<>(one(c, id, false).orElseThrow(), false);
             }
             try (PreparedStatement ps = c.prepareStatement("UPDATE training_runs SET state = 'CANCELLED', cancel_requested = true, "
                     + "failure_reason = '', end_time = now(), update_time = now(), owner = NULL WHERE id = ?")) {
                 ps.setString(1, id);
                 ps.executeUpdate();
             }
-            RunRow row = one(c, id, false).orElseThrow();
-            Outbox.append(c, topic, event.apply(row));
-            return new Finished(row, true);
+            return Ended.commit(c, 1, one(c, id, false).orElseThrow(), event, topic, null);
         });
     }
 
@@ -247,7 +237,7 @@ public class TrainingRepository {
 
     /** Newest first, after the row with sequence {@code beforeSeq} (0: from the newest). */
     public List<RunRow> list(int limit, long beforeSeq, ListFilter filter) {
-        return inTransaction(c -> Rows.newestFirst(c, "training_runs", COLUMNS, filter, beforeSeq, limit, TrainingRepository::row));
+        return inTransaction(c -> TABLE.newestFirst(c, filter, beforeSeq, limit));
     }
 
     /** Inserts a QUEUED run unless its id (or request id) is taken; true when it did. */
@@ -276,16 +266,7 @@ public class TrainingRepository {
     }
 
     private static Optional<RunRow> oneWhere(Connection c, String column, String value, boolean forUpdate) throws SQLException {
-        if (value == null) {
-            return Optional.empty();
-        }
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM training_runs WHERE " + column + " = ?"
-                + (forUpdate ? " FOR UPDATE" : ""))) {
-            ps.setString(1, value);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(row(rs)) : Optional.empty();
-            }
-        }
+        return TABLE.one(c, column, value, forUpdate);
     }
 
     private static RunRow row(ResultSet rs) throws SQLException {

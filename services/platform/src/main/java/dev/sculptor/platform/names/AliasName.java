@@ -1,0 +1,35 @@
+package dev.sculptor.platform.names;
+
+import dev.sculptor.platform.errors.PlatformException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** An alias's name, {@code models/{model}/aliases/{alias}}. */
+public record AliasName(String model, String alias) {
+    private static final String FORM = "models/{model}/aliases/{alias}";
+    private static final Pattern ALIAS = Pattern.compile("models/(" + ResourceNames.SEGMENT + ")/aliases/(" + ResourceNames.SEGMENT + ")");
+
+    /**
+     * @param field the request field holding the name, for the message
+     * @throws PlatformException INVALID_ARGUMENT naming {@code field}
+     */
+    public static AliasName parse(String field, String name) {
+        if (name == null || name.isEmpty()) {
+            throw PlatformException.invalid(field, "is required (" + FORM + ")");
+        }
+        Matcher m = ALIAS.matcher(name);
+        if (!m.matches()) {
+            throw PlatformException.invalid(field, "'" + name + "' is not a resource name of the form " + FORM);
+        }
+        return new AliasName(m.group(1), m.group(2));
+    }
+
+    public String name() {
+        return ResourceNames.MODELS.name(model) + "/aliases/" + alias;
+    }
+
+    /** The numbered version of the same model this alias may point at. */
+    public VersionName version(int number) {
+        return VersionName.of(model, number);
+    }
+}
