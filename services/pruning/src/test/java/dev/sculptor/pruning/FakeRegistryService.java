@@ -1,9 +1,5 @@
 package dev.sculptor.pruning;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonPrimitive;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.Struct;
@@ -39,7 +35,8 @@ import dev.sculptor.platform.grpc.GrpcCalls;
 import dev.sculptor.platform.grpc.PageTokens;
 import dev.sculptor.platform.store.CheckpointStore;
 import dev.sculptor.platform.store.StoreException;
-import dev.sculptor.platform.versions.VersionNames;
+import dev.sculptor.platform.names.VersionName;
+import dev.sculptor.platform.proto.EngineProto;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -52,7 +49,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -191,7 +187,7 @@ final class FakeRegistryService extends ModelRegistryGrpc.ModelRegistryImplBase 
     @Override
     public void getVersion(GetVersionRequest r, StreamObserver<ModelVersion> out) {
         answer(out, () -> {
-            VersionNames.Ref ref = VersionNames.parse("name", r.getName());
+            VersionName ref = VersionName.parse("name", r.getName());
             synchronized (this) {
                 ModelState s = state(ref.model());
                 return version(s, s.versions.get(resolve(s, ref)));
@@ -245,7 +241,7 @@ final class FakeRegistryService extends ModelRegistryGrpc.ModelRegistryImplBase 
             if (!ID.matcher(alias).matches()) {
                 throw invalid("name", "alias '" + alias + "' must match " + ID.pattern());
             }
-            VersionNames.Ref ref = VersionNames.parse("version", r.getVersion());
+            VersionName ref = VersionName.parse("version", r.getVersion());
             if (!ref.model().equals(id)) {
                 throw invalid("version", "must be a version of models/" + id);
             }
@@ -282,7 +278,7 @@ final class FakeRegistryService extends ModelRegistryGrpc.ModelRegistryImplBase 
     }
 
     /** The number a reference names, the model's alias resolved. */
-    private static int resolve(ModelState s, VersionNames.Ref ref) {
+    private static int resolve(ModelState s, VersionName ref) {
         if (ref.number() == null) {
             Integer n = s.aliases.get(ref.alias());
             if (n == null) {
@@ -326,36 +322,9 @@ final class FakeRegistryService extends ModelRegistryGrpc.ModelRegistryImplBase 
         return m.build();
     }
 
-    /**
-     * The engine's architecture as the contract's message. The field names are the same; the
-     * contract wraps each block's widths and each channel selection (null: all) in a message, and
-     * has no fields for the engine's stage block counts and block scales, which the registry drops too.
-     */
+    /** The engine's architecture as the contract's message: the platform's one mapping, as the registry uses it. */
     static ArchSpec arch(dev.sculptor.engine.arch.ArchSpec spec) {
-        JsonObject o = spec.toJsonTree().getAsJsonObject();
-        wrapEach(o, "blocks", e -> object("widths", e));
-        wrapEach(o, "selections", e -> e.isJsonNull() ? object("all", new JsonPrimitive(true)) : object("channels", e));
-        ArchSpec.Builder b = ArchSpec.newBuilder();
-        try {
-            JsonFormat.parser().ignoringUnknownFields().merge(o.toString(), b);
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("arch " + o + " does not map to the contract: " + e.getMessage(), e);
-        }
-        return b.build();
-    }
-
-    private static void wrapEach(JsonObject o, String field, Function<JsonElement, JsonObject> wrap) {
-        if (o.has(field) && o.get(field).isJsonArray()) {
-            JsonArray wrapped = new JsonArray();
-            o.getAsJsonArray(field).forEach(e -> wrapped.add(wrap.apply(e)));
-            o.add(field, wrapped);
-        }
-    }
-
-    private static JsonObject object(String field, JsonElement value) {
-        JsonObject o = new JsonObject();
-        o.add(field, value);
-        return o;
+        return EngineProto.arch(spec);
     }
 
     /** The request's lineage, null when it sets none (the manifest's is used then). */
