@@ -1,5 +1,6 @@
 package dev.sculptor.pruning.service;
 
+import dev.sculptor.platform.errors.PlatformException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -39,7 +40,7 @@ class BudgetsTest {
 
     @Test
     void lotteryTicketHasNoBudgetHere() {
-        assertThrows(JobException.class, () -> Budgets.epochs(RetrainMode.LOTTERY_TICKET, CIFAR, "vgg", 2, 4.0));
+        assertThrows(PlatformException.class, () -> Budgets.epochs(RetrainMode.LOTTERY_TICKET, CIFAR, "vgg", 2, 4.0));
         assertEquals("scratch-b", Budgets.label(RetrainMode.SCRATCH_B));
     }
 }
