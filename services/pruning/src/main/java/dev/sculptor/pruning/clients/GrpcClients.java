@@ -1,7 +1,7 @@
 package dev.sculptor.pruning.clients;
 
-import dev.sculptor.platform.errors.PlatformException;
 import dev.sculptor.platform.errors.PlatformException.Code;
+import dev.sculptor.platform.errors.PlatformException;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;

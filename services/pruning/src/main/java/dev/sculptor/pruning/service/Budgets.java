@@ -1,9 +1,9 @@
 package dev.sculptor.pruning.service;
 
-import dev.sculptor.platform.errors.PlatformException;
 import dev.sculptor.api.v1.RetrainMode;
 import dev.sculptor.api.v1.TrainingPlan;
 import dev.sculptor.engine.experiment.Retraining;
+import dev.sculptor.platform.errors.PlatformException;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Stream;

@@ -1,6 +1,5 @@
 package dev.sculptor.pruning.service;
 
-import dev.sculptor.platform.errors.PlatformException;
 import dev.sculptor.api.v1.MethodSpec;
 import dev.sculptor.api.v1.PruningMethod;
 import dev.sculptor.engine.arch.Network;
@@ -8,6 +7,7 @@ import dev.sculptor.engine.data.ImageDataset;
 import dev.sculptor.engine.prune.MethodDef;
 import dev.sculptor.engine.prune.MethodSettings;
 import dev.sculptor.engine.prune.PrunePlan;
+import dev.sculptor.platform.errors.PlatformException;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;

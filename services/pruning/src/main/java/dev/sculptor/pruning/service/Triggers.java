@@ -1,22 +1,22 @@
 package dev.sculptor.pruning.service;
 
-import dev.sculptor.platform.errors.PlatformException;
 import dev.sculptor.api.v1.AliasMoved;
 import dev.sculptor.api.v1.ModelVersion;
 import dev.sculptor.api.v1.PruneJob;
 import dev.sculptor.api.v1.RepruneTrigger;
 import dev.sculptor.api.v1.VersionRegistered;
-import dev.sculptor.pruning.clients.RegistryClient;
 import dev.sculptor.platform.errors.PlatformException.Code;
-import dev.sculptor.pruning.service.PruneJobs.Origin;
+import dev.sculptor.platform.errors.PlatformException;
+import dev.sculptor.platform.names.AliasName;
+import dev.sculptor.platform.names.ResourceNames;
+import dev.sculptor.pruning.clients.RegistryClient;
 import dev.sculptor.pruning.saga.Saga;
+import dev.sculptor.pruning.service.PruneJobs.Origin;
 import dev.sculptor.pruning.store.TriggerRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
@@ -29,8 +29,6 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class Triggers {
     private static final Logger LOG = Logger.getLogger(Triggers.class);
-    private static final Pattern ALIAS = Pattern.compile("[a-z][a-z0-9-]{0,62}");
-    private static final Pattern ALIAS_NAME = Pattern.compile("models/[^/]+/aliases/([a-z][a-z0-9-]{0,62})");
 
     @Inject
     TriggerRepository triggers;
@@ -103,8 +101,11 @@ public class Triggers {
 
     /** {@code production} of {@code models/m/aliases/production}; a bare id as it is. */
     public static String bareAlias(String alias) {
-        Matcher m = ALIAS_NAME.matcher(alias);
-        return m.matches() ? m.group(1) : alias;
+        try {
+            return alias.startsWith("models/") ? AliasName.parse("alias", alias).alias() : alias;
+        } catch (PlatformException e) {
+            return alias; // refused as an alias id by the caller
+        }
     }
 
     /** Checks a trigger; the alias is kept in its bare form ({@code production}). */
@@ -113,8 +114,9 @@ public class Triggers {
         RepruneTrigger.Builder b = t.toBuilder();
         if (!t.getAlias().isEmpty()) {
             String alias = bareAlias(t.getAlias());
-            if (!ALIAS.matcher(alias).matches()) {
-                throw PlatformException.invalid("reprune_trigger.alias", "'" + t.getAlias() + "' is not an alias id ([a-z][a-z0-9-]{0,62})");
+            if (!ResourceNames.NEW_ID.matcher(alias).matches()) {
+                throw PlatformException.invalid("reprune_trigger.alias", "'" + t.getAlias() + "' is not an alias id ("
+                        + ResourceNames.NEW_ID.pattern() + ")");
             }
             b.setAlias(alias);
         }

@@ -1,11 +1,11 @@
 package dev.sculptor.pruning.service;
 
-import dev.sculptor.platform.errors.PlatformException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.sculptor.api.v1.RetrainMode;
 import dev.sculptor.api.v1.TrainingPlan;
+import dev.sculptor.platform.errors.PlatformException;
 import org.junit.jupiter.api.Test;
 
 /** Retrain budgets of Liu et al. (ICLR 2019), against epochs worked out by hand. */

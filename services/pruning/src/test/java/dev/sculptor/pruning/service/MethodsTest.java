@@ -1,6 +1,5 @@
 package dev.sculptor.pruning.service;
 
-import dev.sculptor.platform.errors.PlatformException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,6 +13,7 @@ import dev.sculptor.engine.arch.ArchSpec;
 import dev.sculptor.engine.arch.Network;
 import dev.sculptor.engine.prune.PrunePlan;
 import dev.sculptor.engine.prune.PruneResult;
+import dev.sculptor.platform.errors.PlatformException;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;

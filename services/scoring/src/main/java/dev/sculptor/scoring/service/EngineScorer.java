@@ -4,8 +4,8 @@ import dev.sculptor.engine.arch.Network;
 import dev.sculptor.engine.prune.MethodDef;
 import dev.sculptor.engine.prune.MethodSettings;
 import dev.sculptor.engine.prune.PrunePlan;
-import dev.sculptor.platform.errors.PlatformException;
 import dev.sculptor.platform.errors.PlatformException.Code;
+import dev.sculptor.platform.errors.PlatformException;
 import java.util.ArrayList;
 import java.util.List;
 
