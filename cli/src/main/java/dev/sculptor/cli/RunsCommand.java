@@ -12,6 +12,7 @@ import dev.sculptor.api.v1.TrainingPlan;
 import dev.sculptor.api.v1.TrainingRun;
 import dev.sculptor.engine.arch.ArchException;
 import dev.sculptor.engine.arch.Architectures;
+import dev.sculptor.engineproto.EngineProto;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -218,7 +219,7 @@ final class RunsCommand extends CommandGroup {
     /**
      * A named architecture (the engine's {@link Architectures}, e.g. LeNet: 5x5 convolutions of 32 and 64 channels, each
      * followed by 2x2 max-pooling, a hidden layer of 128) as the contract's {@code ArchSpec}, field for field as the
-     * training service's {@code Mapper.arch} reads it back.
+     * platform reads it back (the one mapping, {@link EngineProto}).
      */
     static ArchSpec arch(String name, List<Integer> inputShape, int numClasses) {
         if (inputShape.size() != 3 || inputShape.stream().anyMatch(d -> d == null || d < 1)) {
@@ -234,31 +235,7 @@ final class RunsCommand extends CommandGroup {
             throw CliException.usage("architecture '" + name + "' has per-stage block counts or block scales, which"
                     + " sculptor.v1.ArchSpec cannot carry");
         }
-        ArchSpec.Builder b = ArchSpec.newBuilder().setFamily(a.family()).setName(a.name()).addAllInputShape(a.inputShape())
-                .setNumClasses(a.numClasses());
-        if (a.convWidths() != null) {
-            b.addAllConvWidths(a.convWidths());
-        }
-        if (a.poolAfter() != null) {
-            b.addAllPoolAfter(a.poolAfter());
-        }
-        if (a.hidden() != null) {
-            b.addAllHidden(a.hidden());
-        }
-        if (a.stem() != null) {
-            b.setStem(a.stem());
-        }
-        if (a.stageWidths() != null) {
-            b.addAllStageWidths(a.stageWidths());
-        }
-        if (a.blocks() != null) {
-            a.blocks().forEach(w -> b.addBlocks(ArchSpec.BlockWidths.newBuilder().addAllWidths(w)));
-        }
-        if (a.selections() != null) {
-            a.selections().forEach(s -> b.addSelections(s == null ? ArchSpec.ChannelSelection.newBuilder().setAll(true)
-                    : ArchSpec.ChannelSelection.newBuilder().addAllChannels(s)));
-        }
-        return b.build();
+        return EngineProto.arch(a);
     }
 
     /** The image shape of the datasets the services know by name. */

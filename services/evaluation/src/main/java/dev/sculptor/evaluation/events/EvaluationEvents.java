@@ -2,10 +2,10 @@ package dev.sculptor.evaluation.events;
 
 import dev.sculptor.api.v1.Evaluation;
 import dev.sculptor.api.v1.EvaluationCompleted;
+import dev.sculptor.engineproto.EngineProto;
 import dev.sculptor.evaluation.grpc.Mapper;
 import dev.sculptor.evaluation.store.EvaluationRow;
 import dev.sculptor.platform.events.EventEnvelope;
-import dev.sculptor.platform.proto.EngineProto;
 import java.time.Instant;
 
 /**

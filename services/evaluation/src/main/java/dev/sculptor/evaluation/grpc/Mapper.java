@@ -1,6 +1,6 @@
 package dev.sculptor.evaluation.grpc;
 
-import static dev.sculptor.platform.proto.EngineProto.timestamp;
+import static dev.sculptor.engineproto.EngineProto.timestamp;
 
 import dev.sculptor.api.v1.DatasetRef;
 import dev.sculptor.api.v1.Evaluation;

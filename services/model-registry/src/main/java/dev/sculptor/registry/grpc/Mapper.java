@@ -1,6 +1,6 @@
 package dev.sculptor.registry.grpc;
 
-import static dev.sculptor.platform.proto.EngineProto.timestamp;
+import static dev.sculptor.engineproto.EngineProto.timestamp;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -13,9 +13,9 @@ import dev.sculptor.api.v1.Model;
 import dev.sculptor.api.v1.ModelMetrics;
 import dev.sculptor.api.v1.ModelVersion;
 import dev.sculptor.api.v1.RetrainMode;
+import dev.sculptor.engineproto.EngineProto;
 import dev.sculptor.platform.errors.PlatformException;
 import dev.sculptor.platform.names.VersionName;
-import dev.sculptor.platform.proto.EngineProto;
 import dev.sculptor.registry.store.ModelRow;
 import dev.sculptor.registry.store.VersionRow;
 import java.util.ArrayList;

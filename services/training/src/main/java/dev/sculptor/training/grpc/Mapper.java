@@ -7,7 +7,7 @@ import dev.sculptor.api.v1.ModelMetrics;
 import dev.sculptor.api.v1.RetrainMode;
 import dev.sculptor.api.v1.TrainingRequested;
 import dev.sculptor.api.v1.TrainingRun;
-import dev.sculptor.platform.proto.EngineProto;
+import dev.sculptor.engineproto.EngineProto;
 import dev.sculptor.training.store.RunRow;
 import java.time.Instant;
 

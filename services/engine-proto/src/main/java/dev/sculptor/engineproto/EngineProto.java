@@ -1,4 +1,4 @@
-package dev.sculptor.platform.proto;
+package dev.sculptor.engineproto;
 
 import com.google.protobuf.Timestamp;
 import dev.sculptor.api.v1.ArchSpec;

@@ -1,4 +1,4 @@
-package dev.sculptor.platform.proto;
+package dev.sculptor.engineproto;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
