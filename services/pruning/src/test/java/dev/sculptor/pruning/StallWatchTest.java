@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sculptor.api.v1.CreatePruneJobRequest;
-import dev.sculptor.api.v1.PruneJob;
 import dev.sculptor.api.v1.PruneJob.State;
+import dev.sculptor.api.v1.PruneJob;
 import dev.sculptor.pruning.Fixtures.Clients;
 import dev.sculptor.testing.KafkaResource;
 import dev.sculptor.testing.PostgresResource;

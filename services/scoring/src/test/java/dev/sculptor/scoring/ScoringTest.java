@@ -1,7 +1,7 @@
 package dev.sculptor.scoring;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -24,6 +24,7 @@ import dev.sculptor.engine.checkpoint.ModelCheckpoint;
 import dev.sculptor.engine.prune.Importance;
 import dev.sculptor.engine.prune.Importances;
 import dev.sculptor.engine.prune.L1NormPruning;
+import dev.sculptor.engine.prune.PrunePlan;
 import dev.sculptor.engine.prune.PruneResult;
 import dev.sculptor.engine.prune.SoftFilterPruning;
 import dev.sculptor.engine.prune.WeightLevelPruning;
@@ -196,6 +197,15 @@ class ScoringTest {
         MethodSpec.Builder method = MethodSpec.newBuilder();
         JsonFormat.parser().merge(Files.readString(json), method);
         assertEquals(l1, method.build());
+
+        // the engine's plan beside the scores: the decision the pruning step applies, the same as the scores' kept channels
+        store.getFile("jobs/" + model + "/scores/" + PrunePlan.FILE, json);
+        PrunePlan plan = PrunePlan.fromJson(Files.readString(json));
+        assertEquals("l1-norm", plan.def().id());
+        for (var c : stored.getChannelScoresList()) {
+            assertArrayEquals(c.getKeptChannelsList().stream().mapToInt(Integer::intValue).toArray(), plan.keptOrAll(c.getSpace(), c.getScoresCount()),
+                    c.getSpace());
+        }
     }
 
     @Test

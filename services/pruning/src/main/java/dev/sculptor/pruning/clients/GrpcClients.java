@@ -1,7 +1,7 @@
 package dev.sculptor.pruning.clients;
 
-import dev.sculptor.pruning.service.JobException;
-import dev.sculptor.pruning.service.JobException.Code;
+import dev.sculptor.platform.errors.PlatformException.Code;
+import dev.sculptor.platform.errors.PlatformException;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
@@ -9,7 +9,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.AbstractStub;
 import io.grpc.stub.MetadataUtils;
 
-/** Channels to the other services with this service's bearer token, and their errors as {@link JobException}s. */
+/** Channels to the other services with this service's bearer token, and their errors as {@link PlatformException}s. */
 final class GrpcClients {
     private GrpcClients() {}
 
@@ -24,18 +24,18 @@ final class GrpcClients {
     }
 
     /** The error of a call to {@code what} (e.g. "model registry at host:port"), keeping the callee's message. */
-    static JobException error(String what, String configKey, StatusRuntimeException e) {
+    static PlatformException error(String what, String configKey, StatusRuntimeException e) {
         String why = e.getStatus().getDescription() == null ? e.getStatus().getCode().name() : e.getStatus().getDescription();
         return switch (e.getStatus().getCode()) {
-            case NOT_FOUND -> new JobException(Code.NOT_FOUND, why, e);
-            case INVALID_ARGUMENT -> new JobException(Code.INVALID_ARGUMENT, why, e);
-            case FAILED_PRECONDITION -> new JobException(Code.FAILED_PRECONDITION, why, e);
+            case NOT_FOUND -> new PlatformException(Code.NOT_FOUND, why, e);
+            case INVALID_ARGUMENT -> new PlatformException(Code.INVALID_ARGUMENT, why, e);
+            case FAILED_PRECONDITION -> new PlatformException(Code.FAILED_PRECONDITION, why, e);
             // ALREADY_EXISTS: a registration with the same request id is in flight elsewhere; a retry returns its result
             case UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, UNKNOWN, ALREADY_EXISTS ->
-                    new JobException(Code.UNAVAILABLE, what + ": " + why, e);
-            case UNAUTHENTICATED, PERMISSION_DENIED -> new JobException(Code.INTERNAL, "the " + what + " refused this service's token ("
+                    new PlatformException(Code.UNAVAILABLE, what + ": " + why, e);
+            case UNAUTHENTICATED, PERMISSION_DENIED -> new PlatformException(Code.INTERNAL, "the " + what + " refused this service's token ("
                     + configKey + "): " + why, e);
-            default -> new JobException(Code.INTERNAL, what + ": " + e.getStatus(), e);
+            default -> new PlatformException(Code.INTERNAL, what + ": " + e.getStatus(), e);
         };
     }
 }

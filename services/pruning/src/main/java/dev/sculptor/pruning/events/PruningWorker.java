@@ -12,13 +12,13 @@ import dev.sculptor.api.v1.TrainingCompleted;
 import dev.sculptor.api.v1.TrainingProgress;
 import dev.sculptor.api.v1.VersionDeleted;
 import dev.sculptor.api.v1.VersionRegistered;
+import dev.sculptor.platform.errors.PlatformException;
 import dev.sculptor.platform.events.EventConsumer;
 import dev.sculptor.platform.events.EventEnvelope;
 import dev.sculptor.platform.events.KafkaWorker;
 import dev.sculptor.platform.events.PoisonEventException;
 import dev.sculptor.platform.events.Topics;
 import dev.sculptor.platform.outbox.JdbcProcessedEvents;
-import dev.sculptor.pruning.service.JobException;
 import dev.sculptor.pruning.service.PruneJobs;
 import dev.sculptor.pruning.service.Triggers;
 import io.agroal.api.AgroalDataSource;
@@ -97,7 +97,7 @@ public class PruningWorker extends KafkaWorker {
                 throw new PoisonEventException("unexpected ce_type " + t + " (the pruning service consumes ScoresComputed, "
                         + "TrainingProgress, TrainingCompleted, EvaluationCompleted, VersionRegistered and AliasMoved)");
             }
-        } catch (JobException ex) {
+        } catch (PlatformException ex) {
             if (ex.transientFailure()) {
                 throw ex; // the consumer retries with backoff
             }

@@ -18,19 +18,19 @@ import dev.sculptor.api.v1.PruningMethod;
 import dev.sculptor.api.v1.RepruneTrigger;
 import dev.sculptor.api.v1.UpdateRepruneTriggerRequest;
 import dev.sculptor.api.v1.WatchPruneJobRequest;
+import dev.sculptor.platform.errors.Failures;
 import dev.sculptor.platform.errors.PlatformException;
 import dev.sculptor.platform.grpc.GrpcCalls;
 import dev.sculptor.platform.grpc.PageTokens;
 import dev.sculptor.platform.grpc.Watches;
 import dev.sculptor.platform.store.ListFilter;
-import dev.sculptor.pruning.service.JobException;
 import dev.sculptor.pruning.service.Names;
-import dev.sculptor.pruning.service.PruneJobs;
 import dev.sculptor.pruning.service.PruneJobs.Origin;
+import dev.sculptor.pruning.service.PruneJobs;
 import dev.sculptor.pruning.service.Triggers;
-import dev.sculptor.pruning.store.JobRepository;
 import dev.sculptor.pruning.store.JobRepository.Stored;
 import dev.sculptor.pruning.store.JobRepository.Watched;
+import dev.sculptor.pruning.store.JobRepository;
 import dev.sculptor.pruning.store.TriggerRepository;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.runtime.ShutdownEvent;
@@ -87,7 +87,7 @@ public class PruningGrpcService implements Pruning {
     public Uni<PruneJob> createPruneJob(CreatePruneJobRequest r) {
         return call(() -> {
             if (!r.hasPruneJob()) {
-                throw JobException.invalid("prune_job", "is required");
+                throw PlatformException.invalid("prune_job", "is required");
             }
             return saga.create(r.getPruneJob(), r.getPruneJobId(), r.getRequestId(), Origin.API).job();
         });
@@ -103,7 +103,7 @@ public class PruningGrpcService implements Pruning {
     @Blocking
     public Uni<ListPruneJobsResponse> listPruneJobs(ListPruneJobsRequest r) {
         return call(() -> {
-            int size = pageSize(r.getPageSize());
+            int size = PageTokens.pageSize(r.getPageSize());
             // the contract names the method's field `method.method`; the column is `method`
             ListFilter filter = JOB_FILTER.parse(r.getFilter().replace("method.method", "method"));
             long before = PageTokens.decodeLong(r.getPageToken(), r.getFilter());
@@ -155,7 +155,7 @@ public class PruningGrpcService implements Pruning {
     public Uni<RepruneTrigger> createRepruneTrigger(CreateRepruneTriggerRequest r) {
         return call(() -> {
             if (!r.hasRepruneTrigger()) {
-                throw JobException.invalid("reprune_trigger", "is required");
+                throw PlatformException.invalid("reprune_trigger", "is required");
             }
             return triggers.create(r.getRepruneTrigger(), r.getRepruneTriggerId());
         });
@@ -171,7 +171,7 @@ public class PruningGrpcService implements Pruning {
     @Blocking
     public Uni<ListRepruneTriggersResponse> listRepruneTriggers(ListRepruneTriggersRequest r) {
         return call(() -> {
-            int size = pageSize(r.getPageSize());
+            int size = PageTokens.pageSize(r.getPageSize());
             ListFilter filter = TRIGGER_FILTER.parse(r.getFilter());
             String after = PageTokens.decode(r.getPageToken(), r.getFilter());
             Map<String, Object> eq = new LinkedHashMap<>();
@@ -194,7 +194,7 @@ public class PruningGrpcService implements Pruning {
     public Uni<RepruneTrigger> updateRepruneTrigger(UpdateRepruneTriggerRequest r) {
         return call(() -> {
             if (!r.hasRepruneTrigger()) {
-                throw JobException.invalid("reprune_trigger", "is required");
+                throw PlatformException.invalid("reprune_trigger", "is required");
             }
             String id = Names.triggerId("reprune_trigger.name", r.getRepruneTrigger().getName());
             return triggers.update(id, r.getRepruneTrigger(), new ArrayList<>(r.getUpdateMask().getPathsList()));
@@ -211,14 +211,7 @@ public class PruningGrpcService implements Pruning {
     }
 
     private Stored find(String id) {
-        return jobs.find(id).orElseThrow(() -> JobException.notFound(Names.job(id)));
-    }
-
-    private static int pageSize(int n) {
-        if (n < 0) {
-            throw JobException.invalid("page_size", "must be >= 0, got " + n);
-        }
-        return n == 0 ? 50 : Math.min(n, 1000);
+        return jobs.find(id).orElseThrow(() -> PlatformException.notFound(Names.job(id)));
     }
 
     private static <T> Uni<T> call(Supplier<T> work) {
@@ -230,9 +223,7 @@ public class PruningGrpcService implements Pruning {
         return GrpcCalls.status(e, PruningGrpcService::classify, LOG);
     }
 
-    private static JobException classify(Throwable e) {
-        return e instanceof JobException j ? j
-                : e instanceof PlatformException pe ? new JobException(JobException.Code.valueOf(pe.code().name()), pe.getMessage(), pe)
-                : new JobException(JobException.Code.INTERNAL, e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+    private static PlatformException classify(Throwable e) {
+        return Failures.classify(e);
     }
 }

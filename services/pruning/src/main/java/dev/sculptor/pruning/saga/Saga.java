@@ -2,8 +2,8 @@ package dev.sculptor.pruning.saga;
 
 import com.google.protobuf.Timestamp;
 import dev.sculptor.api.v1.EvaluationRequested;
-import dev.sculptor.api.v1.PruneJob;
 import dev.sculptor.api.v1.PruneJob.State;
+import dev.sculptor.api.v1.PruneJob;
 import dev.sculptor.api.v1.PruneJobEvent;
 import dev.sculptor.api.v1.PruneJobStateChanged;
 import dev.sculptor.api.v1.PruningRequested;

@@ -3,6 +3,7 @@ package dev.sculptor.pruning.service;
 import dev.sculptor.api.v1.RetrainMode;
 import dev.sculptor.api.v1.TrainingPlan;
 import dev.sculptor.engine.experiment.Retraining;
+import dev.sculptor.platform.errors.PlatformException;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -32,7 +33,7 @@ public final class Budgets {
     public static int epochs(RetrainMode mode, TrainingPlan plan, String family, double flopsRatio, Double defaultCap) {
         // lottery-ticket rewinding needs the baseline's initial weights, which a job does not keep
         dev.sculptor.engine.experiment.RetrainMode m = engine(mode).filter(e -> !e.rewindsToInit())
-                .orElseThrow(() -> JobException.invalid("retrain_modes", "mode " + mode + " has no budget here"));
+                .orElseThrow(() -> PlatformException.invalid("retrain_modes", "mode " + mode + " has no budget here"));
         int finetune = plan.getFinetuneEpochs() > 0 ? plan.getFinetuneEpochs() : Retraining.defaultFinetuneEpochs(family);
         Double cap = plan.hasScratchBCap() ? Double.valueOf(plan.getScratchBCap()) : defaultCap;
         return Retraining.epochs(m, baselineEpochs(plan, family), finetune, flopsRatio, cap);

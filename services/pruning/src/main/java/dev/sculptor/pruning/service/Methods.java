@@ -7,6 +7,7 @@ import dev.sculptor.engine.data.ImageDataset;
 import dev.sculptor.engine.prune.MethodDef;
 import dev.sculptor.engine.prune.MethodSettings;
 import dev.sculptor.engine.prune.PrunePlan;
+import dev.sculptor.platform.errors.PlatformException;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -40,33 +41,33 @@ public final class Methods {
         PruningMethod m = s.getMethod();
         if (m == PruningMethod.PRUNING_METHOD_UNSPECIFIED) {
             List<String> names = Stream.of(MethodDef.values()).map(MethodDef::name).toList();
-            throw JobException.invalid("method.method", "is required (" + String.join(", ", names.subList(0, names.size() - 1))
+            throw PlatformException.invalid("method.method", "is required (" + String.join(", ", names.subList(0, names.size() - 1))
                     + " or " + names.get(names.size() - 1) + ")");
         }
-        MethodDef def = def(m).orElseThrow(() -> JobException.invalid("method.method", "unknown value " + s.getMethodValue()));
+        MethodDef def = def(m).orElseThrow(() -> PlatformException.invalid("method.method", "unknown value " + s.getMethodValue()));
         if (s.hasRatio() && !(s.getRatio() >= 0 && s.getRatio() < 1)) {
-            throw JobException.invalid("method.ratio", "must be in [0, 1), got " + s.getRatio());
+            throw PlatformException.invalid("method.ratio", "must be in [0, 1), got " + s.getRatio());
         }
         s.getRatiosMap().forEach((k, v) -> {
             if (!(v >= 0 && v < 1)) {
-                throw JobException.invalid("method.ratios[" + k + "]", "must be in [0, 1), got " + v);
+                throw PlatformException.invalid("method.ratios[" + k + "]", "must be in [0, 1), got " + v);
             }
         });
         if (s.hasPercent() && !(s.getPercent() >= 0 && s.getPercent() < 1)) {
-            throw JobException.invalid("method.percent", "must be in [0, 1), got " + s.getPercent());
+            throw PlatformException.invalid("method.percent", "must be in [0, 1), got " + s.getPercent());
         }
         if (s.hasPercent() && def.amount() == MethodDef.Amount.PERCENT && !def.takesPercent()) {
-            throw JobException.precondition("method.percent: the engine's Sparse Structure Selection removes the blocks whose "
+            throw PlatformException.precondition("method.percent: the engine's Sparse Structure Selection removes the blocks whose "
                     + "trained scales are zero, or keeps a preset depth (" + def.presets() + "), not a percent");
         }
         if (!s.getPreset().isBlank() && def.presets().isEmpty()) {
-            throw JobException.invalid("method.preset", "method " + m + " has no presets");
+            throw PlatformException.invalid("method.preset", "method " + m + " has no presets");
         }
         try {
             // builds the data-free methods to let the engine check presets and ranges (data-driven ones check the same fields)
             create(s, () -> null);
         } catch (IllegalArgumentException e) {
-            throw JobException.invalid("method", e.getMessage());
+            throw PlatformException.invalid("method", e.getMessage());
         }
     }
 
@@ -98,7 +99,7 @@ public final class Methods {
     public static PrunePlan plan(MethodSpec s, Network trained, Supplier<ImageDataset> train) {
         dev.sculptor.engine.prune.PruningMethod method = create(s, train);
         if (method == null) {
-            throw JobException.precondition(id(s.getMethod()) + " samples training data: the job's dataset gave none");
+            throw PlatformException.precondition(id(s.getMethod()) + " samples training data: the job's dataset gave none");
         }
         return method.plan(trained);
     }

@@ -5,23 +5,24 @@ import dev.sculptor.api.v1.Evaluation;
 import dev.sculptor.api.v1.EvaluationCompleted;
 import dev.sculptor.api.v1.Lineage;
 import dev.sculptor.api.v1.ModelVersion;
-import dev.sculptor.api.v1.PruneJob;
 import dev.sculptor.api.v1.PruneJob.State;
+import dev.sculptor.api.v1.PruneJob;
 import dev.sculptor.api.v1.PruneJobEvent;
 import dev.sculptor.api.v1.RetrainMode;
 import dev.sculptor.api.v1.ScoresComputed;
 import dev.sculptor.api.v1.TrainingCompleted;
 import dev.sculptor.api.v1.TrainingProgress;
 import dev.sculptor.api.v1.TrainingRun;
+import dev.sculptor.platform.errors.PlatformException.Code;
+import dev.sculptor.platform.errors.PlatformException;
 import dev.sculptor.pruning.clients.RegistryClient;
 import dev.sculptor.pruning.clients.TrainingClient;
 import dev.sculptor.pruning.events.OutboxRunner;
 import dev.sculptor.pruning.saga.Saga;
 import dev.sculptor.pruning.saga.SagaEvent;
-import dev.sculptor.pruning.service.JobException.Code;
-import dev.sculptor.pruning.store.JobRepository;
 import dev.sculptor.pruning.store.JobRepository.Change;
 import dev.sculptor.pruning.store.JobRepository.Stored;
+import dev.sculptor.pruning.store.JobRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
@@ -85,7 +86,7 @@ public class PruneJobs {
         PruneJob job = validate(spec, id, origin);
         ModelVersion v = registry.get(job.getModelVersion());
         if (v.getState() != ModelVersion.State.READY) {
-            throw JobException.precondition("model_version: " + v.getName() + " is " + v.getState() + ", not READY");
+            throw PlatformException.precondition("model_version: " + v.getName() + " is " + v.getState() + ", not READY");
         }
         PruneJob.Builder b = job.toBuilder().setModelVersion(v.getName());
         if (b.getTargetModel().isEmpty()) {
@@ -100,7 +101,7 @@ public class PruneJobs {
             LOG.infof("%s: created on %s (%s, %s): %s", created.getName(), created.getModelVersion(), Methods.id(created.getMethod()
                     .getMethod()), created.getCandidatesList().stream().map(PruneJob.Candidate::getLabel).toList(), created.getState());
             return s;
-        } catch (JobException e) {
+        } catch (PlatformException e) {
             if (e.code() == Code.ALREADY_EXISTS) {
                 if (requestId != null && !requestId.isEmpty()) {
                     Optional<Stored> raced = jobs.findByRequestId(requestId);
@@ -108,7 +109,7 @@ public class PruneJobs {
                         return raced.get();
                     }
                 }
-                throw new JobException(Code.ALREADY_EXISTS, Names.job(id) + " already exists", e);
+                throw new PlatformException(Code.ALREADY_EXISTS, Names.job(id) + " already exists", e);
             }
             throw e;
         }
@@ -117,24 +118,24 @@ public class PruneJobs {
     /** The job as it will be stored, before the registry is asked; names the field at fault. */
     static PruneJob validate(PruneJob spec, String id, Origin origin) {
         if (spec.getModelVersion().isEmpty()) {
-            throw JobException.invalid("prune_job.model_version", "is required (models/{model}/versions/{version})");
+            throw PlatformException.invalid("prune_job.model_version", "is required (models/{model}/versions/{version})");
         }
         Names.modelOf("prune_job.model_version", spec.getModelVersion());
         if (!spec.hasMethod()) {
-            throw JobException.invalid("prune_job.method", "is required");
+            throw PlatformException.invalid("prune_job.method", "is required");
         }
         Methods.validate(spec.getMethod());
         Set<RetrainMode> modes = new LinkedHashSet<>();
         for (RetrainMode m : spec.getRetrainModesList()) {
             if (m == RetrainMode.RETRAIN_MODE_UNSPECIFIED || m == RetrainMode.UNRECOGNIZED) {
-                throw JobException.invalid("prune_job.retrain_modes", "unspecified or unknown mode");
+                throw PlatformException.invalid("prune_job.retrain_modes", "unspecified or unknown mode");
             }
             if (m == RetrainMode.LOTTERY_TICKET) {
-                throw JobException.precondition("prune_job.retrain_modes: LOTTERY_TICKET rewinds to the baseline's initial "
+                throw PlatformException.precondition("prune_job.retrain_modes: LOTTERY_TICKET rewinds to the baseline's initial "
                         + "weights, which a registered version does not carry; train such a run directly with an init_checkpoint");
             }
             if (!modes.add(m)) {
-                throw JobException.invalid("prune_job.retrain_modes", m + " is given twice");
+                throw PlatformException.invalid("prune_job.retrain_modes", m + " is given twice");
             }
         }
         if (modes.isEmpty()) {
@@ -142,24 +143,24 @@ public class PruneJobs {
         }
         DatasetRef d = spec.getDataset();
         if (d.getUri().isBlank()) {
-            throw JobException.invalid("prune_job.dataset.uri", "is required, e.g. fashion-mnist or cifar10:s3://bucket/prefix");
+            throw PlatformException.invalid("prune_job.dataset.uri", "is required, e.g. fashion-mnist or cifar10:s3://bucket/prefix");
         }
         if (d.getTrainSubset() < 0 || d.getTestSubset() < 0) {
-            throw JobException.invalid("prune_job.dataset", "train_subset and test_subset must be >= 0");
+            throw PlatformException.invalid("prune_job.dataset", "train_subset and test_subset must be >= 0");
         }
         var p = spec.getPlan();
         if (p.getEpochs() < 0 || p.getFinetuneEpochs() < 0 || p.getBatchSize() < 0 || p.getLearningRate() < 0
                 || p.getFinetuneLearningRate() < 0) {
-            throw JobException.invalid("prune_job.plan", "epochs, finetune_epochs, batch_size and learning rates must be >= 0");
+            throw PlatformException.invalid("prune_job.plan", "epochs, finetune_epochs, batch_size and learning rates must be >= 0");
         }
         if (p.hasScratchBCap() && !(p.getScratchBCap() >= 1)) {
-            throw JobException.invalid("prune_job.plan.scratch_b_cap", "must be >= 1, got " + p.getScratchBCap());
+            throw PlatformException.invalid("prune_job.plan.scratch_b_cap", "must be >= 1, got " + p.getScratchBCap());
         }
         if (!spec.getTargetModel().isEmpty()) {
             Names.checkModel("prune_job.target_model", spec.getTargetModel());
         }
         if (spec.getDisplayName().length() > 128) {
-            throw JobException.invalid("prune_job.display_name", "at most 128 characters, got " + spec.getDisplayName().length());
+            throw PlatformException.invalid("prune_job.display_name", "at most 128 characters, got " + spec.getDisplayName().length());
         }
         PruneJob.Builder b = PruneJob.newBuilder().setName(Names.job(id)).setModelVersion(spec.getModelVersion())
                 .setMethod(spec.getMethod()).addAllRetrainModes(modes).setDataset(d).setPlan(p)
@@ -258,7 +259,7 @@ public class PruneJobs {
         ModelVersion v;
         try {
             v = registerCandidate(job, cand, e);
-        } catch (JobException ex) {
+        } catch (PlatformException ex) {
             if (ex.transientFailure()) {
                 throw ex;
             }
@@ -293,12 +294,12 @@ public class PruneJobs {
 
     /** Cancels a job that has not ended, and its training runs. */
     public Stored cancel(String id) {
-        Stored before = jobs.find(id).orElseThrow(() -> JobException.notFound(Names.job(id)));
+        Stored before = jobs.find(id).orElseThrow(() -> PlatformException.notFound(Names.job(id)));
         if (terminal(before.job().getState()) || apply(id, null, new SagaEvent.Cancel()) == null) {
             PruneJob now = jobs.find(id).map(Stored::job).orElse(before.job());
-            throw JobException.precondition(now.getName() + " already ended " + now.getState()
+            throw PlatformException.precondition(now.getName() + " already ended " + now.getState()
                     + "; only a job that has not ended can be cancelled");
         }
-        return jobs.find(id).orElseThrow(() -> JobException.notFound(Names.job(id)));
+        return jobs.find(id).orElseThrow(() -> PlatformException.notFound(Names.job(id)));
     }
 }

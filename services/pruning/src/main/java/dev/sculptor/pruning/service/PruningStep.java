@@ -6,42 +6,37 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.util.JsonFormat;
 import dev.sculptor.api.v1.Lineage;
 import dev.sculptor.api.v1.ModelVersion;
-import dev.sculptor.api.v1.PruneJob;
 import dev.sculptor.api.v1.PruneJob.State;
+import dev.sculptor.api.v1.PruneJob;
 import dev.sculptor.api.v1.PruningRequested;
 import dev.sculptor.engine.arch.Network;
-import dev.sculptor.engine.checkpoint.CheckpointException;
 import dev.sculptor.engine.checkpoint.Manifest;
 import dev.sculptor.engine.checkpoint.ModelCheckpoint;
 import dev.sculptor.engine.data.ImageDataset;
 import dev.sculptor.engine.experiment.DataSpec;
 import dev.sculptor.engine.metrics.ModelStats;
 import dev.sculptor.engine.prune.PrunePlan;
-import dev.sculptor.platform.datasets.DatasetException;
 import dev.sculptor.platform.datasets.DatasetResolver;
 import dev.sculptor.platform.datasets.ResolvedDataset;
+import dev.sculptor.platform.errors.Failures;
+import dev.sculptor.platform.errors.PlatformException.Code;
 import dev.sculptor.platform.errors.PlatformException;
 import dev.sculptor.platform.store.CheckpointStore;
-import dev.sculptor.platform.store.StoreException;
+import dev.sculptor.platform.store.WorkDirs;
+import dev.sculptor.platform.versions.VersionCheckout;
 import dev.sculptor.pruning.saga.SagaEvent;
-import dev.sculptor.pruning.service.JobException.Code;
-import dev.sculptor.pruning.store.JobRepository;
 import dev.sculptor.pruning.store.JobRepository.Stored;
+import dev.sculptor.pruning.store.JobRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
-import java.util.stream.Stream;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -120,7 +115,7 @@ public class PruningStep {
                         + "heap, or prune with fewer sampled images)"));
                 return;
             } catch (RuntimeException e) {
-                JobException je = classify(e);
+                PlatformException je = classify(e);
                 if (je.transientFailure() && attempt < maxAttempts && !ended(id)) {
                     Duration delay = backoff.multipliedBy(1L << Math.min(6, attempt - 1));
                     LOG.warnf("%s: pruning attempt %d of %d failed, again in %d ms: %s", job.getName(), attempt, maxAttempts,
@@ -147,7 +142,7 @@ public class PruningStep {
             Thread.sleep(d.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new JobException(Code.UNAVAILABLE, "interrupted while waiting to prune again", e);
+            throw new PlatformException(Code.UNAVAILABLE, "interrupted while waiting to prune again", e);
         }
     }
 
@@ -155,25 +150,25 @@ public class PruningStep {
     record Result(String version, double flopsRatio, String family) {}
 
     Result prune(String id, PruneJob job, String scoresUri) {
-        Path work = workDir.resolve(id + "-" + UUID.randomUUID());
+        Path work = WorkDirs.createTemp(workDir, id + "-");
         try {
             ModelVersion v = registry.get(job.getModelVersion());
             String prefix = prefixOf(v.getCheckpoint().getUri(), "the version's checkpoint");
-            Path src = work.resolve("source");
-            store.getDirectory(prefix, src);
+            String digest = v.getCheckpoint().getManifestSha256();
             JsonObject settings;
             Path out = work.resolve("pruned");
             ModelStats before;
             ModelStats after;
             String methodId = Methods.id(job.getMethod().getMethod());
-            try (Network net = load(src, v.getCheckpoint().getUri())) {
+            try (VersionCheckout source = VersionCheckout.open(store, prefix, digest.isEmpty() ? null : digest,
+                    VersionCheckout.REGISTRY_RECORDED, work.resolve("source"))) {
+                Network net = source.network();
                 before = ModelStats.of(net);
                 // the engine's decision: the plan the scoring service made on this checkpoint, else made here
                 // (the methods that sample training data are not scored ahead)
                 PrunePlan plan = scoresUri.isEmpty() ? Methods.plan(job.getMethod(), net, () -> trainingData(job)) : storedPlan(scoresUri);
-                Network pruned = plan.apply(net);
                 settings = plan.settings();
-                try (Network p = pruned) {
+                try (Network p = plan.apply(net)) {
                     after = ModelStats.of(p);
                     settings.addProperty("prune_job", job.getName());
                     ModelCheckpoint.save(out, p, new ModelCheckpoint.Info(new Manifest.Lineage(job.getModelVersion(), methodId,
@@ -188,7 +183,7 @@ public class PruningStep {
             try {
                 JsonFormat.parser().merge(settings.toString(), st);
             } catch (InvalidProtocolBufferException e) {
-                throw new JobException(Code.INTERNAL, "settings are not JSON: " + e.getMessage(), e);
+                throw new PlatformException(Code.INTERNAL, "settings are not JSON: " + e.getMessage(), e);
             }
             Lineage lineage = Lineage.newBuilder().setParentVersion(job.getModelVersion()).setPruneJob(job.getName())
                     .setMethod(methodId).setSettings(st).setTriggerEventId(job.getTriggerEventId()).build();
@@ -200,15 +195,7 @@ public class PruningStep {
                     before.flops(), after.flops(), before.params(), after.params());
             return new Result(registered.getName(), ratio, v.getArch().getFamily());
         } finally {
-            deleteQuietly(work);
-        }
-    }
-
-    private Network load(Path dir, String uri) {
-        try {
-            return ModelCheckpoint.load(dir).network();
-        } catch (CheckpointException e) {
-            throw new JobException(Code.FAILED_PRECONDITION, e.getMessage().replace(dir.toString(), uri), e);
+            WorkDirs.deleteTree(work);
         }
     }
 
@@ -219,12 +206,12 @@ public class PruningStep {
         try (InputStream in = store.open(key)) {
             json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new JobException(Code.UNAVAILABLE, "cannot read " + store.uri(key) + ": " + e.getMessage(), e);
+            throw new PlatformException(Code.UNAVAILABLE, "cannot read " + store.uri(key) + ": " + e.getMessage(), e);
         }
         try {
             return PrunePlan.fromJson(json);
         } catch (RuntimeException e) {
-            throw new JobException(Code.FAILED_PRECONDITION, store.uri(key) + " is not a pruning plan: " + e.getMessage(), e);
+            throw new PlatformException(Code.FAILED_PRECONDITION, store.uri(key) + " is not a pruning plan: " + e.getMessage(), e);
         }
     }
 
@@ -236,41 +223,20 @@ public class PruningStep {
     private String prefixOf(String uri, String what) {
         String ours = "s3://" + store.bucket() + "/";
         if (uri == null || !uri.startsWith(ours)) {
-            throw new JobException(Code.FAILED_PRECONDITION, what + " " + uri + " is not in this service's bucket (" + ours + ")");
+            throw new PlatformException(Code.FAILED_PRECONDITION, what + " " + uri + " is not in this service's bucket (" + ours + ")");
         }
         String p = uri.substring(ours.length());
         return p.endsWith("/") ? p : p + "/";
     }
 
-    /** Failures that may pass (a part of the platform down) are UNAVAILABLE; the rest end the job. */
-    static JobException classify(Throwable e) {
-        if (e instanceof JobException je) {
-            return je;
+    /**
+     * Failures that may pass (a part of the platform down) are UNAVAILABLE; the rest end the job. The engine
+     * refuses a plan or a setting with an IllegalArgumentException: the job's fault, not a bug.
+     */
+    static PlatformException classify(Throwable e) {
+        if (e instanceof IllegalArgumentException) {
+            return new PlatformException(Code.FAILED_PRECONDITION, e.getMessage(), e);
         }
-        if (e instanceof PlatformException pe) {
-            return new JobException(Code.valueOf(pe.code().name()), pe.getMessage(), pe);
-        }
-        if (e instanceof StoreException.Unavailable) {
-            return new JobException(Code.UNAVAILABLE, e.getMessage(), e);
-        }
-        if (e instanceof StoreException || e instanceof CheckpointException || e instanceof DatasetException
-                || e instanceof dev.sculptor.engine.data.DataException || e instanceof IllegalArgumentException) {
-            return new JobException(Code.FAILED_PRECONDITION, e.getMessage(), e);
-        }
-        if (e instanceof UncheckedIOException) {
-            return new JobException(Code.UNAVAILABLE, e.getMessage(), e);
-        }
-        return new JobException(Code.INTERNAL, e.getClass().getSimpleName() + ": " + e.getMessage(), e);
-    }
-
-    private static void deleteQuietly(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | RuntimeException ignored) {
-            // a leftover work directory is harmless
-        }
+        return Failures.classify(e);
     }
 }

@@ -1,7 +1,7 @@
 package dev.sculptor.pruning.service;
 
-import dev.sculptor.api.v1.PruneJob;
 import dev.sculptor.api.v1.PruneJob.State;
+import dev.sculptor.api.v1.PruneJob;
 import dev.sculptor.pruning.saga.SagaEvent;
 import dev.sculptor.pruning.store.JobRepository;
 import io.quarkus.runtime.ShutdownEvent;

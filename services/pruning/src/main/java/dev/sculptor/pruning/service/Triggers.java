@@ -5,17 +5,18 @@ import dev.sculptor.api.v1.ModelVersion;
 import dev.sculptor.api.v1.PruneJob;
 import dev.sculptor.api.v1.RepruneTrigger;
 import dev.sculptor.api.v1.VersionRegistered;
+import dev.sculptor.platform.errors.PlatformException.Code;
+import dev.sculptor.platform.errors.PlatformException;
+import dev.sculptor.platform.names.AliasName;
+import dev.sculptor.platform.names.ResourceNames;
 import dev.sculptor.pruning.clients.RegistryClient;
-import dev.sculptor.pruning.service.JobException.Code;
-import dev.sculptor.pruning.service.PruneJobs.Origin;
 import dev.sculptor.pruning.saga.Saga;
+import dev.sculptor.pruning.service.PruneJobs.Origin;
 import dev.sculptor.pruning.store.TriggerRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
@@ -28,8 +29,6 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class Triggers {
     private static final Logger LOG = Logger.getLogger(Triggers.class);
-    private static final Pattern ALIAS = Pattern.compile("[a-z][a-z0-9-]{0,62}");
-    private static final Pattern ALIAS_NAME = Pattern.compile("models/[^/]+/aliases/([a-z][a-z0-9-]{0,62})");
 
     @Inject
     TriggerRepository triggers;
@@ -51,26 +50,26 @@ public class Triggers {
                 .setUpdateTime(Saga.ts(now)).clearLastPruneJob().build();
         try {
             return triggers.insert(id, stored);
-        } catch (JobException e) {
+        } catch (PlatformException e) {
             if (e.code() == Code.ALREADY_EXISTS) {
-                throw new JobException(Code.ALREADY_EXISTS, stored.getName() + " already exists", e);
+                throw new PlatformException(Code.ALREADY_EXISTS, stored.getName() + " already exists", e);
             }
             throw e;
         }
     }
 
     public RepruneTrigger get(String id) {
-        return triggers.find(id).orElseThrow(() -> JobException.notFound(Names.trigger(id)));
+        return triggers.find(id).orElseThrow(() -> PlatformException.notFound(Names.trigger(id)));
     }
 
     /** Applies the masked fields ({@code alias}, {@code template}, {@code enabled}) of {@code t}. */
     public RepruneTrigger update(String id, RepruneTrigger t, List<String> paths) {
         if (paths.isEmpty()) {
-            throw JobException.invalid("update_mask", "is required: alias, template, enabled");
+            throw PlatformException.invalid("update_mask", "is required: alias, template, enabled");
         }
         for (String p : paths) {
             if (!List.of("alias", "template", "enabled").contains(p)) {
-                throw JobException.invalid("update_mask", "'" + p + "' cannot be changed (alias, template, enabled can)");
+                throw PlatformException.invalid("update_mask", "'" + p + "' cannot be changed (alias, template, enabled can)");
             }
         }
         RepruneTrigger[] out = new RepruneTrigger[1];
@@ -89,21 +88,24 @@ public class Triggers {
             return out[0];
         });
         if (!found) {
-            throw JobException.notFound(Names.trigger(id));
+            throw PlatformException.notFound(Names.trigger(id));
         }
         return out[0];
     }
 
     public void delete(String id) {
         if (!triggers.delete(id)) {
-            throw JobException.notFound(Names.trigger(id));
+            throw PlatformException.notFound(Names.trigger(id));
         }
     }
 
     /** {@code production} of {@code models/m/aliases/production}; a bare id as it is. */
     public static String bareAlias(String alias) {
-        Matcher m = ALIAS_NAME.matcher(alias);
-        return m.matches() ? m.group(1) : alias;
+        try {
+            return alias.startsWith("models/") ? AliasName.parse("alias", alias).alias() : alias;
+        } catch (PlatformException e) {
+            return alias; // refused as an alias id by the caller
+        }
     }
 
     /** Checks a trigger; the alias is kept in its bare form ({@code production}). */
@@ -112,20 +114,21 @@ public class Triggers {
         RepruneTrigger.Builder b = t.toBuilder();
         if (!t.getAlias().isEmpty()) {
             String alias = bareAlias(t.getAlias());
-            if (!ALIAS.matcher(alias).matches()) {
-                throw JobException.invalid("reprune_trigger.alias", "'" + t.getAlias() + "' is not an alias id ([a-z][a-z0-9-]{0,62})");
+            if (!ResourceNames.NEW_ID.matcher(alias).matches()) {
+                throw PlatformException.invalid("reprune_trigger.alias", "'" + t.getAlias() + "' is not an alias id ("
+                        + ResourceNames.NEW_ID.pattern() + ")");
             }
             b.setAlias(alias);
         }
         if (!t.hasTemplate()) {
-            throw JobException.invalid("reprune_trigger.template", "is required");
+            throw PlatformException.invalid("reprune_trigger.template", "is required");
         }
         // the template is checked as the job it starts, on a placeholder version of the watched model
         PruneJob probe = t.getTemplate().toBuilder().setModelVersion(t.getModel() + "/versions/1").build();
         try {
             PruneJobs.validate(probe, "probe", Origin.API);
-        } catch (JobException e) {
-            throw new JobException(e.code(), e.getMessage().replace("prune_job.", "reprune_trigger.template."), e);
+        } catch (PlatformException e) {
+            throw new PlatformException(e.code(), e.getMessage().replace("prune_job.", "reprune_trigger.template."), e);
         }
         return b.setTemplate(t.getTemplate().toBuilder().clearModelVersion().clearName().clearState().clearCandidates()).build();
     }
@@ -168,7 +171,7 @@ public class Triggers {
         try {
             var job = jobs.create(spec, Names.triggeredJobId(triggerId, eventId), null, new Origin(t.getName(), eventId));
             LOG.infof("%s fired on %s (event %s): %s", t.getName(), version, eventId, job.job().getName());
-        } catch (JobException ex) {
+        } catch (PlatformException ex) {
             if (ex.code() == Code.ALREADY_EXISTS) {
                 LOG.infof("%s: event %s already started its job", t.getName(), eventId);
             } else if (ex.transientFailure()) {

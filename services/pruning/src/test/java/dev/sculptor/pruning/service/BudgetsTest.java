@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.sculptor.api.v1.RetrainMode;
 import dev.sculptor.api.v1.TrainingPlan;
+import dev.sculptor.platform.errors.PlatformException;
 import org.junit.jupiter.api.Test;
 
 /** Retrain budgets of Liu et al. (ICLR 2019), against epochs worked out by hand. */
@@ -39,7 +40,7 @@ class BudgetsTest {
 
     @Test
     void lotteryTicketHasNoBudgetHere() {
-        assertThrows(JobException.class, () -> Budgets.epochs(RetrainMode.LOTTERY_TICKET, CIFAR, "vgg", 2, 4.0));
+        assertThrows(PlatformException.class, () -> Budgets.epochs(RetrainMode.LOTTERY_TICKET, CIFAR, "vgg", 2, 4.0));
         assertEquals("scratch-b", Budgets.label(RetrainMode.SCRATCH_B));
     }
 }

@@ -13,6 +13,7 @@ import dev.sculptor.engine.arch.ArchSpec;
 import dev.sculptor.engine.arch.Network;
 import dev.sculptor.engine.prune.PrunePlan;
 import dev.sculptor.engine.prune.PruneResult;
+import dev.sculptor.platform.errors.PlatformException;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -38,25 +39,25 @@ class MethodsTest {
         assertEquals("UNRECOGNIZED", Methods.id(PruningMethod.UNRECOGNIZED));
     }
 
-    static JobException invalid(MethodSpec.Builder b) {
-        return assertThrows(JobException.class, () -> Methods.validate(b.build()));
+    static PlatformException invalid(MethodSpec.Builder b) {
+        return assertThrows(PlatformException.class, () -> Methods.validate(b.build()));
     }
 
     @Test
     void validationNamesTheFieldAtFault() {
-        JobException e = invalid(MethodSpec.newBuilder());
-        assertEquals(JobException.Code.INVALID_ARGUMENT, e.code());
+        PlatformException e = invalid(MethodSpec.newBuilder());
+        assertEquals(PlatformException.Code.INVALID_ARGUMENT, e.code());
         assertTrue(e.getMessage().contains("is required (L1_NORM, THINET, REGRESSION, NETWORK_SLIMMING, "
                 + "SPARSE_STRUCTURE_SELECTION, SOFT_FILTER_PRUNING or WEIGHT_LEVEL)"), e.getMessage());
         assertTrue(invalid(MethodSpec.newBuilder().setMethodValue(42)).getMessage().contains("unknown value 42"));
         e = invalid(MethodSpec.newBuilder().setMethod(PruningMethod.SPARSE_STRUCTURE_SELECTION).setPercent(0.3));
-        assertEquals(JobException.Code.FAILED_PRECONDITION, e.code());
+        assertEquals(PlatformException.Code.FAILED_PRECONDITION, e.code());
         assertTrue(e.getMessage().contains("keeps a preset depth ([resnet-41, resnet-32, resnet-26]), not a percent"),
                 e.getMessage());
         e = invalid(MethodSpec.newBuilder().setMethod(PruningMethod.REGRESSION).setPreset("thinet-30"));
         assertTrue(e.getMessage().contains("method REGRESSION has no presets"), e.getMessage());
         e = invalid(MethodSpec.newBuilder().setMethod(PruningMethod.L1_NORM).setPreset("nosuch"));
-        assertEquals(JobException.Code.INVALID_ARGUMENT, e.code());
+        assertEquals(PlatformException.Code.INVALID_ARGUMENT, e.code());
         assertTrue(e.getMessage().contains("unknown L1 preset 'nosuch'"), e.getMessage());
         for (PruningMethod m : REAL) {
             Methods.validate(MethodSpec.newBuilder().setMethod(m).build());
@@ -86,7 +87,7 @@ class MethodsTest {
                 assertEquals(pruned.exportTensors(), applied.exportTensors());
                 assertArrayEquals(r.kept().get("features.0"), plan.kept().get("features.0"));
             }
-            JobException e = assertThrows(JobException.class, () -> Methods.plan(MethodSpec.newBuilder()
+            PlatformException e = assertThrows(PlatformException.class, () -> Methods.plan(MethodSpec.newBuilder()
                     .setMethod(PruningMethod.THINET).build(), net, () -> null));
             assertEquals("thinet samples training data: the job's dataset gave none", e.getMessage());
         }

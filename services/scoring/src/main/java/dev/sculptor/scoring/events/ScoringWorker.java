@@ -4,6 +4,7 @@ import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
 import dev.sculptor.api.v1.ScoresComputed;
 import dev.sculptor.api.v1.ScoringRequested;
+import dev.sculptor.engine.prune.PrunePlan;
 import dev.sculptor.platform.errors.PlatformException;
 import dev.sculptor.platform.events.EventConsumer;
 import dev.sculptor.platform.events.EventEnvelope;
@@ -37,7 +38,8 @@ import org.jboss.logging.Logger;
  * {@code sculptor.scoring.events.v1}, keyed by the job.
  *
  * <p>Stored objects: {@code scores.json}, the contract's {@code ScoreModelResponse} in proto3 JSON
- * ({@code JsonFormat}), and {@code method.json}, the {@code MethodSpec} that was scored. A request
+ * ({@code JsonFormat}), {@code method.json}, the {@code MethodSpec} that was scored, and {@code plan.json}, the
+ * engine's {@code PrunePlan} (the decision the pruning step applies to the same checkpoint). A request
  * that cannot succeed (unknown version, a method the engine does not score, a policy the architecture
  * refuses) produces a {@code ScoresComputed} with {@code failure_reason}; only an unreadable record
  * is dead-lettered. The service keeps no database: the emitted event's id is derived from the
@@ -97,6 +99,7 @@ public class ScoringWorker extends KafkaWorker {
             VersionScorer.Scored s = scorer.score("model_version", req.getModelVersion(), Mapper.method(req.getMethod()));
             put(prefix + "scores.json", Mapper.response(s.version(), s.scores()));
             put(prefix + "method.json", req.getMethod());
+            put(prefix + PrunePlan.FILE, s.plan().toJson());
             out.setModelVersion(s.version()).setScoresUri(store.uri(prefix)).setSeconds(s.scores().seconds())
                     .setSamplesUsed(s.scores().samplesUsed());
         } catch (RuntimeException ex) {
@@ -117,10 +120,18 @@ public class ScoringWorker extends KafkaWorker {
 
     private void put(String key, Message m) {
         try {
+            put(key, JsonFormat.printer().print(m));
+        } catch (IOException ex) {
+            throw new UncheckedIOException("cannot write " + store.uri(key) + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    private void put(String key, String json) {
+        try {
             Files.createDirectories(workDir);
             Path f = Files.createTempFile(workDir, "scores-", ".json");
             try {
-                Files.writeString(f, JsonFormat.printer().print(m), StandardCharsets.UTF_8);
+                Files.writeString(f, json, StandardCharsets.UTF_8);
                 store.putFile(f, key);
             } finally {
                 Files.deleteIfExists(f);

@@ -4,8 +4,8 @@ import dev.sculptor.engine.arch.Network;
 import dev.sculptor.engine.prune.MethodDef;
 import dev.sculptor.engine.prune.MethodSettings;
 import dev.sculptor.engine.prune.PrunePlan;
-import dev.sculptor.platform.errors.PlatformException;
 import dev.sculptor.platform.errors.PlatformException.Code;
+import dev.sculptor.platform.errors.PlatformException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,10 +18,14 @@ import java.util.List;
 public final class EngineScorer {
     private EngineScorer() {}
 
-    public static Scores score(Network net, MethodChoice m) {
+    /** The engine's plan and the scores it reports, timed. */
+    public record Scored(PrunePlan plan, Scores scores) {}
+
+    public static Scored score(Network net, MethodChoice m) {
         long t0 = System.nanoTime();
-        Scores s = scores(plan(net, m));
-        return new Scores(s.channels(), s.blocks(), s.weights(), (System.nanoTime() - t0) / 1e9, 0);
+        PrunePlan plan = plan(net, m);
+        Scores s = scores(plan);
+        return new Scored(plan, new Scores(s.channels(), s.blocks(), s.weights(), (System.nanoTime() - t0) / 1e9, 0));
     }
 
     /** The engine's plan for a method it scores ahead of pruning; the errors name the request's field. */

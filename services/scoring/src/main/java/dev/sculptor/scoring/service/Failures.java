@@ -1,8 +1,8 @@
 package dev.sculptor.scoring.service;
 
 import dev.sculptor.engine.arch.ArchException;
-import dev.sculptor.platform.errors.PlatformException;
 import dev.sculptor.platform.errors.PlatformException.Code;
+import dev.sculptor.platform.errors.PlatformException;
 
 /**
  * Scoring's reading of failures: the engine refusing a method or policy for an architecture is the

@@ -1,5 +1,6 @@
 package dev.sculptor.scoring.service;
 
+import dev.sculptor.engine.prune.PrunePlan;
 import dev.sculptor.platform.errors.PlatformException;
 import dev.sculptor.platform.store.CheckpointStore;
 import dev.sculptor.platform.versions.ResolvedVersion;
@@ -38,8 +39,11 @@ public class VersionScorer {
         permits = new Semaphore(Math.max(1, maxConcurrent), true);
     }
 
-    /** A version's scores, with the version's numbered name. */
-    public record Scored(String version, Scores scores) {}
+    /**
+     * A version's scores, with the version's numbered name and the engine's plan they come from (which the
+     * pruning step applies later, on the same checkpoint).
+     */
+    public record Scored(String version, Scores scores, PrunePlan plan) {}
 
     /**
      * @param field the request field naming the version, for error messages
@@ -51,9 +55,9 @@ public class VersionScorer {
                 throw PlatformException.invalid("method.method", "is required");
             }
             ResolvedVersion v = versions.resolve(field, versionName);
-            Scores s = scoreCheckpoint(v, method);
+            EngineScorer.Scored s = scoreCheckpoint(v, method);
             meters.counter("sculptor.scorings", "method", method.method(), "outcome", "scored").increment();
-            return new Scored(v.name(), s);
+            return new Scored(v.name(), s.scores(), s.plan());
         } catch (RuntimeException e) {
             PlatformException se = Failures.classify(e);
             meters.counter("sculptor.scorings", "method", String.valueOf(method.method()), "outcome", se.code().name().toLowerCase())
@@ -62,7 +66,7 @@ public class VersionScorer {
         }
     }
 
-    private Scores scoreCheckpoint(ResolvedVersion v, MethodChoice method) {
+    private EngineScorer.Scored scoreCheckpoint(ResolvedVersion v, MethodChoice method) {
         try {
             permits.acquire();
         } catch (InterruptedException e) {
