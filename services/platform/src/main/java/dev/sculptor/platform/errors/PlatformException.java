@@ -5,7 +5,7 @@ package dev.sculptor.platform.errors;
  * canonical gRPC code it deserves (mapped to a status by {@code dev.sculptor.platform.grpc.GrpcCalls}).
  * The message already names the field or object; clients see it as the status description.
  */
-public class PlatformException extends RuntimeException implements CodedFailure {
+public class PlatformException extends RuntimeException {
     /** The canonical gRPC codes the services produce, named as gRPC names them. */
     public enum Code {
         INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS, FAILED_PRECONDITION, ABORTED, OUT_OF_RANGE, PERMISSION_DENIED, UNAUTHENTICATED,
@@ -24,7 +24,6 @@ public class PlatformException extends RuntimeException implements CodedFailure 
         this.code = code;
     }
 
-    @Override
     public Code code() {
         return code;
     }

@@ -1,6 +1,6 @@
 package dev.sculptor.platform.grpc;
 
-import dev.sculptor.platform.errors.CodedFailure;
+import dev.sculptor.platform.errors.PlatformException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.smallrye.mutiny.Uni;
@@ -30,22 +30,19 @@ public final class GrpcCalls {
      * codes it (a service's classification, ending in {@code dev.sculptor.platform.errors.Failures#classify}),
      * with its message as the description. An INTERNAL failure is a bug: it is logged.
      */
-    public static Throwable status(Throwable e, Function<Throwable, ? extends CodedFailure> classify, Logger log) {
+    public static Throwable status(Throwable e, Function<Throwable, PlatformException> classify, Logger log) {
         if (e instanceof StatusRuntimeException) {
             return e;
         }
-        CodedFailure c = classify.apply(e);
-        if (c.code().name().equals("INTERNAL")) {
+        PlatformException c = classify.apply(e);
+        if (c.code() == PlatformException.Code.INTERNAL) {
             log.error("unexpected failure", e);
         }
         return status(c.code(), c.getMessage());
     }
 
-    /**
-     * The canonical status named like {@code code} (a constant of a service's own code enum, whose
-     * names are gRPC's), with the message as its description.
-     */
-    public static StatusRuntimeException status(Enum<?> code, String message) {
+    /** The canonical status named like {@code code} (its names are gRPC's), with the message as its description. */
+    public static StatusRuntimeException status(PlatformException.Code code, String message) {
         return Status.fromCode(Status.Code.valueOf(code.name())).withDescription(message).asRuntimeException();
     }
 }
