@@ -207,9 +207,9 @@ class ProtoContractTest {
         while (topics.find()) {
             seen.add(topics.group());
         }
-        assertEquals(8, seen.size(), "topics listed: " + seen);
+        assertEquals(9, seen.size(), "topics listed: " + seen);
         List<Descriptor> events = EventsProto.getDescriptor().getMessageTypes();
-        assertEquals(13, events.size(), "one message per event");
+        assertEquals(14, events.size(), "one message per event");
         for (Descriptor e : events) {
             assertTrue(Pattern.compile("\\b" + e.getName() + "\\b").matcher(header).find(),
                     e.getName() + " is listed under its topic in events.proto's header");
