@@ -89,6 +89,11 @@ public record PrunePlan(String method, String arch, String pruned, JsonObject se
         return settings.deepCopy();
     }
 
+    /** The same decision under another name for the pruned architecture (a service keeps the names it registered). */
+    public PrunePlan withPruned(String name) {
+        return new PrunePlan(method, arch, name, settings, scores, kept, refits, blocks, masks, seconds);
+    }
+
     public MethodDef def() {
         return MethodDef.byName(method);
     }

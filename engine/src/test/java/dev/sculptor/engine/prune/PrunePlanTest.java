@@ -117,6 +117,19 @@ class PrunePlanTest {
     }
 
     @Test
+    void aRenamedPlanCutsTheSameUnderItsName() {
+        Case c = of(MethodDef.L1_NORM);
+        try (Network net = c.net()) {
+            PrunePlan plan = c.method().plan(net);
+            try (Network a = plan.apply(net); Network b = plan.withPruned("t-l1-norm").apply(net)) {
+                assertEquals("t-l1-norm", b.spec().name());
+                assertEquals(a.spec().withName("t-l1-norm"), b.spec());
+                assertEquals(a.exportTensors(), b.exportTensors());
+            }
+        }
+    }
+
+    @Test
     void nothingMaskedReportsZero() {
         try (Network net = Network.create(WeightLevelPruningTest.tinyVgg(), 2)) {
             PrunePlan p = new WeightLevelPruning(0, false).plan(net);

@@ -104,5 +104,10 @@ class PoisonEventTest extends PruningTestBase {
         Matcher m = Pattern.compile("\"name\"\\s*:\\s*\"pruning-worker\"[^}]*\"deadLettered\"\\s*:\\s*(\\d+)").matcher(ready.body());
         assertTrue(m.find(), ready.body());
         assertTrue(Long.parseLong(m.group(1)) >= 3, ready.body());
+        // and the pruning step's consumer is part of liveness: without it PRUNING jobs would wait until a restart
+        HttpResponse<String> live = HttpClient.newHttpClient().send(HttpRequest.newBuilder(url.toURI().resolve("q/health/live"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, live.statusCode(), live.body());
+        assertTrue(live.body().contains("\"pruning-step-worker\""), live.body());
     }
 }

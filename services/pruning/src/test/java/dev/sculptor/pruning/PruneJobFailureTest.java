@@ -82,7 +82,8 @@ class PruneJobFailureTest extends PruningTestBase {
                     job.getName()));
             PruneJob failed = awaitState(c, job.getName(), State.FAILED);
             assertTrue(failed.getStateMessage().startsWith("pruning failed: "), failed.getStateMessage());
-            assertTrue(failed.getStateMessage().contains("nothing-here/plan.json"), failed.getStateMessage());
+            assertTrue(failed.getStateMessage().contains("no scores at " + empty + " (neither scores.json nor plan.json)"),
+                    failed.getStateMessage());
             assertEquals("", failed.getPrunedVersion());
             assertEquals(1, Fixtures.versionCount(c, model));
 
@@ -109,7 +110,7 @@ class PruneJobFailureTest extends PruningTestBase {
             // the other run still finishes: its model is not registered for an ended job
             String out = "runs/" + Fixtures.jobId(job.getName()) + "-fine-tune/checkpoints/final/";
             Path copy = tmp.resolve("copy");
-            store.getDirectory("jobs/" + Fixtures.jobId(job.getName()) + "/pruned/", copy); // where the step put the pruned model
+            store.getDirectory("jobs/" + Fixtures.jobId(job.getName()) + "/pruned/1/", copy); // where the step put the pruned model
             store.putDirectory(copy, out);
             EventEnvelope late = completed(job, "fine-tune", TrainingRun.State.SUCCEEDED, "", store.uri(out));
             publisher.publish(Topics.TRAINING_EVENTS, late);
@@ -130,7 +131,7 @@ class PruneJobFailureTest extends PruningTestBase {
             // the job asks for evaluations once its candidate is trained
             String out = "runs/" + id + "-fine-tune/checkpoints/final/";
             Path copy = tmp.resolve("copy");
-            store.getDirectory("jobs/" + id + "/pruned/", copy);
+            store.getDirectory("jobs/" + id + "/pruned/1/", copy);
             store.putDirectory(copy, out);
             publisher.publish(Topics.TRAINING_EVENTS, completed(job, "fine-tune", TrainingRun.State.SUCCEEDED, "", store.uri(out)));
             awaitState(c, job.getName(), State.EVALUATING);

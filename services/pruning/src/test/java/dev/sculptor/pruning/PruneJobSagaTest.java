@@ -171,6 +171,7 @@ class PruneJobSagaTest extends PruningTestBase {
             assertEquals(0.5, pruned.getLineage().getSettings().getFieldsOrThrow("ratio").getNumberValue());
             assertEquals(RetrainMode.RETRAIN_MODE_UNSPECIFIED, pruned.getLineage().getRetrainMode());
             assertEquals(prunedConvs, pruned.getArch().getConvWidthsList());
+            assertEquals(LENET.name() + "-l1-norm", pruned.getArch().getName(), "the name this service has always given it");
             assertEquals(prunedHidden, pruned.getArch().getHiddenList());
             assertTrue(pruned.getTagsList().contains("sculptor-pruned"), pruned.getTagsList().toString());
 

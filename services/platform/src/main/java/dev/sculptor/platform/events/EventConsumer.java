@@ -167,7 +167,9 @@ public final class EventConsumer implements AutoCloseable {
             } catch (PoisonEventException ex) {
                 deadLetter(r, ex.getMessage(), attempt);
                 return;
-            } catch (Exception ex) {
+            } catch (Exception | Error ex) {
+                // an Error too (a native library that does not load, memory short for one big event): it is the event's
+                // failure, retried and then dead-lettered; a consumer thread that died would leave its partitions unread
                 reason = ex.getClass().getSimpleName() + ": " + ex.getMessage();
                 LOG.warnf("event %s (%s) failed, attempt %d of %d: %s", e.id(), e.type(), attempt, maxAttempts, reason);
                 if (attempt < maxAttempts) {

@@ -70,6 +70,9 @@ class EventConsumerTest {
             if (text.equals("broken")) {
                 throw new IllegalStateException("always fails");
             }
+            if (text.equals("unloadable")) {
+                throw new UnsatisfiedLinkError("no torch in java.library.path"); // an Error must not stop the consumer
+            }
             handled.add(text);
         };
         try (EventConsumer c = EventConsumer.builder().setBootstrapServers(kafka.bootstrapServers()).setGroupId("g-" + topic)
@@ -81,6 +84,7 @@ class EventConsumerTest {
             publisher.send(new ProducerRecord<>(topic, "poison", "not an event".getBytes(StandardCharsets.UTF_8)));
             publisher.publish(topic, event("flaky"));
             publisher.publish(topic, event("broken"));
+            publisher.publish(topic, event("unloadable"));
             publisher.publish(topic, event("after"));
             await("the event after the poison ones").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
                     .until(() -> handled.contains("after"));
@@ -88,17 +92,19 @@ class EventConsumerTest {
             assertEquals(1, c.duplicates());
             assertEquals(3, attempts.get("flaky").get());
             assertEquals(3, attempts.get("broken").get());
+            assertEquals(3, attempts.get("unloadable").get());
             assertTrue(c.isRunning());
         }
-        List<ConsumerRecord<byte[], byte[]>> dlq = EmbeddedKafka.awaitRecords(kafka.bootstrapServers(), Topics.dlq(topic), 2,
+        List<ConsumerRecord<byte[], byte[]>> dlq = EmbeddedKafka.awaitRecords(kafka.bootstrapServers(), Topics.dlq(topic), 3,
                 Duration.ofSeconds(20));
-        assertEquals(2, dlq.size());
+        assertEquals(3, dlq.size());
         assertEquals("missing CloudEvents header ce_id", header(dlq.get(0), "dlq-reason"));
         assertEquals("poison", new String(dlq.get(0).key(), StandardCharsets.UTF_8));
         assertTrue(header(dlq.get(1), "dlq-reason").startsWith("failed after 3 attempts: IllegalStateException: always fails"),
                 header(dlq.get(1), "dlq-reason"));
         assertEquals(topic, header(dlq.get(1), "dlq-original-topic"));
         assertEquals("broken", StringValue.parseFrom(dlq.get(1).value()).getValue());
+        assertEquals("failed after 3 attempts: UnsatisfiedLinkError: no torch in java.library.path", header(dlq.get(2), "dlq-reason"));
     }
 
     static String header(ConsumerRecord<byte[], byte[]> r, String name) {

@@ -23,6 +23,7 @@ import dev.sculptor.pruning.saga.SagaEvent.PruningFailed;
 import dev.sculptor.pruning.saga.SagaEvent.ScoresReady;
 import dev.sculptor.pruning.saga.SagaEvent.ScoringFailed;
 import dev.sculptor.pruning.saga.SagaEvent.Stalled;
+import dev.sculptor.pruning.saga.SagaEvent.StepOverdue;
 import dev.sculptor.pruning.service.Budgets;
 import dev.sculptor.pruning.service.Methods;
 import dev.sculptor.pruning.service.Names;
@@ -51,6 +52,7 @@ import java.util.Set;
  * SCORING     ScoringFailed      → FAILED
  * PRUNING     Pruned             → TRAINING    TrainingRequested per candidate (epochs: the engine's budgets)
  * PRUNING     PruningFailed      → FAILED
+ * PRUNING     StepOverdue        → PRUNING     PruningRequested again (no end within the step's timeout)
  * TRAINING    CandidateTrained   → TRAINING    (records the candidate's version)
  *                                → EVALUATING  EvaluationRequested for baseline, pruned and each candidate, once all trained
  * TRAINING    CandidateFailed    → FAILED      (cancels the other runs)
@@ -102,6 +104,7 @@ public final class Saga {
         rule(Set.of(State.TRAINING), CandidateFailed.class, Saga::candidateFailed);
         rule(Set.of(State.EVALUATING), Evaluated.class, Saga::evaluated);
         rule(Set.of(State.EVALUATING), EvaluationFailed.class, Saga::evaluationFailed);
+        rule(Set.of(State.PRUNING), StepOverdue.class, Saga::stepOverdue);
         rule(Set.of(State.SCORING, State.EVALUATING), Stalled.class, Saga::stalled);
         rule(OPEN, Cancel.class, (j, e, t) -> end(j, State.CANCELLED, "cancelled on request (was " + j.getState() + ")", t));
         rule(OPEN, Fail.class, (j, e, t) -> fail(j, ((Fail) e).reason(), t));
@@ -251,11 +254,25 @@ public final class Saga {
 
     private static Transition stalled(PruneJob job, SagaEvent e, Instant now) {
         Stalled s = (Stalled) e;
-        Instant changed = Instant.ofEpochSecond(job.getUpdateTime().getSeconds(), job.getUpdateTime().getNanos());
-        if (changed.isAfter(now.minus(s.timeout()))) {
+        if (!unchangedFor(job, s.timeout(), now)) {
             return null; // an answer came in meanwhile
         }
         return fail(job, s.reason(), now);
+    }
+
+    private static Transition stepOverdue(PruneJob job, SagaEvent e, Instant now) {
+        StepOverdue o = (StepOverdue) e;
+        if (!unchangedFor(job, o.timeout(), now)) {
+            return null;
+        }
+        PruneJob next = job.toBuilder().setUpdateTime(ts(now)).build();
+        return new Transition(new Change(next, null, null, List.of(pruningRequest(job, o.scoresUri(), now)),
+                List.of(jobEvent(next, now))), List.of());
+    }
+
+    private static boolean unchangedFor(PruneJob job, java.time.Duration d, Instant now) {
+        Instant changed = Instant.ofEpochSecond(job.getUpdateTime().getSeconds(), job.getUpdateTime().getNanos());
+        return !changed.isAfter(now.minus(d));
     }
 
     // ------------------------------------------------------------------------------------------------ parts

@@ -44,6 +44,12 @@ public sealed interface SagaEvent {
     /** No answer changed the job for {@code timeout} while it waited in SCORING or EVALUATING. */
     record Stalled(Duration timeout, String reason) implements SagaEvent {}
 
+    /**
+     * The pruning step has not ended within {@code timeout}: its request may have been dead-lettered or lost, so it is
+     * asked for again (the step counts its starts and fails the job after too many).
+     */
+    record StepOverdue(Duration timeout, String scoresUri) implements SagaEvent {}
+
     /** Someone cancelled the job. */
     record Cancel() implements SagaEvent {}
 

@@ -15,6 +15,7 @@ import dev.sculptor.engine.checkpoint.ModelCheckpoint;
 import dev.sculptor.engine.data.ImageDataset;
 import dev.sculptor.engine.experiment.DataSpec;
 import dev.sculptor.engine.metrics.ModelStats;
+import dev.sculptor.engine.prune.MethodDef;
 import dev.sculptor.engine.prune.PrunePlan;
 import dev.sculptor.platform.datasets.DatasetResolver;
 import dev.sculptor.platform.datasets.ResolvedDataset;
@@ -48,10 +49,12 @@ import org.jboss.logging.Logger;
  * redelivered request, or one taken again after a restart, redoes the step onto the same place and registers
  * nothing twice; a request for a job no longer in PRUNING is skipped.
  *
- * <p>Channel methods (L1-norm, Network Slimming, Soft Filter Pruning) shrink with the kept channels
- * the scoring service stored, i.e. the engine's decision on exactly this checkpoint; Sparse Structure
- * Selection and weight-level pruning re-run the engine's policy (their scores are statistics); ThiNet
- * and channel regression sample the training data here.
+ * <p>The decision is the engine's {@link PrunePlan}: the one the scoring service made on exactly this checkpoint
+ * and stored beside the scores ({@code plan.json}), or, for the methods that sample training data while they
+ * prune (ThiNet, channel regression) and for scores stored without a plan, one made here. Each start writes
+ * under a prefix of its own ({@code jobs/{job}/pruned/{start}/}): should two replicas ever run one step at
+ * once (a redelivery while the first still runs), neither overwrites the files the other registered, and the
+ * registry's request id lets only one version in.
  */
 @ApplicationScoped
 public class PruningStep {
@@ -106,13 +109,18 @@ public class PruningStep {
         }
         for (int attempt = 1; ; attempt++) {
             try {
-                Result res = prune(id, job, r.getScoresUri());
+                Result res = prune(id, job, r.getScoresUri(), starts);
                 saga.apply(id, eventId, new SagaEvent.Pruned(res.version(), res.flopsRatio(), res.family(), scratchBCap));
                 return;
             } catch (OutOfMemoryError e) {
                 LOG.errorf(e, "%s: pruning ran out of memory", job.getName());
                 saga.apply(id, eventId, new SagaEvent.PruningFailed("pruning failed: out of memory (raise the pruning service's "
                         + "heap, or prune with fewer sampled images)"));
+                return;
+            } catch (StackOverflowError | LinkageError e) {
+                // e.g. a native library that does not load: the job cannot prune here, and the step's consumer must live on
+                LOG.errorf(e, "%s: pruning failed", job.getName());
+                saga.apply(id, eventId, new SagaEvent.PruningFailed("pruning failed: " + e));
                 return;
             } catch (RuntimeException e) {
                 PlatformException je = classify(e);
@@ -149,7 +157,7 @@ public class PruningStep {
     /** The registered pruned version, its FLOPs reduction and the architecture family. */
     record Result(String version, double flopsRatio, String family) {}
 
-    Result prune(String id, PruneJob job, String scoresUri) {
+    Result prune(String id, PruneJob job, String scoresUri, int start) {
         Path work = WorkDirs.createTemp(workDir, id + "-");
         try {
             ModelVersion v = registry.get(job.getModelVersion());
@@ -166,7 +174,11 @@ public class PruningStep {
                 before = ModelStats.of(net);
                 // the engine's decision: the plan the scoring service made on this checkpoint, else made here
                 // (the methods that sample training data are not scored ahead)
-                PrunePlan plan = scoresUri.isEmpty() ? Methods.plan(job.getMethod(), net, () -> trainingData(job)) : storedPlan(scoresUri);
+                PrunePlan plan = storedPlan(scoresUri).orElseGet(() -> Methods.plan(job.getMethod(), net, () -> trainingData(job)));
+                if (plan.def().scoredAhead() && plan.def().granularity() == MethodDef.Granularity.CHANNELS) {
+                    // the names this service has always registered for the channel methods' pruned architectures
+                    plan = plan.withPruned(net.spec().name() + "-" + methodId);
+                }
                 settings = plan.settings();
                 try (Network p = plan.apply(net)) {
                     after = ModelStats.of(p);
@@ -175,8 +187,8 @@ public class PruningStep {
                             settings), Map.of()), null, null);
                 }
             }
-            // one place per job: a step done again writes the same checkpoint there (the engine's pruning is deterministic)
-            String dest = "jobs/" + id + "/pruned/";
+            // one place per start, so a start never overwrites what another one registered
+            String dest = "jobs/" + id + "/pruned/" + start + "/";
             store.deletePrefix(dest);
             store.putDirectory(out, dest);
             Struct.Builder st = Struct.newBuilder();
@@ -199,9 +211,25 @@ public class PruningStep {
         }
     }
 
-    /** The engine's plan the scoring service stored beside the scores ({@code plan.json}). */
-    PrunePlan storedPlan(String scoresUri) {
-        String key = prefixOf(scoresUri, "scores_uri") + PrunePlan.FILE;
+    /**
+     * The engine's plan the scoring service stored beside the scores ({@code plan.json}); empty when the job was not
+     * scored, or was scored before plans were stored beside the scores.
+     */
+    Optional<PrunePlan> storedPlan(String scoresUri) {
+        if (scoresUri.isEmpty()) {
+            return Optional.empty();
+        }
+        String prefix = prefixOf(scoresUri, "scores_uri");
+        String key = prefix + PrunePlan.FILE;
+        if (!store.exists(key)) {
+            if (!store.exists(prefix + "scores.json")) {
+                throw new PlatformException(Code.FAILED_PRECONDITION, "no scores at " + scoresUri + " (neither scores.json nor "
+                        + PrunePlan.FILE + ")");
+            }
+            // scored by a scoring service that stored no plan yet: the engine plans again, with the same result
+            LOG.infof("%s has no %s: planning here", scoresUri, PrunePlan.FILE);
+            return Optional.empty();
+        }
         String json;
         try (InputStream in = store.open(key)) {
             json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -209,7 +237,7 @@ public class PruningStep {
             throw new PlatformException(Code.UNAVAILABLE, "cannot read " + store.uri(key) + ": " + e.getMessage(), e);
         }
         try {
-            return PrunePlan.fromJson(json);
+            return Optional.of(PrunePlan.fromJson(json));
         } catch (RuntimeException e) {
             throw new PlatformException(Code.FAILED_PRECONDITION, store.uri(key) + " is not a pruning plan: " + e.getMessage(), e);
         }

@@ -23,7 +23,10 @@ import org.jboss.logging.Logger;
  * (one {@code ScoresComputed}) and EVALUATING (the {@code EvaluationCompleted}s). Those services dead-letter a
  * request that keeps failing without answering, and a job must not wait for that answer forever: after
  * {@code sculptor.pruning.stall-timeout} without any change it ends FAILED, naming what it waited for and where
- * the request may be. PRUNING has its step's bounded attempts, TRAINING the training service's.
+ * the request may be. A job in PRUNING that has not moved within {@code sculptor.pruning.step.resend-after} (by
+ * default the step's timeout, the longest a step may take) asks for its
+ * step again (the request may have been dead-lettered, or sent before this service consumed such requests); the
+ * step counts its starts and fails the job after too many. TRAINING has the training service's bounded attempts.
  */
 @ApplicationScoped
 public class StallWatch {
@@ -37,6 +40,9 @@ public class StallWatch {
 
     @ConfigProperty(name = "sculptor.pruning.stall-timeout", defaultValue = "PT1H")
     Duration timeout;
+
+    @ConfigProperty(name = "sculptor.pruning.step.resend-after", defaultValue = "${sculptor.pruning.step.timeout:PT30M}")
+    Duration stepTimeout;
 
     @ConfigProperty(name = "sculptor.pruning.stall-check", defaultValue = "PT1M")
     Duration every;
@@ -65,7 +71,13 @@ public class StallWatch {
             for (String id : jobs.unchangedSince(List.of(State.SCORING.name(), State.EVALUATING.name()), Instant.now().minus(timeout))) {
                 saga.apply(id, null, new SagaEvent.Stalled(timeout, reason(id)));
             }
+            for (String id : jobs.unchangedSince(List.of(State.PRUNING.name()), Instant.now().minus(stepTimeout))) {
+                String scores = jobs.find(id).map(JobRepository.Stored::scoresUri).orElse(null);
+                LOG.warnf("pruneJobs/%s: no end of its pruning step within %s: asking for it again", id, stepTimeout);
+                saga.apply(id, null, new SagaEvent.StepOverdue(stepTimeout, scores == null ? "" : scores));
+            }
         } catch (RuntimeException e) {
+            // the next sweep tries again (the database may be down)
             LOG.warnf("stall watch: %s", e.getMessage());
         }
     }

@@ -2,6 +2,7 @@ package dev.sculptor.pruning.saga;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,6 +36,7 @@ import dev.sculptor.pruning.saga.SagaEvent.PruningFailed;
 import dev.sculptor.pruning.saga.SagaEvent.ScoresReady;
 import dev.sculptor.pruning.saga.SagaEvent.ScoringFailed;
 import dev.sculptor.pruning.saga.SagaEvent.Stalled;
+import dev.sculptor.pruning.saga.SagaEvent.StepOverdue;
 import dev.sculptor.pruning.store.JobRepository.Outgoing;
 import java.time.Duration;
 import java.time.Instant;
@@ -255,6 +257,24 @@ class SagaTest {
                 "TRAINING has the training service's bounded attempts, no deadline here");
     }
 
+    @Test
+    void anOverduePruningStepIsAskedForAgainNotFailed() {
+        PruneJob pruning = step(started(), new ScoresReady("s3://b/jobs/j1/scores/")).change().job(); // updated at T0 + 1 s
+        StepOverdue overdue = new StepOverdue(Duration.ofMinutes(30), "s3://b/jobs/j1/scores/");
+        assertNull(Saga.next(pruning, overdue, T0.plus(Duration.ofMinutes(20))), "the step may still be running");
+        Instant late = T0.plus(Duration.ofMinutes(40));
+        Saga.Transition t = Saga.next(pruning, overdue, late);
+        assertEquals(State.PRUNING, t.change().job().getState());
+        assertEquals(late.getEpochSecond(), t.change().job().getUpdateTime().getSeconds(), "the next deadline counts from now");
+        assertTrue(on(t, Topics.PRUNING_EVENTS).isEmpty(), "no change of state to announce");
+        PruningRequested r = payload(on(t, Topics.PRUNING_REQUESTS).get(0), PruningRequested.parser());
+        assertEquals(JOB, r.getPruneJob());
+        assertEquals("s3://b/jobs/j1/scores/", r.getScoresUri());
+        String first = on(step(started(), new ScoresReady("s3://b/jobs/j1/scores/")), Topics.PRUNING_REQUESTS).get(0).event().id();
+        assertNotEquals(first, on(t, Topics.PRUNING_REQUESTS).get(0).event().id(), "a new event, not one already processed");
+        assertNull(Saga.next(training(), overdue, late), "only PRUNING has a step to ask for");
+    }
+
     @ParameterizedTest
     @EnumSource(value = State.class, names = {"SCORING", "PRUNING", "TRAINING", "EVALUATING"})
     void anOpenJobCanBeCancelledOrFailed(State s) {
@@ -276,7 +296,7 @@ class SagaTest {
                 new CandidateFailed("trainingRuns/j1-fine-tune", TrainingRun.State.FAILED, ""),
                 new Evaluated("evaluations/j1-baseline", ModelMetrics.getDefaultInstance()),
                 new EvaluationFailed("evaluations/j1-baseline", "v", Evaluation.State.FAILED, ""),
-                new Stalled(Duration.ZERO, "r"), new Cancel(), new Fail("r"))) {
+                new Stalled(Duration.ZERO, "r"), new StepOverdue(Duration.ZERO, ""), new Cancel(), new Fail("r"))) {
             assertFalse(Saga.handles(s, e.getClass()), s + " x " + e);
             assertNull(Saga.next(ended, e, T0.plus(Duration.ofDays(1))), s + " x " + e);
         }
