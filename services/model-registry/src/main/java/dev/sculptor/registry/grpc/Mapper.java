@@ -35,15 +35,8 @@ final class Mapper {
     }
 
     static ModelVersion version(VersionRow v, String bucket, Map<String, Integer> aliases) {
-        ModelMetrics.Builder metrics = ModelMetrics.newBuilder().setParams(v.params()).setFlops(v.flops());
-        Double acc = v.metrics().get("accuracy");
-        if (acc != null) {
-            metrics.setAccuracy(acc);
-        }
-        Double loss = v.metrics().get("loss");
-        if (loss != null) {
-            metrics.setLoss(loss);
-        }
+        // params and flops the registry computed from the architecture itself: measured whatever the source
+        ModelMetrics.Builder metrics = manifestMetrics(v.metrics()).setParams(v.params()).setFlops(v.flops());
         ModelVersion.Builder b = ModelVersion.newBuilder().setName(v.name()).setVersionNumber(v.number())
                 .setDescription(v.description()).addAllTags(v.tags())
                 .setArch(EngineProto.arch(dev.sculptor.engine.arch.ArchSpec.fromJson(v.archJson())))
@@ -52,6 +45,9 @@ final class Mapper {
                         .setManifestSha256(v.manifestSha256()))
                 .setSizeBytes(v.sizeBytes()).setState(ModelVersion.State.READY).setCreateTime(timestamp(v.createTime()))
                 .setUpdateTime(timestamp(v.createTime()));
+        if (!v.claimedMetrics().isEmpty()) {
+            b.setClaimedMetrics(manifestMetrics(v.claimedMetrics()));
+        }
         if (v.lineageJson() != null) {
             b.setLineage(lineage(v.lineageJson()));
         }
@@ -61,6 +57,28 @@ final class Mapper {
             }
         });
         return b.build();
+    }
+
+    /** The accuracy and loss a manifest records (measured or claimed, as the caller decides). */
+    private static ModelMetrics.Builder manifestMetrics(Map<String, Double> recorded) {
+        ModelMetrics.Builder m = ModelMetrics.newBuilder();
+        Double acc = recorded.get("accuracy");
+        if (acc != null) {
+            m.setAccuracy(acc);
+        }
+        Double loss = recorded.get("loss");
+        if (loss != null) {
+            m.setLoss(loss);
+        }
+        return m;
+    }
+
+    /** A lineage parent that no longer exists: its name, and that it was deleted. */
+    static ModelVersion deleted(String name) {
+        VersionName n = VersionName.parseNumbered("lineage.parent_version", name);
+        return ModelVersion.newBuilder().setName(n.name()).setVersionNumber(n.number()).setState(ModelVersion.State.DELETED)
+                .setStateMessage("deleted: its checkpoint and record are gone; versions derived from it keep its name as parent")
+                .build();
     }
 
     /** Stored lineage JSON to the wire message. */
@@ -106,11 +124,11 @@ final class Mapper {
         if (l == null || l.equals(Lineage.getDefaultInstance())) {
             return null;
         }
-        if (!l.getParentVersion().isEmpty()) {
-            VersionName.parseNumbered("lineage.parent_version", l.getParentVersion());
-        }
         JsonObject o = new JsonObject();
-        put(o, "parentVersion", l.getParentVersion());
+        if (!l.getParentVersion().isEmpty()) {
+            // the canonical name, so DeleteVersion finds the children of a version
+            put(o, "parentVersion", VersionName.parseNumbered("lineage.parent_version", l.getParentVersion()).name());
+        }
         put(o, "pruneJob", l.getPruneJob());
         put(o, "method", l.getMethod());
         put(o, "triggerEventId", l.getTriggerEventId());

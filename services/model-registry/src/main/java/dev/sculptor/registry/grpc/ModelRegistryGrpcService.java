@@ -169,9 +169,11 @@ public class ModelRegistryGrpcService implements ModelRegistry {
                     up.finish();
                     UploadVersionHeader h = up.header;
                     String model = ResourceNames.MODELS.id("header.parent", h.getParent());
-                    RegistryService.Staged staged = service.verify(dir);
-                    VersionRow v = service.register(model, staged, h.getDescription(), Mapper.copy(h.getTagsList()),
-                            h.hasLineage() ? Mapper.lineageJson(h.getLineage()) : null, blankToNull(h.getRequestId()),
+                    RegistryService.Staged staged = service.verify(dir, "");
+                    // an upload's manifest metrics are the uploader's claims: the platform measured none of them
+                    VersionRow v = service.register(model, staged, new RegistryService.Registration(true, h.getDescription(),
+                            h.getTagsList(), h.hasLineage() ? Mapper.lineageJson(h.getLineage()) : null,
+                            blankToNull(h.getRequestId()), null), false,
                             row -> RegistryEvents.versionRegistered(model, toProto(row)));
                     return toProto(v);
                 })
@@ -208,6 +210,10 @@ public class ModelRegistryGrpcService implements ModelRegistry {
                         throw PlatformException.invalid("header.total_bytes", header.getTotalBytes()
                                 + " bytes exceed the limit of " + max);
                     }
+                    if (header.getTotalBytes() < 0) {
+                        throw PlatformException.invalid("header.total_bytes", "must be >= 0 (0: not given), got "
+                                + header.getTotalBytes());
+                    }
                     return;
                 }
                 if (header == null) {
@@ -238,6 +244,10 @@ public class ModelRegistryGrpcService implements ModelRegistry {
                 if (total > max) {
                     throw PlatformException.invalid("chunk", "upload exceeds the limit of " + max + " bytes");
                 }
+                if (header.getTotalBytes() > 0 && total > header.getTotalBytes()) {
+                    throw PlatformException.invalid("header.total_bytes", "expected " + header.getTotalBytes()
+                            + " bytes, received more (" + total + " so far, at file " + c.getPart() + ")");
+                }
                 c.getData().writeTo(out);
                 digest.update(c.getData().asReadOnlyByteBuffer());
                 partBytes += c.getData().size();
@@ -253,7 +263,10 @@ public class ModelRegistryGrpcService implements ModelRegistry {
                     out = null;
                 }
             } catch (IOException | java.security.NoSuchAlgorithmException e) {
-                throw new PlatformException(PlatformException.Code.INTERNAL, "cannot store the upload: " + e.getMessage(), e);
+                // the exception's text names this server's temp directory: the client hears of its own file only
+                LOG.warnf(e, "upload into %s failed", dir);
+                throw new PlatformException(PlatformException.Code.UNAVAILABLE, "cannot store the upload"
+                        + (currentPart == null ? "" : " of file " + currentPart) + " on the server; try again", e);
             }
         }
 
@@ -272,6 +285,10 @@ public class ModelRegistryGrpcService implements ModelRegistry {
             if (!done.contains("manifest.json")) {
                 throw PlatformException.invalid("chunk", "no manifest.json was uploaded");
             }
+            if (header.getTotalBytes() > 0 && total != header.getTotalBytes()) {
+                throw PlatformException.invalid("header.total_bytes", "expected " + header.getTotalBytes() + " bytes, received "
+                        + total);
+            }
         }
     }
 
@@ -280,10 +297,10 @@ public class ModelRegistryGrpcService implements ModelRegistry {
     public Uni<ModelVersion> createVersion(CreateVersionRequest r) {
         return call(() -> {
             String model = ResourceNames.MODELS.id("parent", r.getParent());
-            VersionRow v = service.registerFromStore(model, r.getCheckpoint().getUri(),
-                    blankToNull(r.getCheckpoint().getManifestSha256()), r.getDescription(),
-                    Mapper.copy(r.getTagsList()), r.hasLineage() ? Mapper.lineageJson(r.getLineage()) : null,
-                    blankToNull(r.getRequestId()), row -> RegistryEvents.versionRegistered(model, toProto(row)));
+            VersionRow v = service.registerFromStore(model, r.getCheckpoint().getUri(), new RegistryService.Registration(false,
+                    r.getDescription(), r.getTagsList(), r.hasLineage() ? Mapper.lineageJson(r.getLineage()) : null,
+                    blankToNull(r.getRequestId()), blankToNull(r.getCheckpoint().getManifestSha256())),
+                    row -> RegistryEvents.versionRegistered(model, toProto(row)));
             return toProto(v);
         });
     }
@@ -469,9 +486,9 @@ public class ModelRegistryGrpcService implements ModelRegistry {
                 throw PlatformException.invalid("max_depth", "must be >= 0");
             }
             int depth = r.getMaxDepth() == 0 ? 10 : Math.min(r.getMaxDepth(), 100);
-            List<VersionRow> chain = service.lineage(v.model(), v.number(), depth + 1);
+            List<RegistryService.LineageEntry> chain = service.lineage(v.model(), v.number(), depth + 1);
             GetLineageResponse.Builder b = GetLineageResponse.newBuilder();
-            chain.stream().limit(depth).forEach(x -> b.addVersions(toProto(x)));
+            chain.stream().limit(depth).forEach(x -> b.addVersions(x.deleted() ? Mapper.deleted(x.name()) : toProto(x.version())));
             b.setTruncated(chain.size() > depth);
             return b.build();
         });
@@ -529,9 +546,14 @@ public class ModelRegistryGrpcService implements ModelRegistry {
         return GrpcCalls.status(e, ModelRegistryGrpcService::classify, LOG);
     }
 
-    /** An architecture the engine refuses is the request's mistake; everything else as the platform sorts it. */
+    /**
+     * An architecture the engine refuses is the request's mistake; everything else as the platform
+     * sorts it. No message names this server's temp directories (of uploads, of fetched checkpoints).
+     */
     static PlatformException classify(Throwable e) {
-        return e instanceof ArchException ? new PlatformException(PlatformException.Code.INVALID_ARGUMENT, e.getMessage(), e)
-                : Failures.classify(e);
+        PlatformException c = e instanceof ArchException
+                ? new PlatformException(PlatformException.Code.INVALID_ARGUMENT, e.getMessage(), e) : Failures.classify(e);
+        String text = RegistryService.withoutTempPaths(c.getMessage());
+        return java.util.Objects.equals(text, c.getMessage()) ? c : new PlatformException(c.code(), text, e);
     }
 }

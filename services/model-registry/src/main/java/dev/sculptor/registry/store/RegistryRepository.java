@@ -165,17 +165,22 @@ public class RegistryRepository {
         VersionRow build(int number) throws SQLException;
     }
 
+    /** A version a registration with a request id created, and what that registration asked for (null if not recorded). */
+    public record Earlier(VersionRow version, Map<String, String> fingerprint) {}
+
     /**
      * Allocates the next number under the model's row lock, builds the row (which may place the
      * checkpoint objects), inserts it and its events, and commits; any failure rolls all of it back.
+     * When a registration with the same request id committed first, {@code retry} decides what the
+     * call returns (or refuses) instead, and nothing is registered.
      */
-    public VersionRow registerVersion(String model, String requestId, VersionFactory factory,
-            Function<VersionRow, List<Outgoing>> events) {
+    public VersionRow registerVersion(String model, String requestId, Map<String, String> fingerprint, VersionFactory factory,
+            Function<Earlier, VersionRow> retry, Function<VersionRow, List<Outgoing>> events) {
         return inTransaction(c -> {
             if (requestId != null) {
-                VersionRow earlier = byRequestId(c, model, requestId);
+                Earlier earlier = byRequestId(c, model, requestId);
                 if (earlier != null) {
-                    return earlier;
+                    return retry.apply(earlier);
                 }
             }
             int number;
@@ -191,21 +196,23 @@ public class RegistryRepository {
             }
             VersionRow v = factory.build(number);
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO versions (model, number, description, tags, arch, "
-                    + "metrics, lineage, checkpoint_prefix, manifest_sha256, size_bytes, params, flops, request_id) "
-                    + "VALUES (?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?)")) {
+                    + "metrics, claimed_metrics, lineage, checkpoint_prefix, manifest_sha256, size_bytes, params, flops, request_id, "
+                    + "request_fingerprint) VALUES (?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, ?::jsonb)")) {
                 ps.setString(1, model);
                 ps.setInt(2, number);
                 ps.setString(3, v.description());
                 ps.setArray(4, c.createArrayOf("text", v.tags().toArray()));
                 ps.setString(5, v.archJson());
                 ps.setString(6, GSON.toJson(v.metrics()));
-                ps.setString(7, v.lineageJson());
-                ps.setString(8, v.checkpointPrefix());
-                ps.setString(9, v.manifestSha256());
-                ps.setLong(10, v.sizeBytes());
-                ps.setLong(11, v.params());
-                ps.setLong(12, v.flops());
-                ps.setString(13, requestId);
+                ps.setString(7, GSON.toJson(v.claimedMetrics()));
+                ps.setString(8, v.lineageJson());
+                ps.setString(9, v.checkpointPrefix());
+                ps.setString(10, v.manifestSha256());
+                ps.setLong(11, v.sizeBytes());
+                ps.setLong(12, v.params());
+                ps.setLong(13, v.flops());
+                ps.setString(14, requestId);
+                ps.setString(15, requestId == null ? null : GSON.toJson(fingerprint));
                 ps.executeUpdate();
             }
             VersionRow stored = version(c, model, number);
@@ -215,16 +222,22 @@ public class RegistryRepository {
     }
 
     /** The version an earlier registration with this request id created, or null. */
-    public VersionRow findByRequestId(String model, String requestId) {
+    public Earlier findByRequestId(String model, String requestId) {
         return inTransaction(c -> byRequestId(c, model, requestId));
     }
 
-    private VersionRow byRequestId(Connection c, String model, String requestId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(SELECT_VERSION + " WHERE model = ? AND request_id = ?")) {
+    private Earlier byRequestId(Connection c, String model, String requestId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT number, request_fingerprint::text FROM versions "
+                + "WHERE model = ? AND request_id = ?")) {
             ps.setString(1, model);
             ps.setString(2, requestId);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? versionOf(rs) : null;
+                if (!rs.next()) {
+                    return null;
+                }
+                String fp = rs.getString(2);
+                return new Earlier(version(c, model, rs.getInt(1)),
+                        fp == null ? null : GSON.fromJson(fp, new TypeToken<Map<String, String>>() {}.getType()));
             }
         }
     }
@@ -280,7 +293,11 @@ public class RegistryRepository {
         });
     }
 
-    /** Deletes a version no alias points to; returns it so the caller can remove its objects. */
+    /**
+     * Deletes a version no alias points to and no version names as its lineage parent, or with
+     * {@code force} despite both (its aliases go with it; its children keep its name as their
+     * parent); returns it so the caller can remove its objects.
+     */
     public VersionRow deleteVersion(String model, int number, boolean force,
             java.util.function.BiFunction<VersionRow, List<String>, List<Outgoing>> events) {
         return inTransaction(c -> {
@@ -302,6 +319,9 @@ public class RegistryRepository {
                 throw PlatformException.precondition(v.name() + " is the target of alias(es) " + pointing
                         + "; move or delete them first, or set force");
             }
+            if (!force) {
+                refuseWithChildren(c, v);
+            }
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM versions WHERE model = ? AND number = ?")) {
                 ps.setString(1, model);
                 ps.setInt(2, number);
@@ -310,6 +330,27 @@ public class RegistryRepository {
             emit(c, events.apply(v, pointing));
             return v;
         });
+    }
+
+    /** FAILED_PRECONDITION when versions (of any model) name this one as their lineage parent. */
+    private static void refuseWithChildren(Connection c, VersionRow v) throws SQLException {
+        List<String> some = new ArrayList<>();
+        int children = 0;
+        try (PreparedStatement ps = c.prepareStatement("SELECT model, number, count(*) OVER () FROM versions "
+                + "WHERE lineage ->> 'parentVersion' = ? ORDER BY model, number LIMIT 2")) {
+            ps.setString(1, v.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    some.add("models/" + rs.getString(1) + "/versions/" + rs.getInt(2));
+                    children = rs.getInt(3);
+                }
+            }
+        }
+        if (children > 0) {
+            throw PlatformException.precondition(v.name() + " is the lineage parent of " + children + " version(s) ("
+                    + String.join(", ", some) + (children > some.size() ? ", ..." : "") + "); set force to delete it anyway, "
+                    + "and their lineage will show it as deleted");
+        }
     }
 
     // ---- aliases ----
@@ -361,7 +402,8 @@ public class RegistryRepository {
     // ---- helpers ----
 
     private static final String SELECT_VERSION = "SELECT model, number, description, tags, arch::text, metrics::text, "
-            + "lineage::text, checkpoint_prefix, manifest_sha256, size_bytes, params, flops, create_time FROM versions";
+            + "lineage::text, checkpoint_prefix, manifest_sha256, size_bytes, params, flops, create_time, claimed_metrics::text "
+            + "FROM versions";
 
     private VersionRow version(Connection c, String model, int number) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(SELECT_VERSION + " WHERE model = ? AND number = ?")) {
@@ -380,9 +422,11 @@ public class RegistryRepository {
 
     private static VersionRow versionOf(ResultSet rs) throws SQLException {
         Array tags = rs.getArray(4);
-        Map<String, Double> metrics = GSON.fromJson(rs.getString(6), new TypeToken<Map<String, Double>>() {}.getType());
+        java.lang.reflect.Type type = new TypeToken<Map<String, Double>>() {}.getType();
+        Map<String, Double> metrics = GSON.fromJson(rs.getString(6), type);
+        Map<String, Double> claimed = GSON.fromJson(rs.getString(14), type);
         return new VersionRow(rs.getString(1), rs.getInt(2), rs.getString(3), Arrays.asList((String[]) tags.getArray()),
-                rs.getString(5), metrics, rs.getString(7), rs.getString(8), rs.getString(9), rs.getLong(10), rs.getLong(11),
+                rs.getString(5), metrics, claimed, rs.getString(7), rs.getString(8), rs.getString(9), rs.getLong(10), rs.getLong(11),
                 rs.getLong(12), rs.getTimestamp(13).toInstant());
     }
 
