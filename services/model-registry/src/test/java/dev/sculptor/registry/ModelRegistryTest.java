@@ -122,7 +122,9 @@ class ModelRegistryTest {
         assertEquals("tiny", v1.getArch().getName());
         assertEquals(List.of(4, 6), v1.getArch().getConvWidthsList());
         assertTrue(v1.getMetrics().getFlops() > 0);
-        assertEquals(0.51, v1.getMetrics().getAccuracy(), 1e-9);
+        // an uploaded manifest's accuracy is the uploader's claim, not a measurement
+        assertTrue(!v1.getMetrics().hasAccuracy());
+        assertEquals(0.51, v1.getClaimedMetrics().getAccuracy(), 1e-9);
         assertEquals("s3://" + store.bucket() + "/models/resnet-a/versions/1/", v1.getCheckpoint().getUri());
         assertEquals(CheckpointStore.sha256(ck.resolve("manifest.json")), v1.getCheckpoint().getManifestSha256());
 
