@@ -92,7 +92,7 @@ final class Output {
 
     static void lineage(PrintWriter out, List<ModelVersion> chain, boolean truncated) {
         table(out, List.of("VERSION", "ARCH", "METHOD", "ACCURACY", "PARAMS", "PARENT"), chain, v -> new String[] {
-            v.getName(), arch(v), v.getLineage().getMethod().isEmpty() ? "-" : v.getLineage().getMethod(), accuracy(v),
+            v.getState() == ModelVersion.State.DELETED ? v.getName() + " (deleted)" : v.getName(), arch(v), v.getLineage().getMethod().isEmpty() ? "-" : v.getLineage().getMethod(), accuracy(v),
             count(v.getMetrics().getParams()), v.getLineage().getParentVersion().isEmpty() ? "-" : v.getLineage().getParentVersion()});
         if (truncated) {
             out.println("(older ancestors not shown)");
@@ -114,8 +114,13 @@ final class Output {
         return name.isEmpty() ? "-" : name;
     }
 
+    /** The measured accuracy; else the uploader's claim, marked as such; else "-". */
     static String accuracy(ModelVersion v) {
-        return v.getMetrics().hasAccuracy() ? String.format(Locale.ROOT, "%.2f%%", 100 * v.getMetrics().getAccuracy()) : "-";
+        if (v.getMetrics().hasAccuracy()) {
+            return String.format(Locale.ROOT, "%.2f%%", 100 * v.getMetrics().getAccuracy());
+        }
+        return v.getClaimedMetrics().hasAccuracy()
+                ? String.format(Locale.ROOT, "%.2f%% (claimed)", 100 * v.getClaimedMetrics().getAccuracy()) : "-";
     }
 
     static String labels(Map<String, String> labels) {
