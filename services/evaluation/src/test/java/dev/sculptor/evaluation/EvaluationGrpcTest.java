@@ -252,4 +252,26 @@ class EvaluationGrpcTest {
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, metrics.statusCode());
     }
+
+    @Test
+    void hostileNamesAreInvalidArgumentBeforeAnyQuery() {
+        for (String model : java.util.List.of("a\u0000b", "caf\u00e9", "x' OR '1'='1", "x".repeat(10_000))) {
+            String version = "models/" + model + "/versions/1";
+            // with a request id, which is looked up only once the name is known good
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> client.blocking(READ).evaluate(EvaluateRequest
+                    .newBuilder().setModelVersion(version).setDataset(fashion(10)).setRequestId(UUID.randomUUID().toString()).build()));
+            assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.getStatus().toString());
+            assertTrue(e.getStatus().getDescription().startsWith("model_version: '"), e.getStatus().getDescription());
+            assertTrue(e.getStatus().getDescription().length() < 300, e.getStatus().getDescription());
+            e = assertThrows(StatusRuntimeException.class, () -> client.blocking(READ).compareVersions(CompareVersionsRequest
+                    .newBuilder().addModelVersions(version).setDataset(fashion(10)).build()));
+            assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.getStatus().toString());
+            assertTrue(e.getStatus().getDescription().startsWith("model_versions[0]: '"), e.getStatus().getDescription());
+            e = assertThrows(StatusRuntimeException.class, () -> client.blocking(READ).getEvaluation(GetEvaluationRequest.newBuilder()
+                    .setName("evaluations/" + model).build()));
+            assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.getStatus().toString());
+            assertTrue(e.getStatus().getDescription().length() < 300, e.getStatus().getDescription());
+        }
+    }
 }
+

@@ -63,6 +63,7 @@ import org.junit.jupiter.api.io.TempDir;
 @WithTestResource(value = PostgresResource.class, initArgs = @io.quarkus.test.common.ResourceArg(name = "database", value = "registry"))
 class ModelRegistryTest {
     static final String ADMIN = "admin-token";
+    static final String GET_MODEL = "/" + dev.sculptor.api.v1.ModelRegistryGrpc.getGetModelMethod().getFullMethodName();
 
     @TestHTTPResource("/")
     URL url;
@@ -353,5 +354,75 @@ class ModelRegistryTest {
         List<dev.sculptor.api.v1.ModelDeleted> deleted = eventsOf(dev.sculptor.api.v1.ModelDeleted.class,
                 x -> x.getModel().equals("models/filt"), 1);
         assertEquals(2, deleted.get(0).getDeletedVersions());
+    }
+
+    @Test
+    void hostileNamesAreRefusedBeforeAnyQueryWithAShortMessage() {
+        var stub = client.blocking(ADMIN);
+        String huge = "models/" + "x".repeat(10_000);
+        for (String name : List.of("models/a\u0000b", "models/caf\u00e9", "models/x' OR '1'='1", "models/m; DROP TABLE models", huge)) {
+            for (Runnable call : List.<Runnable>of(
+                    () -> stub.getModel(GetModelRequest.newBuilder().setName(name).build()),
+                    () -> stub.getVersion(GetVersionRequest.newBuilder().setName(name + "/versions/1").build()),
+                    () -> stub.listVersions(ListVersionsRequest.newBuilder().setParent(name).build()),
+                    () -> stub.deleteAlias(dev.sculptor.api.v1.DeleteAliasRequest.newBuilder().setName(name + "/aliases/a").build()),
+                    () -> stub.getLineage(GetLineageRequest.newBuilder().setName(name + "/versions/1").build()))) {
+                StatusRuntimeException e = assertThrows(StatusRuntimeException.class, call::run);
+                assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.getStatus().toString());
+                String why = e.getStatus().getDescription();
+                assertTrue(why.length() < 300 && why.contains("is not a resource name of the form models/{model}"), why);
+                assertTrue(!why.contains("\u0000") && !why.contains("x".repeat(65)), why);
+            }
+        }
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> stub.getVersion(GetVersionRequest.newBuilder()
+                .setName("models/m/versions/-1").build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+        assertTrue(e.getStatus().getDescription().startsWith("name: 'models/m/versions/-1' is not a resource name"),
+                e.getStatus().getDescription());
+    }
+
+    @Test
+    void theDatabasesTextNeverReachesTheClient() {
+        // a NUL in a filter value reaches PostgreSQL, which refuses it with its own text
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> client.blocking(ADMIN).listModels(
+                ListModelsRequest.newBuilder().setFilter("display_name = \"a\u0000b\"").build()));
+        String why = e.getStatus().getDescription();
+        assertTrue(Set.of(Status.Code.INTERNAL, Status.Code.INVALID_ARGUMENT).contains(e.getStatus().getCode()), e.getStatus().toString());
+        assertTrue(!why.contains("UTF8") && !why.contains("0x00") && !why.contains("ERROR") && !why.contains("database error"), why);
+    }
+
+    @Test
+    void statusMessagesTravelAsTheGrpcSpecEncodesThem() throws Exception {
+        // as a client of another language reads them: the raw grpc-message, over plain HTTP/2 (h2c, prior knowledge)
+        String required = rawGrpcMessage(GET_MODEL, GetModelRequest.getDefaultInstance().toByteArray());
+        assertEquals("name: is required (models/{model})", required);
+        String unicode = rawGrpcMessage(GET_MODEL, GetModelRequest.newBuilder()
+                .setName("models/caf\u00e9 100%").build().toByteArray());
+        assertTrue(unicode.startsWith("name: 'models/caf%C3%A9 100%25' is not a resource name of the form models/{model}: "), unicode);
+        // and grpc-java decodes the same bytes to the message as written
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> client.blocking(ADMIN).getModel(
+                GetModelRequest.newBuilder().setName("models/caf\u00e9 100%").build()));
+        assertTrue(e.getStatus().getDescription().startsWith("name: 'models/caf\u00e9 100%' is not"), e.getStatus().getDescription());
+    }
+
+    /** The grpc-message of a unary call, as its bytes arrive (in the headers of a trailers-only answer, else in the trailers). */
+    String rawGrpcMessage(String path, byte[] request) throws Exception {
+        io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+        try {
+            io.vertx.core.http.HttpClient http = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
+                    .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
+            io.vertx.core.buffer.Buffer frame = io.vertx.core.buffer.Buffer.buffer().appendByte((byte) 0).appendInt(request.length)
+                    .appendBytes(request);
+            return http.request(io.vertx.core.http.HttpMethod.POST, url.getPort(), "127.0.0.1", path)
+                    .compose(req -> req.putHeader("content-type", "application/grpc").putHeader("te", "trailers")
+                            .putHeader("authorization", "Bearer " + ADMIN).send(frame))
+                    .compose(resp -> resp.body().map(body -> {
+                        String m = resp.getHeader("grpc-message");
+                        return m != null ? m : resp.getTrailer("grpc-message");
+                    }))
+                    .toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
     }
 }

@@ -260,4 +260,28 @@ class PruneJobApiTest extends PruningTestBase {
             assertEquals(1, Fixtures.versionCount(c, model), "nothing was registered");
         }
     }
+
+    @Test
+    void hostileNamesAreInvalidArgumentBeforeAnyQuery() throws Exception {
+        try (Clients c = new Clients(url.getPort(), registry)) {
+            PruningGrpc.PruningBlockingStub write = c.pruning("write-token");
+            for (String id : List.of("a\u0000b", "caf\u00e9", "x' OR '1'='1", "x".repeat(10_000))) {
+                // with a request id, which is looked up only once the names are known good
+                StatusRuntimeException e = fails(Status.Code.INVALID_ARGUMENT, () -> write.createPruneJob(create(l1Job("models/" + id
+                        + "/versions/1")).toBuilder().setRequestId(UUID.randomUUID().toString()).build()));
+                String why = e.getStatus().getDescription();
+                assertTrue(why.startsWith("prune_job.model_version: '") && why.length() < 300, why);
+                e = fails(Status.Code.INVALID_ARGUMENT, () -> write.createPruneJob(create(l1Job("models/m/versions/1")).toBuilder()
+                        .setPruneJobId(id).setRequestId(UUID.randomUUID().toString()).build()));
+                assertTrue(e.getStatus().getDescription().startsWith("prune_job_id: '"), e.getStatus().getDescription());
+                e = fails(Status.Code.INVALID_ARGUMENT, () -> write.createPruneJob(create(l1Job("models/m/versions/1")
+                        .setTargetModel("models/" + id)).toBuilder().setRequestId(UUID.randomUUID().toString()).build()));
+                assertTrue(e.getStatus().getDescription().startsWith("prune_job.target_model: '"), e.getStatus().getDescription());
+                e = fails(Status.Code.INVALID_ARGUMENT, () -> c.pruning("read-token").getPruneJob(GetPruneJobRequest.newBuilder()
+                        .setName("pruneJobs/" + id).build()));
+                assertTrue(e.getStatus().getDescription().length() < 300, e.getStatus().getDescription());
+            }
+        }
+    }
 }
+

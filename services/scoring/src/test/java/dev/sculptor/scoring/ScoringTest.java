@@ -323,4 +323,19 @@ class ScoringTest {
         assertEquals(Status.Code.INVALID_ARGUMENT, assertThrows(StatusRuntimeException.class, () -> stub("read-token").scoreModel(
                 ScoreModelRequest.newBuilder().setModelVersion(version).build())).getStatus().getCode());
     }
+
+    @Test
+    void hostileNamesAreInvalidArgumentBeforeAnyLookup() {
+        MethodSpec l1 = MethodSpec.newBuilder().setMethod(PruningMethod.L1_NORM).build();
+        for (String model : List.of("a\u0000b", "caf\u00e9", "x' OR '1'='1", "x".repeat(10_000))) {
+            for (String version : List.of("models/" + model + "/versions/1", "models/m/versions/" + model, "models/m/versions/-1")) {
+                StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> stub("read-token").scoreModel(
+                        ScoreModelRequest.newBuilder().setModelVersion(version).setMethod(l1).build()));
+                assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.getStatus().toString());
+                String why = e.getStatus().getDescription();
+                assertTrue(why.startsWith("model_version: '") && why.length() < 300, why);
+            }
+        }
+    }
 }
+

@@ -241,4 +241,21 @@ class CreateTrainingRunTest {
         assertEquals(Status.Code.UNAUTHENTICATED, status(() -> client.blocking(null).createTrainingRun(call)).getCode());
         assertEquals(Status.Code.NOT_FOUND, status(() -> get("trainingRuns/" + id)).getCode());
     }
+
+    @Test
+    void hostileNamesAreInvalidArgumentBeforeAnyQuery() {
+        for (String model : List.of("a\u0000b", "caf\u00e9", "x' OR '1'='1", "x".repeat(10_000))) {
+            // with a request id, which is looked up only once the names are known good
+            Status s = status(() -> write().createTrainingRun(CreateTrainingRunRequest.newBuilder().setTrainingRun(TrainingRun.newBuilder()
+                    .setModelVersion("models/" + model + "/versions/1").setDataset(Fixtures.data()).setPlan(Fixtures.plan(5)).setEpochs(1))
+                    .setRequestId(UUID.randomUUID().toString()).build()));
+            assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode(), s.toString());
+            assertTrue(s.getDescription().startsWith("training_run.model_version: '") && s.getDescription().length() < 300,
+                    s.getDescription());
+            s = status(() -> get("trainingRuns/" + model));
+            assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode(), s.toString());
+            assertTrue(s.getDescription().startsWith("name: '") && s.getDescription().length() < 300, s.getDescription());
+        }
+    }
 }
+

@@ -20,6 +20,7 @@ import dev.sculptor.platform.errors.PlatformException;
 import dev.sculptor.platform.grpc.GrpcCalls;
 import dev.sculptor.platform.grpc.PageTokens;
 import dev.sculptor.platform.names.ResourceNames;
+import dev.sculptor.platform.names.VersionName;
 import dev.sculptor.platform.store.ListFilter;
 import dev.sculptor.platform.versions.ResolvedVersion;
 import io.quarkus.grpc.GrpcService;
@@ -47,6 +48,10 @@ public class EvaluationGrpcService implements EvaluationService {
     @Blocking
     public Uni<Evaluation> evaluate(EvaluateRequest r) {
         return call(() -> {
+            // the name is checked before the request id is looked up
+            if (!r.getModelVersion().isEmpty()) {
+                VersionName.parse("model_version", r.getModelVersion());
+            }
             String requestId = r.getRequestId().isBlank() ? null : r.getRequestId().trim();
             Evaluations.Request req = new Evaluations.Request(r.getModelVersion(), r.getDataset().getUri(),
                     r.getDataset().getTestSubset(), r.getBatchSize(), r.getMeasureLatency());
@@ -67,6 +72,7 @@ public class EvaluationGrpcService implements EvaluationService {
                 Evaluations.Request req = new Evaluations.Request(r.getModelVersions(i), r.getDataset().getUri(),
                         r.getDataset().getTestSubset(), r.getBatchSize(), r.getMeasureLatency());
                 Evaluations.validate(req, "model_versions[" + i + "]");
+                VersionName.parse("model_versions[" + i + "]", r.getModelVersions(i));
                 requests.add(req);
             }
             // find everything before measuring anything

@@ -221,7 +221,7 @@ public class ModelRegistryGrpcService implements ModelRegistry {
                 }
                 CheckpointChunk c = r.getChunk();
                 if (!PART.matcher(c.getPart()).matches()) {
-                    throw PlatformException.invalid("chunk.part", "'" + c.getPart() + "' is not a plain file name");
+                    throw PlatformException.invalid("chunk.part", ResourceNames.quote(c.getPart()) + " is not a plain file name");
                 }
                 if (!c.getPart().equals(currentPart)) {
                     if (currentPart != null) {
@@ -320,8 +320,8 @@ public class ModelRegistryGrpcService implements ModelRegistry {
             ListFilter filter = VERSION_FILTER.parse(r.getFilter());
             String order = r.getOrderBy().trim().replaceAll("\\s+", " ");
             if (!order.isEmpty() && !order.equals("version_number desc") && !order.equals("version_number")) {
-                throw PlatformException.invalid("order_by", "supported: 'version_number desc' (the default) or 'version_number', got '"
-                        + r.getOrderBy() + "'");
+                throw PlatformException.invalid("order_by", "supported: 'version_number desc' (the default) or 'version_number', got "
+                        + ResourceNames.quote(r.getOrderBy()));
             }
             boolean newestFirst = !order.equals("version_number");
             long token = PageTokens.decodeLong(r.getPageToken(), r.getFilter());
@@ -383,7 +383,7 @@ public class ModelRegistryGrpcService implements ModelRegistry {
                 if (!r.getPartsList().isEmpty()) {
                     for (String p : r.getPartsList()) {
                         if (!parts.contains(p)) {
-                            throw PlatformException.invalid("parts", "'" + p + "' is not a file of " + v.name() + " " + parts);
+                            throw PlatformException.invalid("parts", ResourceNames.quote(p) + " is not a file of " + v.name() + " " + parts);
                         }
                     }
                     parts = r.getPartsList();

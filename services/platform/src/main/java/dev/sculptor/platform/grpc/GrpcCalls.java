@@ -1,5 +1,6 @@
 package dev.sculptor.platform.grpc;
 
+import dev.sculptor.platform.errors.Failures;
 import dev.sculptor.platform.errors.PlatformException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -27,18 +28,40 @@ public final class GrpcCalls {
 
     /**
      * The status a failure ends a call with: a status as it is, anything else as {@code classify}
-     * codes it (a service's classification, ending in {@code dev.sculptor.platform.errors.Failures#classify}),
-     * with its message as the description. An INTERNAL failure is a bug: it is logged.
+     * codes it (a service's classification, ending in {@link Failures#classify}), with its message as
+     * the description; a message that repeats the database's text is replaced as
+     * {@link Failures#database} replaces it, whatever the service's classification did. What the
+     * client is not told is logged: an INTERNAL failure is a bug (with its stack trace), an UNAVAILABLE
+     * one names the part that is down.
      */
     public static Throwable status(Throwable e, Function<Throwable, PlatformException> classify, Logger log) {
         if (e instanceof StatusRuntimeException) {
             return e;
         }
         PlatformException c = classify.apply(e);
+        PlatformException db = Failures.database(c);
+        if (db != null) {
+            c = db;
+        }
         if (c.code() == PlatformException.Code.INTERNAL) {
-            log.error("unexpected failure", e);
+            log.error("unexpected failure: " + c.getMessage(), e);
+        } else if (c.code() == PlatformException.Code.UNAVAILABLE) {
+            log.warnf("%s (%s)", c.getMessage(), causes(e));
         }
         return status(c.code(), c.getMessage());
+    }
+
+    /** The messages of {@code e} and its causes, for a log line without a stack trace. */
+    static String causes(Throwable e) {
+        StringBuilder b = new StringBuilder();
+        Throwable t = e;
+        for (int depth = 0; t != null && depth < 8; t = t.getCause(), depth++) {
+            if (b.length() > 0) {
+                b.append(" <- ");
+            }
+            b.append(t);
+        }
+        return b.toString();
     }
 
     /** The canonical status named like {@code code} (its names are gRPC's), with the message as its description. */

@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
 /** An alias's name, {@code models/{model}/aliases/{alias}}. */
 public record AliasName(String model, String alias) {
     private static final String FORM = "models/{model}/aliases/{alias}";
-    private static final Pattern ALIAS = Pattern.compile("models/(" + ResourceNames.SEGMENT + ")/aliases/(" + ResourceNames.SEGMENT + ")");
+    private static final Pattern ALIAS = Pattern.compile("models/(" + ResourceNames.ID + ")/aliases/(" + ResourceNames.ID + ")");
 
     /**
      * @param field the request field holding the name, for the message
@@ -15,11 +15,11 @@ public record AliasName(String model, String alias) {
      */
     public static AliasName parse(String field, String name) {
         if (name == null || name.isEmpty()) {
-            throw PlatformException.invalid(field, "is required (" + FORM + ")");
+            throw ResourceNames.required(field, FORM);
         }
-        Matcher m = ALIAS.matcher(name);
+        Matcher m = ALIAS.matcher(name.length() > ResourceNames.MAX_NAME ? "" : name);
         if (!m.matches()) {
-            throw PlatformException.invalid(field, "'" + name + "' is not a resource name of the form " + FORM);
+            throw ResourceNames.notOfForm(field, name, FORM, ResourceNames.ID_RULE);
         }
         return new AliasName(m.group(1), m.group(2));
     }

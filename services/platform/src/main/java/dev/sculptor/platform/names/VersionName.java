@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
  */
 public record VersionName(String model, Integer number, String alias) {
     static final String FORM = "models/{model}/versions/{version}";
-    private static final Pattern VERSION = Pattern.compile("models/(" + ResourceNames.SEGMENT + ")/versions/(" + ResourceNames.SEGMENT + ")");
+    private static final String RULE = "the version is a number or an alias; " + ResourceNames.ID_RULE;
+    private static final Pattern VERSION = Pattern.compile("models/(" + ResourceNames.ID + ")/versions/(" + ResourceNames.ID + ")");
 
     /** A numbered version's name. */
     public static VersionName of(String model, int number) {
@@ -27,11 +28,11 @@ public record VersionName(String model, Integer number, String alias) {
      */
     public static VersionName parse(String field, String name) {
         if (name == null || name.isEmpty()) {
-            throw PlatformException.invalid(field, "is required (" + FORM + ")");
+            throw ResourceNames.required(field, FORM);
         }
-        Matcher m = VERSION.matcher(name);
+        Matcher m = VERSION.matcher(name.length() > ResourceNames.MAX_NAME ? "" : name);
         if (!m.matches()) {
-            throw PlatformException.invalid(field, "'" + name + "' is not a resource name of the form " + FORM);
+            throw ResourceNames.notOfForm(field, name, FORM, RULE);
         }
         String v = m.group(2);
         if (v.matches("[0-9]+")) {
@@ -57,7 +58,8 @@ public record VersionName(String model, Integer number, String alias) {
             v = null;
         }
         if (v == null || v.number() == null) {
-            throw PlatformException.invalid(field, "'" + name + "' is not a numbered version name of the form models/{model}/versions/{n}");
+            throw PlatformException.invalid(field, ResourceNames.quote(name)
+                    + " is not a numbered version name of the form models/{model}/versions/{n}");
         }
         return v;
     }

@@ -3,10 +3,12 @@ package dev.sculptor.platform.grpc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sculptor.platform.errors.PlatformException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.sql.SQLException;
 import org.jboss.logging.Logger;
 import org.junit.jupiter.api.Test;
 
@@ -54,5 +56,21 @@ class GrpcCallsTest {
         assertEquals(Status.Code.NOT_FOUND, s.getStatus().getCode());
         assertEquals("models/x not found", s.getStatus().getDescription());
         assertEquals("ok", GrpcCalls.call(() -> "ok", e -> e).await().indefinitely());
+    }
+
+    @Test
+    void theDatabasesTextNeverReachesTheClient() {
+        // a service whose classification returns a PlatformException as it is still answers without it
+        SQLException nul = new SQLException("ERROR: invalid byte sequence for encoding \"UTF8\": 0x00", "22021");
+        Status s = ((StatusRuntimeException) GrpcCalls.status(PlatformException.unavailable("database error: " + nul.getMessage(), nul),
+                GrpcCallsTest::classify, LOG)).getStatus();
+        assertEquals(Status.Code.INTERNAL, s.getCode());
+        assertEquals(dev.sculptor.platform.errors.Failures.DATABASE_ERROR, s.getDescription());
+        SQLException down = new SQLException("Connection to 127.0.0.1:15432 refused. Check that the hostname and port are correct", "08001");
+        s = ((StatusRuntimeException) GrpcCalls.status(new IllegalStateException("wrapped", down),
+                dev.sculptor.platform.errors.Failures::classify, LOG)).getStatus();
+        assertEquals(Status.Code.UNAVAILABLE, s.getCode());
+        assertEquals(dev.sculptor.platform.errors.Failures.DATABASE_UNAVAILABLE, s.getDescription());
+        assertTrue(GrpcCalls.causes(new IllegalStateException("wrapped", down)).contains("15432 refused"));
     }
 }

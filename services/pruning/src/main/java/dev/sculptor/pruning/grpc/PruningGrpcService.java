@@ -89,6 +89,7 @@ public class PruningGrpcService implements Pruning {
             if (!r.hasPruneJob()) {
                 throw PlatformException.invalid("prune_job", "is required");
             }
+            checkNames(r);
             return saga.create(r.getPruneJob(), r.getPruneJobId(), r.getRequestId(), Origin.API).job();
         });
     }
@@ -208,6 +209,20 @@ public class PruningGrpcService implements Pruning {
             triggers.delete(Names.triggerId("name", r.getName()));
             return Empty.getDefaultInstance();
         });
+    }
+
+    /** The request's names, checked before the request id is looked up (its other fields when the job is made). */
+    private static void checkNames(CreatePruneJobRequest r) {
+        if (!r.getPruneJobId().isEmpty()) {
+            Names.checkId("prune_job_id", r.getPruneJobId());
+        }
+        PruneJob j = r.getPruneJob();
+        if (!j.getModelVersion().isEmpty()) {
+            Names.modelOf("prune_job.model_version", j.getModelVersion());
+        }
+        if (!j.getTargetModel().isEmpty()) {
+            Names.checkModel("prune_job.target_model", j.getTargetModel());
+        }
     }
 
     private Stored find(String id) {

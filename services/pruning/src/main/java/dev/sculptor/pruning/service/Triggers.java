@@ -115,7 +115,7 @@ public class Triggers {
         if (!t.getAlias().isEmpty()) {
             String alias = bareAlias(t.getAlias());
             if (!ResourceNames.NEW_ID.matcher(alias).matches()) {
-                throw PlatformException.invalid("reprune_trigger.alias", "'" + t.getAlias() + "' is not an alias id ("
+                throw PlatformException.invalid("reprune_trigger.alias", ResourceNames.quote(t.getAlias()) + " is not an alias id ("
                         + ResourceNames.NEW_ID.pattern() + ")");
             }
             b.setAlias(alias);

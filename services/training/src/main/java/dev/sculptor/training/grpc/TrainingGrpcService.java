@@ -13,6 +13,7 @@ import dev.sculptor.platform.grpc.GrpcCalls;
 import dev.sculptor.platform.grpc.PageTokens;
 import dev.sculptor.platform.grpc.Watches;
 import dev.sculptor.platform.names.ResourceNames;
+import dev.sculptor.platform.names.VersionName;
 import dev.sculptor.platform.store.ListFilter;
 import dev.sculptor.training.service.Failures;
 import dev.sculptor.training.service.TrainingRuns;
@@ -61,6 +62,10 @@ public class TrainingGrpcService implements Training {
         return call(() -> {
             String id = r.getTrainingRunId().isEmpty() ? "run-" + UUID.randomUUID() : r.getTrainingRunId();
             ResourceNames.checkNewId("training_run_id", id);
+            // names are checked before the request id is looked up
+            if (!r.getTrainingRun().getModelVersion().isEmpty()) {
+                VersionName.parse("training_run.model_version", r.getTrainingRun().getModelVersion());
+            }
             String requestId = r.getRequestId().isBlank() ? null : r.getRequestId().trim();
             return Mapper.run(runs.create(Mapper.request("trainingRuns/" + id, r.getTrainingRun(), Instant.now()), requestId));
         });
