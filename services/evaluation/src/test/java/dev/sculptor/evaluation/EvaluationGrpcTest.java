@@ -261,12 +261,12 @@ class EvaluationGrpcTest {
             StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> client.blocking(READ).evaluate(EvaluateRequest
                     .newBuilder().setModelVersion(version).setDataset(fashion(10)).setRequestId(UUID.randomUUID().toString()).build()));
             assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.getStatus().toString());
-            assertTrue(e.getStatus().getDescription().startsWith("model_version: '"), e.getStatus().getDescription());
+            assertTrue(e.getStatus().getDescription().startsWith("model_version: "), e.getStatus().getDescription());
             assertTrue(e.getStatus().getDescription().length() < 300, e.getStatus().getDescription());
             e = assertThrows(StatusRuntimeException.class, () -> client.blocking(READ).compareVersions(CompareVersionsRequest
                     .newBuilder().addModelVersions(version).setDataset(fashion(10)).build()));
             assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.getStatus().toString());
-            assertTrue(e.getStatus().getDescription().startsWith("model_versions[0]: '"), e.getStatus().getDescription());
+            assertTrue(e.getStatus().getDescription().startsWith("model_versions[0]: "), e.getStatus().getDescription());
             e = assertThrows(StatusRuntimeException.class, () -> client.blocking(READ).getEvaluation(GetEvaluationRequest.newBuilder()
                     .setName("evaluations/" + model).build()));
             assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.getStatus().toString());

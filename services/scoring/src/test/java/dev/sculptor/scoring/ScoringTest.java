@@ -333,7 +333,7 @@ class ScoringTest {
                         ScoreModelRequest.newBuilder().setModelVersion(version).setMethod(l1).build()));
                 assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.getStatus().toString());
                 String why = e.getStatus().getDescription();
-                assertTrue(why.startsWith("model_version: '") && why.length() < 300, why);
+                assertTrue(why.startsWith("model_version: ") && why.length() < 300, why);
             }
         }
     }

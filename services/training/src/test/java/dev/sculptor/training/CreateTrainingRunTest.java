@@ -250,11 +250,11 @@ class CreateTrainingRunTest {
                     .setModelVersion("models/" + model + "/versions/1").setDataset(Fixtures.data()).setPlan(Fixtures.plan(5)).setEpochs(1))
                     .setRequestId(UUID.randomUUID().toString()).build()));
             assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode(), s.toString());
-            assertTrue(s.getDescription().startsWith("training_run.model_version: '") && s.getDescription().length() < 300,
+            assertTrue(s.getDescription().startsWith("training_run.model_version: ") && s.getDescription().length() < 300,
                     s.getDescription());
             s = status(() -> get("trainingRuns/" + model));
             assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode(), s.toString());
-            assertTrue(s.getDescription().startsWith("name: '") && s.getDescription().length() < 300, s.getDescription());
+            assertTrue(s.getDescription().startsWith("name: ") && s.getDescription().length() < 300, s.getDescription());
         }
     }
 }
