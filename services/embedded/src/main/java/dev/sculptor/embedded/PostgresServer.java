@@ -48,12 +48,12 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     private final EmbeddedPostgres postgres;
-    private final Path dataDir;
+    private final Config config;
     private boolean closed;
 
-    private PostgresServer(EmbeddedPostgres postgres, Path dataDir) {
+    private PostgresServer(EmbeddedPostgres postgres, Config config) {
         this.postgres = postgres;
-        this.dataDir = dataDir;
+        this.config = config;
     }
 
     /** Starts the server (running initdb on an empty data directory); {@code notes} gets one line per repair. */
@@ -64,7 +64,7 @@ public final class PostgresServer implements AutoCloseable {
             int port = free ? Loopback.freePort() : config.port();
             try {
                 return new PostgresServer(PgBinaries.start(config.binariesDir(), b -> configure(b, config, port), notes),
-                        config.dataDir());
+                        config);
             } catch (IOException e) {
                 // Most often the port was taken between probe and bind.
                 last = e;
@@ -131,12 +131,13 @@ public final class PostgresServer implements AutoCloseable {
      * Stopping it stops the database: SIGTERM waits for clients to leave, SIGINT disconnects them, SIGKILL crashes it.
      */
     public long pid() {
-        return postmasterPid(dataDir).orElseThrow(() -> new IllegalStateException("no postmaster.pid in " + dataDir));
+        return postmasterPid(config.dataDir())
+                .orElseThrow(() -> new IllegalStateException("no postmaster runs on " + config.dataDir()));
     }
 
     /** True while the postmaster of this server's data directory runs. */
     public boolean running() {
-        return postmasterPid(dataDir).isPresent();
+        return postmasterPid(config.dataDir()).isPresent();
     }
 
     /**
@@ -172,11 +173,17 @@ public final class PostgresServer implements AutoCloseable {
         return url(port(), database);
     }
 
-    /** Stops the server (pg_ctl stop -m fast); a throw-away server's data directory goes with it. Idempotent. */
+    /**
+     * Stops the server (pg_ctl stop -m fast); a throw-away server's data directory goes with it. Idempotent; a server
+     * already stopped or killed from outside is left alone (pg_ctl would only fail, loudly).
+     */
     @Override
     public synchronized void close() {
         if (!closed) {
             closed = true;
+            if (!config.throwAway() && !running()) {
+                return;
+            }
             try {
                 postgres.close();
             } catch (IOException ignored) {
