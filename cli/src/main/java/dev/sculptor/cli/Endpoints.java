@@ -20,11 +20,13 @@ import java.util.Map;
  * are each taken from the first of: the command's flag ({@code --endpoint}, {@code --token}), the environment
  * ({@code SCULPTOR_S_ENDPOINT} with {@code S} upper-cased and {@code -} as {@code _}, e.g.
  * {@code SCULPTOR_PRUNING_ENDPOINT}; for the registry also the older {@code SCULPTOR_ENDPOINT}; {@code SCULPTOR_TOKEN}),
- * the local stack's {@code endpoints.json} ({@code services.S.grpc}, {@code adminToken}) in
- * {@code $SCULPTOR_HOME/local}, else {@code <repo>/.sculptor/local}.
+ * the local stack's {@code endpoints.json} ({@code services.S.grpc}; the token is read from the file that
+ * {@code tokenFiles} names for the role the command needs: {@link #READ} for commands that only read, else
+ * {@link #ADMIN}) in {@code $SCULPTOR_HOME/local}, else {@code <repo>/.sculptor/local}. An {@code endpoints.json} written
+ * before the stack kept one token per role has {@code adminToken} instead, used for both.
  *
- * <p>The local admin token is only sent to the local stack: with an endpoint from a flag or the environment,
- * {@code adminToken} is used only when that endpoint is one that {@code endpoints.json} names.
+ * <p>The local tokens are only sent to the local stack: with an endpoint from a flag or the environment, they are used
+ * only when that endpoint is one that {@code endpoints.json} names.
  */
 final class Endpoints {
     private Endpoints() {}
@@ -37,6 +39,9 @@ final class Endpoints {
     static final String MODEL_REGISTRY = "model-registry";
     static final String PRUNING = "pruning";
     static final String TRAINING = "training";
+    /** The local stack's token roles the CLI uses (names as in endpoints.json's {@code tokenFiles}). */
+    static final String READ = "read";
+    static final String ADMIN = "admin";
 
     /** A resolved endpoint of one service: host and port, the token (null: none), and where the endpoint came from. */
     record Target(String service, String host, int port, String token, String source) {
@@ -82,12 +87,18 @@ final class Endpoints {
         return resolve(MODEL_REGISTRY, "--endpoint", flagEndpoint, flagToken, env, codeSource);
     }
 
-    /**
-     * Resolves a service's target from its flag ({@code flagName}, value null when not given), the environment, and the
-     * local stack's state.
-     */
+    /** Resolves a service's target for a command that changes something (the local stack's admin token). */
     static Target resolve(String service, String flagName, String flagEndpoint, String flagToken, Map<String, String> env,
             Path codeSource) {
+        return resolve(service, flagName, flagEndpoint, flagToken, env, codeSource, ADMIN);
+    }
+
+    /**
+     * Resolves a service's target from its flag ({@code flagName}, value null when not given), the environment, and the
+     * local stack's state; {@code role} ({@link #READ} or {@link #ADMIN}) chooses the local stack's token.
+     */
+    static Target resolve(String service, String flagName, String flagEndpoint, String flagToken, Map<String, String> env,
+            Path codeSource, String role) {
         String specific = envVariable(service);
         String variable = !isBlank(env.get(specific)) ? specific
                 : service.equals(MODEL_REGISTRY) && !isBlank(env.get(ENV_ENDPOINT)) ? ENV_ENDPOINT : null;
@@ -110,14 +121,14 @@ final class Endpoints {
             endpoint = local.grpc(service);
             source = file.toString();
             if (token == null) {
-                token = local.adminToken();
+                token = local.token(role);
             }
         } else if (token == null && Files.isRegularFile(file)) {
             try {
                 Local local = readLocal(file);
                 String given = endpoint;
                 if (local.services().values().stream().anyMatch(g -> sameEndpoint(g, given))) {
-                    token = local.adminToken();
+                    token = local.token(role);
                 }
             } catch (CliException e) {
                 // A damaged endpoints.json only costs the token; the endpoint was given.
@@ -128,10 +139,19 @@ final class Endpoints {
         return new Target(service, hp[0], Integer.parseInt(hp[1]), token, source);
     }
 
-    /** What endpoints.json says: each running service's gRPC endpoint, and the admin token. */
-    record Local(Map<String, String> services, String adminToken) {
+    /**
+     * What endpoints.json ({@code file}) says: each running service's gRPC endpoint, where each role's token is kept, and
+     * the admin token itself when it was written before the stack kept tokens in files ({@code legacyAdminToken}).
+     */
+    record Local(Path file, Map<String, String> services, Map<String, Path> tokenFiles, String legacyAdminToken) {
         String grpc(String service) {
             return services.get(service);
+        }
+
+        /** The token of {@code role}, else the admin token (which covers every role), else null; read when asked for. */
+        String token(String role) {
+            String r = tokenFiles.containsKey(role) ? role : ADMIN;
+            return tokenFiles.containsKey(r) ? readToken(file, r, tokenFiles.get(r)) : legacyAdminToken;
         }
     }
 
@@ -148,7 +168,14 @@ final class Endpoints {
                 throw CliException.failure(file + ": not a JSON object");
             }
             JsonObject o = root.getAsJsonObject();
-            String token = string(o, "adminToken");
+            Map<String, Path> tokenFiles = new LinkedHashMap<>();
+            if (o.get("tokenFiles") instanceof JsonObject files) {
+                for (String role : files.keySet()) {
+                    if (string(files, role) != null) {
+                        tokenFiles.put(role, Path.of(string(files, role)));
+                    }
+                }
+            }
             Map<String, String> grpc = new LinkedHashMap<>();
             if (o.get("services") instanceof JsonObject services) {
                 for (Map.Entry<String, JsonElement> e : services.entrySet()) {
@@ -157,9 +184,23 @@ final class Endpoints {
                     }
                 }
             }
-            return new Local(grpc, token);
+            return new Local(file, grpc, tokenFiles, string(o, "adminToken"));
         } catch (JsonParseException | IllegalStateException e) {
             throw CliException.failure(file + ": not valid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** A token kept in a file of its own (owner-only: the local stack writes it with mode 600). */
+    private static String readToken(Path endpoints, String role, Path file) {
+        try {
+            String t = Files.readString(file, StandardCharsets.UTF_8).trim();
+            if (t.isEmpty()) {
+                throw CliException.failure(file + " (the local stack's " + role + " token, named by " + endpoints + ") is empty");
+            }
+            return t;
+        } catch (IOException e) {
+            throw CliException.failure("cannot read the local stack's " + role + " token from " + file + " (named by " + endpoints
+                    + "): " + e.getMessage(), e);
         }
     }
 

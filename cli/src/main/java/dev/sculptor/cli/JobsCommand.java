@@ -17,7 +17,7 @@ import picocli.CommandLine.Parameters;
         description = {"Prune jobs on the pruning service over gRPC.",
             "",
             "Endpoint: --endpoint, else $SCULPTOR_PRUNING_ENDPOINT, else the local stack's endpoints.json. Token: --token,"
-                + " else $SCULPTOR_TOKEN, else the local stack's admin token.",
+                + " else $SCULPTOR_TOKEN, else the local stack's token file (read for reads, admin otherwise).",
             "Jobs: pruneJobs/<id> or <id>."},
         subcommands = {JobsCommand.Create.class, JobsCommand.Get.class, JobsCommand.ListJobs.class, JobsCommand.WatchCmd.class,
             JobsCommand.Cancel.class})
@@ -82,7 +82,7 @@ final class JobsCommand extends CommandGroup {
     }
 
     @Command(name = "get", mixinStandardHelpOptions = true, description = "Show a prune job and its results so far.")
-    static final class Get extends OneJob {
+    static final class Get extends OneJob implements ServiceCall.Reads {
         @Override
         void run(Connection c) {
             PruneJob j = pruning(c).getPruneJob(GetPruneJobRequest.newBuilder().setName(Names.job(name)).build());
@@ -91,7 +91,7 @@ final class JobsCommand extends CommandGroup {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List prune jobs, newest first (every page).")
-    static final class ListJobs extends PruningCall {
+    static final class ListJobs extends PruningCall implements ServiceCall.Reads {
         @Option(names = "--filter", paramLabel = "FILTER",
                 description = "AIP-160 filter on state, model_version, target_model, method.method, reprune_trigger,"
                         + " e.g. 'state = TRAINING'.")
@@ -121,7 +121,7 @@ final class JobsCommand extends CommandGroup {
             description = {"Follow a prune job: one line per change of state and per training progress report, then the"
                 + " results table. Exit 0 when it SUCCEEDED, else 1.",
                 "With --json, one JSON object per event (JSON Lines) and no table."})
-    static final class WatchCmd extends OneJob {
+    static final class WatchCmd extends OneJob implements ServiceCall.Reads {
         @Override
         void run(Connection c) {
             finish(this, Watch.job(c, Names.job(name), out(), new Watch.Clock(), json));

@@ -37,7 +37,7 @@ import picocli.CommandLine.Parameters;
             "",
             "Endpoint: --endpoint, else $SCULPTOR_MODEL_REGISTRY_ENDPOINT or $SCULPTOR_ENDPOINT, else the local stack's endpoints.json"
                 + " ($SCULPTOR_HOME/local, else <repo>/.sculptor/local). Token: --token, else $SCULPTOR_TOKEN,"
-                + " else the local stack's admin token.",
+                + " else the local stack's token file (read for reads, admin otherwise).",
             "Versions: models/<model>/versions/<n>, <model>/<n> or <model>/<alias>."},
         subcommands = {ModelsCommand.Create.class, ModelsCommand.ListModels.class, ModelsCommand.Get.class,
             ModelsCommand.Versions.class, ModelsCommand.Upload.class, ModelsCommand.Download.class,
@@ -100,7 +100,7 @@ final class ModelsCommand extends CommandGroup {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List models in name order (every page).")
-    static final class ListModels extends Call {
+    static final class ListModels extends Call implements ServiceCall.Reads {
         @Option(names = "--filter", paramLabel = "FILTER", description = "name:<text>: models whose id contains the text.")
         String filter;
 
@@ -126,7 +126,7 @@ final class ModelsCommand extends CommandGroup {
     }
 
     @Command(name = "get", mixinStandardHelpOptions = true, description = "Show a model.")
-    static final class Get extends Call {
+    static final class Get extends Call implements ServiceCall.Reads {
         @Parameters(index = "0", paramLabel = "<model>", description = "The model: <model> or models/<model>.")
         String model;
 
@@ -145,7 +145,7 @@ final class ModelsCommand extends CommandGroup {
     // ------------------------------------------------------------------------------------------------ versions
 
     @Command(name = "versions", mixinStandardHelpOptions = true, description = "List a model's versions, newest first.")
-    static final class Versions extends Call {
+    static final class Versions extends Call implements ServiceCall.Reads {
         @Parameters(index = "0", paramLabel = "<model>", description = "The model: <model> or models/<model>.")
         String model;
 
@@ -253,7 +253,7 @@ final class ModelsCommand extends CommandGroup {
 
     @Command(name = "download", mixinStandardHelpOptions = true,
             description = {"Download a version into a directory, check every file's SHA-256 and verify the checkpoint."})
-    static final class Download extends Call {
+    static final class Download extends Call implements ServiceCall.Reads {
         @Parameters(index = "0", paramLabel = "<version>", description = "models/<m>/versions/<n>, <m>/<n> or <m>/<alias>.")
         String version;
 
@@ -326,7 +326,7 @@ final class ModelsCommand extends CommandGroup {
 
     @Command(name = "lineage", mixinStandardHelpOptions = true,
             description = "Show a version, its parent, the parent's parent, and so on.")
-    static final class LineageCmd extends Call {
+    static final class LineageCmd extends Call implements ServiceCall.Reads {
         @Parameters(index = "0", paramLabel = "<version>", description = "models/<m>/versions/<n>, <m>/<n> or <m>/<alias>.")
         String version;
 

@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
         description = {"Training runs on the training service over gRPC.",
             "",
             "Endpoint: --endpoint, else $SCULPTOR_TRAINING_ENDPOINT, else the local stack's endpoints.json. Token: --token,"
-                + " else $SCULPTOR_TOKEN, else the local stack's admin token.",
+                + " else $SCULPTOR_TOKEN, else the local stack's token file (read for reads, admin otherwise).",
             "Runs: trainingRuns/<id> or <id>."},
         subcommands = {RunsCommand.Create.class, RunsCommand.Get.class, RunsCommand.ListRuns.class, RunsCommand.WatchCmd.class,
             RunsCommand.Cancel.class})
@@ -153,7 +153,7 @@ final class RunsCommand extends CommandGroup {
     }
 
     @Command(name = "get", mixinStandardHelpOptions = true, description = "Show a training run.")
-    static final class Get extends OneRun {
+    static final class Get extends OneRun implements ServiceCall.Reads {
         @Override
         void run(Connection c) {
             TrainingRun r = training(c).getTrainingRun(GetTrainingRunRequest.newBuilder().setName(Names.run(name)).build());
@@ -162,7 +162,7 @@ final class RunsCommand extends CommandGroup {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List training runs, newest first (every page).")
-    static final class ListRuns extends Call {
+    static final class ListRuns extends Call implements ServiceCall.Reads {
         @Option(names = "--filter", paramLabel = "FILTER",
                 description = "AIP-160 filter on state, prune_job, model_version, retrain_mode, e.g. 'state = RUNNING'.")
         String filter;
@@ -190,7 +190,7 @@ final class RunsCommand extends CommandGroup {
     @Command(name = "watch", mixinStandardHelpOptions = true,
             description = {"Follow a training run: one line per change of state and per progress report. Exit 0 when it"
                 + " SUCCEEDED, else 1.", "With --json, one JSON object per update (JSON Lines)."})
-    static final class WatchCmd extends OneRun {
+    static final class WatchCmd extends OneRun implements ServiceCall.Reads {
         @Override
         void run(Connection c) {
             succeeded(Watch.run(c, Names.run(name), out(), new Watch.Clock(), json, "  "));

@@ -13,6 +13,12 @@ import picocli.CommandLine.Option;
  * {@link #before()} has checked the command line, so a wrong command line never needs a running service.
  */
 abstract class ServiceCall implements Callable<Integer>, Targeted {
+    /**
+     * A command that only reads: against the local stack it sends the stack's read token (least privilege), the others
+     * its admin token.
+     */
+    interface Reads {}
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -20,7 +26,8 @@ abstract class ServiceCall implements Callable<Integer>, Targeted {
     String endpoint;
 
     @Option(names = "--token", paramLabel = "TOKEN",
-            description = "Bearer token (default: $SCULPTOR_TOKEN, else the local stack's admin token).")
+            description = "Bearer token (default: $SCULPTOR_TOKEN, else the local stack's read token for reads, its admin "
+                    + "token for the rest).")
     String token;
 
     @Option(names = "--json", description = "Print the API's messages as protobuf JSON.")
@@ -76,7 +83,8 @@ abstract class ServiceCall implements Callable<Integer>, Targeted {
     public final Integer call() throws Exception {
         before();
         SculptorCli root = root();
-        target = Endpoints.resolve(service(), "--endpoint", endpoint, token, root.env, root.codeSource);
+        target = Endpoints.resolve(service(), "--endpoint", endpoint, token, root.env, root.codeSource,
+                this instanceof Reads ? Endpoints.READ : Endpoints.ADMIN);
         try (Connection connection = new Connection(target)) {
             run(connection);
         }

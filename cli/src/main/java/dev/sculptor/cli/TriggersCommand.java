@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
                 + " template; versions registered by prune jobs do not fire triggers.",
             "",
             "Endpoint: --endpoint, else $SCULPTOR_PRUNING_ENDPOINT, else the local stack's endpoints.json. Token: --token,"
-                + " else $SCULPTOR_TOKEN, else the local stack's admin token.",
+                + " else $SCULPTOR_TOKEN, else the local stack's token file (read for reads, admin otherwise).",
             "Triggers: repruneTriggers/<id> or <id>."},
         subcommands = {TriggersCommand.Create.class, TriggersCommand.Get.class, TriggersCommand.ListTriggers.class,
             TriggersCommand.Update.class, TriggersCommand.Delete.class})
@@ -87,7 +87,7 @@ final class TriggersCommand extends CommandGroup {
     }
 
     @Command(name = "get", mixinStandardHelpOptions = true, description = "Show a re-prune trigger.")
-    static final class Get extends OneTrigger {
+    static final class Get extends OneTrigger implements ServiceCall.Reads {
         @Override
         void run(Connection c) {
             RepruneTrigger t = pruning(c).getRepruneTrigger(GetRepruneTriggerRequest.newBuilder().setName(Names.trigger(name)).build());
@@ -96,7 +96,7 @@ final class TriggersCommand extends CommandGroup {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List re-prune triggers in name order (every page).")
-    static final class ListTriggers extends PruningCall {
+    static final class ListTriggers extends PruningCall implements ServiceCall.Reads {
         @Option(names = "--filter", paramLabel = "FILTER",
                 description = "AIP-160 filter on model, alias, enabled, e.g. 'model = \"models/demo\" AND enabled = true'.")
         String filter;

@@ -227,6 +227,35 @@ class ClientTest {
         assertEquals(null, p.calls.get(1).authorization());
     }
 
+    @Test
+    void readsSendTheLocalReadTokenAndChangesTheAdminToken() throws IOException {
+        FakeServer p = serve(pruning);
+        pruning.jobs.put("pruneJobs/j1", state(PruneJob.State.SCORING, ""));
+        Path state = tmp.resolve("home/local");
+        Path secrets = Files.createDirectories(state.resolve("secrets"));
+        StringBuilder files = new StringBuilder();
+        for (String role : List.of("admin", "write", "read")) {
+            Files.writeString(secrets.resolve(role + ".token"), role + "-tok\n");
+            files.append(files.length() == 0 ? "" : ", ").append("\"").append(role).append("\": \"")
+                    .append(secrets.resolve(role + ".token")).append("\"");
+        }
+        Files.writeString(state.resolve("endpoints.json"), "{\"tokenFiles\": {" + files + "}, \"services\": {\"pruning\": "
+                + "{\"grpc\": \"" + p.endpoint() + "\"}}}");
+        CliRunner cli = CliRunner.home(tmp);
+        assertEquals(0, cli.run("jobs", "get", "j1").rc());
+        assertEquals(0, cli.run("jobs", "list").rc());
+        // An endpoint given that the local stack names gets the local tokens too (the fake knows no trigger: NOT_FOUND).
+        cli.run("triggers", "get", "t1", "--endpoint", "localhost:" + p.port());
+        // The fake refuses every cancel; what matters is the token it came with.
+        assertEquals(1, cli.run("jobs", "cancel", "j1").rc());
+        List<String> sent = p.calls.stream().map(c -> c.method() + " " + c.authorization()).toList();
+        assertEquals(List.of("GetPruneJob Bearer read-tok", "ListPruneJobs Bearer read-tok", "GetRepruneTrigger Bearer read-tok",
+                "CancelPruneJob Bearer admin-tok"), sent);
+        // A given token wins over the local ones, for reads too.
+        assertEquals(0, cli.run("jobs", "get", "j1", "--token", "mine").rc());
+        assertEquals("Bearer mine", p.calls.get(p.calls.size() - 1).authorization());
+    }
+
     // ------------------------------------------------------------------------------------------------ triggers, runs
 
     @Test

@@ -108,6 +108,42 @@ class EndpointsTest {
         assertNull(Endpoints.resolve("registry.example:18081", null, Map.of(), jar).token());
     }
 
+    /** An endpoints.json as ./sculptor up writes it: tokens in files of their own, named by role. */
+    private String withTokenFiles(String grpc, String... roles) throws IOException {
+        Path secrets = Files.createDirectories(tmp.resolve("secrets"));
+        StringBuilder files = new StringBuilder();
+        for (String role : roles) {
+            Files.writeString(secrets.resolve(role + ".token"), role + "-token\n");
+            files.append(files.length() == 0 ? "" : ", ").append('"').append(role).append("\": \"")
+                    .append(secrets.resolve(role + ".token")).append('"');
+        }
+        return "{\"tokenFiles\": {" + files + "}, \"services\": {\"model-registry\": {\"grpc\": \"" + grpc + "\"}}}";
+    }
+
+    @Test
+    void readsGetTheLocalReadTokenAndTheRestTheAdminToken() throws IOException {
+        endpoints(repo.resolve(".sculptor/local"), withTokenFiles("127.0.0.1:18081", "admin", "write", "read"));
+        String registry = Endpoints.MODEL_REGISTRY;
+        assertEquals("read-token", Endpoints.resolve(registry, "--endpoint", null, null, Map.of(), jar, Endpoints.READ).token());
+        assertEquals("admin-token", Endpoints.resolve(registry, "--endpoint", null, null, Map.of(), jar, Endpoints.ADMIN).token());
+        assertEquals("admin-token", Endpoints.resolve(null, null, Map.of(), jar).token());
+        assertEquals("read-token", Endpoints.resolve(registry, "--endpoint", "localhost:18081", null, Map.of(), jar, Endpoints.READ)
+                .token());
+        assertNull(Endpoints.resolve(registry, "--endpoint", "registry.example:18081", null, Map.of(), jar, Endpoints.READ).token());
+        assertEquals("mine", Endpoints.resolve(registry, "--endpoint", null, "mine", Map.of(), jar, Endpoints.READ).token());
+    }
+
+    @Test
+    void withoutAReadTokenReadsUseTheAdminTokenAndAnUnreadableTokenFileIsNamed() throws IOException {
+        endpoints(repo.resolve(".sculptor/local"), withTokenFiles("127.0.0.1:18081", "admin"));
+        assertEquals("admin-token", Endpoints.resolve(Endpoints.MODEL_REGISTRY, "--endpoint", null, null, Map.of(), jar,
+                Endpoints.READ).token());
+        Files.delete(tmp.resolve("secrets/admin.token"));
+        CliException e = assertThrows(CliException.class, () -> Endpoints.resolve(null, null, Map.of(), jar));
+        assertTrue(e.getMessage().startsWith("cannot read the local stack's admin token from " + tmp.resolve("secrets/admin.token")
+                + " (named by " + repo.resolve(".sculptor/local/endpoints.json") + "): "), e.getMessage());
+    }
+
     @Test
     void noEndpointsJsonSaysToStartTheStack() {
         CliException e = assertThrows(CliException.class, () -> Endpoints.resolve(null, null, Map.of(), jar));

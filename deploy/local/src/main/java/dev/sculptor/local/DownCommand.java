@@ -73,7 +73,7 @@ final class DownCommand implements Callable<Integer> {
             }
             out.printf("  %-16s stopping (pid %d)%n", c, pid.getAsLong());
             out.flush();
-            Thread t = new Thread(() -> result.put(c, Procs.stop(pid.getAsLong(), Duration.ofSeconds(graceSeconds))), "stop-" + c);
+            Thread t = new Thread(() -> result.put(c, stop(l, c, pid.getAsLong())), "stop-" + c);
             t.start();
             threads.add(t);
         }
@@ -92,6 +92,16 @@ final class DownCommand implements Callable<Integer> {
         }
         out.flush();
         return ok;
+    }
+
+    /** Stops the component's process; for PostgreSQL the postmaster, then its Serve process (which exits by itself). */
+    private boolean stop(Layout l, String c, long pid) {
+        Duration grace = Duration.ofSeconds(graceSeconds);
+        if (!Procs.stop(pid, Procs.stopSignal(c), grace)) {
+            return false;
+        }
+        OptionalLong serve = c.equals(Infrastructure.POSTGRES) ? Procs.scan(l, c) : OptionalLong.empty();
+        return serve.isEmpty() || Procs.stop(serve.getAsLong(), "TERM", grace);
     }
 
     private static void deletePid(Layout l, String c) {

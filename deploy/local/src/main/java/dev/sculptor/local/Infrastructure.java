@@ -17,9 +17,10 @@ import org.apache.kafka.common.Uuid;
  * Kafka, S3 and PostgreSQL of the stack: each the embedded library's part run as a background JVM of its own
  * ({@link Serve}) on the state directory, and how each is asked whether it is healthy.
  */
-final class Infrastructure {
+class Infrastructure {
     /** The infrastructure's components, in the order status reports them. */
-    static final List<String> COMPONENTS = List.of("kafka", "s3", "postgres");
+    static final String POSTGRES = "postgres";
+    static final List<String> COMPONENTS = List.of("kafka", "s3", POSTGRES);
     static final String BUCKET = "sculptor";
     static final String S3_ACCESS_KEY = "sculptor";
     /** Databases created even when no service names them. */
@@ -67,7 +68,8 @@ final class Infrastructure {
                 "--binaries", l.postgresBinaries().toString(), "--ready", l.postgresReady().toString())), l.postgres());
     }
 
-    private long spawn(String component, List<String> command, Path workDir) throws IOException {
+    /** Starts one part in the background (overridden by a test that only looks at the commands). */
+    long spawn(String component, List<String> command, Path workDir) throws IOException {
         long pid = Procs.spawn(l, component, command, Map.of(), workDir);
         out.printf("  %-16s started (pid %d, log %s)%n", component, pid, l.log(component));
         out.flush();

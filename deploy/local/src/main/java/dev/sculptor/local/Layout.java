@@ -15,16 +15,17 @@ import java.util.stream.Stream;
  *
  * <pre>
  * state/
- *   admin.token            local admin token (hex, mode 600), generated once
- *   endpoints.json         where everything listens (mode 600, written by up, removed by down)
+ *   secrets/               mode 700: admin.token, write.token, read.token (one bearer token per role) and s3.secret,
+ *                          each 32 random bytes as hex, mode 600, generated once
+ *   endpoints.json         where everything listens and where the secrets are (written by up, removed by down)
  *   stack.properties       ports of the last up (read by status and down)
  *   kafka/                 cluster.id, data/ (the KRaft log, formatted on the first up)
- *   s3/                    credential (mode 600), data/ (one directory per bucket)
+ *   s3/                    data/ (one directory per bucket)
  *   postgres/              data/ (PGDATA), ready (marker written by its Serve process),
  *                          binaries/PG-&lt;hash&gt;/ (the PostgreSQL binaries, extracted on the first up)
  *   tmp/                   java.io.tmpdir of every process the stack starts (nothing of it lands in /tmp)
  *   logs/&lt;component&gt;.log   stdout+stderr of each process
- *   pids/&lt;component&gt;.pid    pid of each process up started
+ *   pids/&lt;component&gt;.pid    pid of each process up started (for postgres: the postmaster's, once it is ready)
  * </pre>
  */
 final class Layout {
@@ -41,6 +42,7 @@ final class Layout {
         for (Path d : new Path[] {l.logs(), l.pids(), l.kafka(), l.s3(), l.postgres(), l.tmp()}) {
             Files.createDirectories(d);
         }
+        Secrets.privateDirectory(l.secrets());
         return l;
     }
 
@@ -67,8 +69,15 @@ final class Layout {
     Path tmp() { return state.resolve("tmp"); }
     /** Every child JVM's temporary files go under the state directory (Java ignores TMPDIR). */
     String tmpDirFlag() { return "-Djava.io.tmpdir=" + tmp(); }
-    Path adminTokenFile() { return state.resolve("admin.token"); }
-    Path s3CredentialFile() { return s3().resolve("credential"); }
+    /** Owner-only (700): the tokens and the S3 secret, each in a file of its own (600). */
+    Path secrets() { return state.resolve("secrets"); }
+    /** The bearer token of one role ({@link Secrets#ROLES}). */
+    Path tokenFile(String role) { return secrets().resolve(role + ".token"); }
+    Path adminTokenFile() { return tokenFile("admin"); }
+    Path s3CredentialFile() { return secrets().resolve("s3.secret"); }
+    /** Where earlier versions kept a secret, moved into {@link #secrets()} on the next up. */
+    Path legacyAdminTokenFile() { return state.resolve("admin.token"); }
+    Path legacyS3CredentialFile() { return s3().resolve("credential"); }
     Path endpointsFile() { return state.resolve("endpoints.json"); }
     Path stackProperties() { return state.resolve("stack.properties"); }
 

@@ -1,5 +1,6 @@
 package dev.sculptor.local;
 
+import dev.sculptor.embedded.PostgresServer;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -95,9 +96,13 @@ final class Procs {
 
     /**
      * The pid of the running process for this component, verified; adopts a verified process found by scanning
-     * /proc when the pid file is missing or stale (and rewrites the pid file).
+     * /proc when the pid file is missing or stale (and rewrites the pid file). PostgreSQL's is its postmaster
+     * ({@link #runningPostgres}).
      */
     static OptionalLong running(Layout layout, String component) {
+        if (component.equals(Infrastructure.POSTGRES)) {
+            return runningPostgres(layout);
+        }
         OptionalLong pid = readPid(layout, component);
         if (pid.isPresent() && isOurs(pid.getAsLong(), layout, component)) {
             return pid;
@@ -111,6 +116,36 @@ final class Procs {
             }
         }
         return found;
+    }
+
+    /**
+     * PostgreSQL's server is its postmaster, a process pg_ctl daemonized (no child of the Serve process, and without
+     * the markers): it counts as this stack's while its Serve process runs (found by the markers; that process exits
+     * when the postmaster is gone), and once it is up the pid file holds the postmaster's pid, so that stopping or
+     * killing the recorded pid stops the database. While the server starts, its Serve process stands for it.
+     */
+    private static OptionalLong runningPostgres(Layout layout) {
+        String c = Infrastructure.POSTGRES;
+        OptionalLong recorded = readPid(layout, c);
+        OptionalLong serve = recorded.isPresent() && isOurs(recorded.getAsLong(), layout, c) ? recorded : scan(layout, c);
+        if (serve.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        OptionalLong postmaster = PostgresServer.postmasterPid(layout.postgresData());
+        OptionalLong pid = postmaster.isPresent() ? postmaster : serve;
+        if (!pid.equals(recorded)) {
+            try {
+                Files.writeString(layout.pidFile(c), pid.getAsLong() + "\n");
+            } catch (IOException e) {
+                // Status still reports it; the next call writes it again.
+            }
+        }
+        return pid;
+    }
+
+    /** How a component is asked to stop: SIGINT for PostgreSQL (fast shutdown, where SIGTERM waits for every client). */
+    static String stopSignal(String component) {
+        return component.equals(Infrastructure.POSTGRES) ? "INT" : "TERM";
     }
 
     /**
@@ -155,17 +190,16 @@ final class Procs {
         return pid;
     }
 
-    /** SIGTERM, then SIGKILL after {@code grace}; returns true when the process is gone. */
-    static boolean stop(long pid, Duration grace) {
-        ProcessHandle h = ProcessHandle.of(pid).orElse(null);
-        if (h == null || !isAlive(pid)) {
+    /** {@code signal} (TERM, INT), then SIGKILL after {@code grace}; returns true when the process is gone. */
+    static boolean stop(long pid, String signal, Duration grace) {
+        if (!isAlive(pid)) {
             return true;
         }
-        h.destroy();
+        signal(pid, signal);
         if (waitGone(pid, grace)) {
             return true;
         }
-        h.destroyForcibly();
+        signal(pid, "KILL");
         return waitGone(pid, Duration.ofSeconds(10));
     }
 

@@ -8,25 +8,65 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
- * The stack's secrets: the admin token every service accepts and the S3 secret key. Each is generated once (32 random
- * bytes, hex) and kept in a file only its owner can read; later runs read it back.
+ * The stack's secrets: one bearer token per role that every service accepts, and the S3 secret key. Each is generated
+ * once (32 random bytes, hex) and kept in a file only its owner can read (600), in a directory only its owner can enter
+ * (700); later runs read it back. They reach the processes through files and environment variables, never command
+ * lines (which every local user can read through {@code ps}), and are never printed.
  */
 final class Secrets {
+    /** The roles a local token is made for, highest first (the names of services/platform's Role). */
+    static final List<String> ROLES = List.of("admin", "write", "read");
+
     private Secrets() {}
 
+    /** The three tokens, by role. */
+    record Tokens(String admin, String write, String read) {
+        /** {@code sculptor.auth.tokens} of every service: {@code <admin>:admin,<write>:write,<read>:read}. */
+        String authTokens() {
+            return byRole().entrySet().stream().map(e -> e.getValue() + ":" + e.getKey()).collect(Collectors.joining(","));
+        }
+
+        Map<String, String> byRole() {
+            Map<String, String> m = new LinkedHashMap<>();
+            m.put("admin", admin);
+            m.put("write", write);
+            m.put("read", read);
+            return m;
+        }
+
+        List<String> values() {
+            return List.of(admin, write, read);
+        }
+    }
+
+    static Tokens tokens(Layout l) throws IOException {
+        adopt(l.legacyAdminTokenFile(), l.adminTokenFile());
+        return new Tokens(secret(l.tokenFile("admin")), secret(l.tokenFile("write")), secret(l.tokenFile("read")));
+    }
+
     static String adminToken(Layout l) throws IOException {
-        return secret(l.adminTokenFile());
+        return tokens(l).admin();
     }
 
     static String s3SecretKey(Layout l) throws IOException {
+        adopt(l.legacyS3CredentialFile(), l.s3CredentialFile());
         return secret(l.s3CredentialFile());
     }
 
     /** The S3 secret key when one was generated, else "" (for status, which must not create one). */
     static String existingS3SecretKey(Layout l) throws IOException {
-        return Files.isRegularFile(l.s3CredentialFile()) ? Files.readString(l.s3CredentialFile()).trim() : "";
+        for (Path f : List.of(l.s3CredentialFile(), l.legacyS3CredentialFile())) {
+            if (Files.isRegularFile(f)) {
+                return Files.readString(f).trim();
+            }
+        }
+        return "";
     }
 
     /** Reads a secret kept in a file, or generates one (32 random bytes, hex) and keeps it with mode 600. */
@@ -42,6 +82,20 @@ final class Secrets {
         String s = HexFormat.of().formatHex(b);
         writePrivate(file, s + "\n");
         return s;
+    }
+
+    /** A secret kept where an earlier version put it moves into the secrets directory, so that it stays the same. */
+    private static void adopt(Path legacy, Path file) throws IOException {
+        if (Files.isRegularFile(legacy) && !Files.exists(file)) {
+            writePrivate(file, Files.readString(legacy, StandardCharsets.UTF_8));
+            Files.delete(legacy);
+        }
+    }
+
+    /** Creates the directory if needed and makes it owner-only (700), whatever it was. */
+    static void privateDirectory(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
     }
 
     /** Writes a file atomically with mode 600 (owner read/write only). */

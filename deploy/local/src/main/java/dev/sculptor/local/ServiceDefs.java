@@ -27,8 +27,9 @@ import java.util.regex.Pattern;
  * NAME.sysprop.KEY=VALUE                      # extra -DKEY=VALUE
  * NAME.env.KEY=VALUE                          # extra environment variable
  * </pre>
- * Values of sysprop and env may use ${state}, ${repo}, ${kafka.bootstrap}, ${s3.endpoint}, ${postgres.port},
- * ${admin.token} (use it in env only) and ${OTHER-SERVICE.port}.
+ * Values of sysprop and env may use ${state}, ${repo}, ${kafka.bootstrap}, ${s3.endpoint}, ${postgres.port} and
+ * ${OTHER-SERVICE.port}; env values also ${admin.token}, ${write.token} and ${read.token} (a sysprop naming one is refused:
+ * command lines are visible to every local user).
  */
 final class ServiceDefs {
     record Service(String name, Path jar, int portOffset, String health, String database, String xmx,
@@ -36,6 +37,8 @@ final class ServiceDefs {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]*");
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]+)}");
+    /** Placeholders that stand for a secret: only environment variables may carry them. */
+    private static final Pattern SECRET_PLACEHOLDER = Pattern.compile("\\$\\{[a-z]+\\.token}");
 
     private ServiceDefs() {}
 
@@ -73,6 +76,10 @@ final class ServiceDefs {
             Map<String, String> env = new LinkedHashMap<>();
             p.stringPropertyNames().stream().sorted().forEach(k -> {
                 if (k.startsWith(n + ".sysprop.")) {
+                    if (SECRET_PLACEHOLDER.matcher(p.getProperty(k)).find()) {
+                        throw new IllegalArgumentException(file + ": " + k + " names a token, which would be on the command line"
+                                + " for every local user to read; pass it as " + n + ".env.VARIABLE instead");
+                    }
                     sys.put(k.substring((n + ".sysprop.").length()), p.getProperty(k).trim());
                 } else if (k.startsWith(n + ".env.")) {
                     env.put(k.substring((n + ".env.").length()), p.getProperty(k).trim());

@@ -21,7 +21,7 @@ final class StatusCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Option(names = "--json", description = "Print one JSON object: {stateDir, infraHealthy, components: [{component, state, "
-            + "running, pid, port, health, healthy, problem}], endpointsFile, adminTokenFile}.")
+            + "running, pid, port, health, healthy, problem}], endpointsFile, adminTokenFile, tokenFiles: {admin, write, read}}.")
     boolean json;
 
     @Option(names = "--require", paramLabel = "COMPONENT", split = ",",

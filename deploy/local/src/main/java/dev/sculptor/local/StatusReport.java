@@ -80,12 +80,17 @@ final class StatusReport {
         if (Files.isRegularFile(l.endpointsFile())) {
             out.println("  endpoints: " + l.endpointsFile());
         }
-        if (Files.isRegularFile(l.adminTokenFile())) {
-            out.println("  admin token: " + l.adminTokenFile());
+        for (String role : Secrets.ROLES) {
+            if (Files.isRegularFile(l.tokenFile(role))) {
+                out.println("  " + role + " token: " + l.tokenFile(role));
+            }
         }
     }
 
-    /** {stateDir, infraHealthy, components, endpointsFile, adminTokenFile}, every field present, null or not. */
+    /**
+     * {stateDir, infraHealthy, components, endpointsFile, adminTokenFile, tokenFiles: {admin, write, read}}, every field
+     * present, null or not.
+     */
     static String json(Layout l, List<ComponentStatus> rows) {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("stateDir", l.state.toString());
@@ -93,6 +98,9 @@ final class StatusReport {
         o.put("components", rows);
         o.put("endpointsFile", Files.isRegularFile(l.endpointsFile()) ? l.endpointsFile().toString() : null);
         o.put("adminTokenFile", Files.isRegularFile(l.adminTokenFile()) ? l.adminTokenFile().toString() : null);
+        Map<String, String> tokens = new LinkedHashMap<>();
+        Secrets.ROLES.forEach(r -> tokens.put(r, Files.isRegularFile(l.tokenFile(r)) ? l.tokenFile(r).toString() : null));
+        o.put("tokenFiles", tokens);
         return new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping().create().toJson(o);
     }
 }

@@ -87,7 +87,7 @@ final class UpCommand implements Callable<Integer> {
         Set<String> databases = new LinkedHashSet<>(Infrastructure.DEFAULT_DATABASES);
         services.stream().filter(s -> s.database() != null).forEach(s -> databases.add(s.database()));
         String s3Secret = Secrets.s3SecretKey(l);
-        Wiring w = new Wiring(l.state, options.repo(), ports, s3Secret, databases, Secrets.adminToken(l));
+        Wiring w = new Wiring(l.state, options.repo(), ports, s3Secret, databases, Secrets.tokens(l));
 
         out.println("sculptor local: state " + l.state);
         out.flush();
@@ -108,6 +108,8 @@ final class UpCommand implements Callable<Integer> {
         for (String c : Infrastructure.COMPONENTS) {
             Await.healthy(l, c, pids.get(c), () -> Infrastructure.problem(l, c, ports, s3Secret, true), timeout, out);
         }
+        // Healthy PostgreSQL is its postmaster: from now on the pid file names it.
+        Procs.running(l, Infrastructure.POSTGRES).ifPresent(pid -> pids.put(Infrastructure.POSTGRES, pid));
         databases.forEach(db -> PostgresServer.createDatabase(ports.postgres, db));
 
         // Services: each whose jar exists.
@@ -134,7 +136,7 @@ final class UpCommand implements Callable<Integer> {
         }
 
         UpReport.writeEndpoints(l, w, started);
-        UpReport.print(out, l, w, services, started, skipped, options.servicesFile());
+        UpReport.print(out, l, w, pids, services, started, skipped, options.servicesFile());
         return LocalStack.OK;
     }
 

@@ -15,7 +15,7 @@ import java.util.Map;
 final class UpReport {
     private UpReport() {}
 
-    /** Writes endpoints.json (mode 600: it holds the secrets). */
+    /** Writes endpoints.json (mode 600; it names where the secrets are, not the secrets). */
     static void writeEndpoints(Layout l, Wiring w, List<Service> started) throws IOException {
         Secrets.writePrivate(l.endpointsFile(),
                 new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(endpoints(l, w, started)) + "\n");
@@ -24,13 +24,13 @@ final class UpReport {
     static Map<String, Object> endpoints(Layout l, Wiring w, List<Service> started) {
         Map<String, Object> ep = new LinkedHashMap<>();
         ep.put("stateDir", l.state.toString());
-        ep.put("adminToken", w.adminToken());
+        ep.put("tokenFiles", tokenFiles(l));
         ep.put("kafka", Map.of("bootstrapServers", w.kafkaBootstrap(), "controller",
                 Loopback.HOST + ":" + w.ports().kafkaController));
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("endpoint", w.s3Endpoint());
         s.put("accessKey", Infrastructure.S3_ACCESS_KEY);
-        s.put("secretKey", w.s3SecretKey());
+        s.put("secretKeyFile", l.s3CredentialFile().toString());
         s.put("bucket", Infrastructure.BUCKET);
         s.put("region", "us-east-1");
         ep.put("s3", s);
@@ -38,7 +38,6 @@ final class UpReport {
         p.put("host", Loopback.HOST);
         p.put("port", w.ports().postgres);
         p.put("user", PostgresServer.USER);
-        p.put("password", PostgresServer.PASSWORD);
         Map<String, String> dbs = new LinkedHashMap<>();
         w.databases().forEach(d -> dbs.put(d, w.jdbcUrl(d)));
         p.put("databases", dbs);
@@ -59,16 +58,23 @@ final class UpReport {
         return ep;
     }
 
-    /** The summary at the end of a successful up. */
-    static void print(PrintWriter out, Layout l, Wiring w, List<Service> services, List<Service> started, List<String> skipped,
-            Path servicesFile) {
+    /** Where each role's token is kept, by role. */
+    static Map<String, String> tokenFiles(Layout l) {
+        Map<String, String> files = new LinkedHashMap<>();
+        Secrets.ROLES.forEach(r -> files.put(r, l.tokenFile(r).toString()));
+        return files;
+    }
+
+    /** The summary at the end of a successful up: where the secrets are kept, never the secrets. */
+    static void print(PrintWriter out, Layout l, Wiring w, Map<String, Long> pids, List<Service> services, List<Service> started,
+            List<String> skipped, Path servicesFile) {
         out.println();
         out.println("Sculptor local stack is up (state " + l.state + "):");
         out.printf("  %-16s %s (controller %s:%d)%n", "kafka", w.kafkaBootstrap(), Loopback.HOST, w.ports().kafkaController);
-        out.printf("  %-16s %s  bucket %s  access key %s  secret key %s%n", "s3", w.s3Endpoint(), Infrastructure.BUCKET,
-                Infrastructure.S3_ACCESS_KEY, w.s3SecretKey());
-        out.printf("  %-16s %s:%d  user %s  password %s  databases %s%n", "postgres", Loopback.HOST, w.ports().postgres,
-                PostgresServer.USER, PostgresServer.PASSWORD, String.join(", ", w.databases()));
+        out.printf("  %-16s %s  bucket %s  access key %s  secret key in %s%n", "s3", w.s3Endpoint(), Infrastructure.BUCKET,
+                Infrastructure.S3_ACCESS_KEY, l.s3CredentialFile());
+        out.printf("  %-16s %s:%d  user %s  databases %s  (server pid %s)%n", "postgres", Loopback.HOST, w.ports().postgres,
+                PostgresServer.USER, String.join(", ", w.databases()), pids.getOrDefault(Infrastructure.POSTGRES, -1L));
         for (Service s : started) {
             int port = w.servicePort(s.name());
             out.printf("  %-16s http+grpc %s:%d  (health http://%s:%d%s)%n", s.name(), Loopback.HOST, port, Loopback.HOST, port,
@@ -79,7 +85,7 @@ final class UpReport {
         } else if (!skipped.isEmpty()) {
             out.println("  not built yet, skipped: " + String.join(", ", skipped));
         }
-        out.println("  admin token      " + w.adminToken() + "  (kept in " + l.adminTokenFile() + ")");
+        tokenFiles(l).forEach((role, file) -> out.printf("  %-16s %s%n", role + " token", file));
         out.println("  endpoints        " + l.endpointsFile());
         out.println("  logs             " + l.logs() + "   stop with: down");
         out.flush();

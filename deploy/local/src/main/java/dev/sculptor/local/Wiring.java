@@ -3,7 +3,9 @@ package dev.sculptor.local;
 import dev.sculptor.embedded.Loopback;
 import dev.sculptor.embedded.PostgresServer;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -11,7 +13,7 @@ import java.util.Set;
  * Where the infrastructure of one {@code up} listens, its databases and the secrets: what every service's command line
  * and endpoints.json are made of.
  */
-record Wiring(Path state, Path repo, PortPlan ports, String s3SecretKey, Set<String> databases, String adminToken) {
+record Wiring(Path state, Path repo, PortPlan ports, String s3SecretKey, Set<String> databases, Secrets.Tokens tokens) {
     String kafkaBootstrap() {
         return Loopback.HOST + ":" + ports.kafka;
     }
@@ -28,6 +30,13 @@ record Wiring(Path state, Path repo, PortPlan ports, String s3SecretKey, Set<Str
         return ports.services.get(service);
     }
 
+    /** Every secret value of this wiring, none of which may appear on a command line. */
+    List<String> secrets() {
+        List<String> all = new ArrayList<>(tokens.values());
+        all.add(s3SecretKey);
+        return all;
+    }
+
     /** The values the placeholders of services.properties stand for ({@link ServiceDefs#expand}). */
     Map<String, String> placeholders() {
         Map<String, String> vars = new LinkedHashMap<>();
@@ -36,8 +45,8 @@ record Wiring(Path state, Path repo, PortPlan ports, String s3SecretKey, Set<Str
         vars.put("kafka.bootstrap", kafkaBootstrap());
         vars.put("s3.endpoint", s3Endpoint());
         vars.put("postgres.port", Integer.toString(ports.postgres));
-        // for services that call other services (pass it in env, not sysprop: the command line is public)
-        vars.put("admin.token", adminToken);
+        // For services that call other services; only env may use them (ServiceDefs refuses them in a sysprop).
+        tokens.byRole().forEach((role, token) -> vars.put(role + ".token", token));
         ports.services.forEach((n, p) -> vars.put(n + ".port", Integer.toString(p)));
         return vars;
     }

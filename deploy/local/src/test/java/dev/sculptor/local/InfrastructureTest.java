@@ -1,10 +1,14 @@
 package dev.sculptor.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
@@ -24,6 +28,30 @@ class InfrastructureTest {
         assertTrue(cmd.contains("-Djava.io.tmpdir=" + tmp.resolve("tmp")), cmd.toString());
         assertEquals(List.of("-XX:TieredStopAtLevel=1", "-cp", "lib/*", "dev.sculptor.embedded.Serve", "s3", "--port", "19000"),
                 cmd.subList(cmd.size() - 7, cmd.size()));
+    }
+
+    @Test
+    void theInfrastructuresCommandLinesCarryNoSecretOnlyWhereTheS3SecretIsKept() throws Exception {
+        Layout l = Layout.create(tmp.resolve("state"));
+        String secret = Secrets.s3SecretKey(l);
+        List<List<String>> started = new ArrayList<>();
+        // Spawning is what the test stands in for: the commands are recorded, nothing starts.
+        Infrastructure infra = new Infrastructure(l, "lib/*", new PrintWriter(new StringWriter())) {
+            @Override
+            long spawn(String component, List<String> command, Path workDir) {
+                started.add(command);
+                return 1;
+            }
+        };
+        infra.startS3(19000);
+        infra.startPostgres(15432);
+        infra.startKafka(19092, 19093);
+        assertEquals(3, started.size());
+        for (List<String> cmd : started) {
+            assertFalse(String.join(" ", cmd).contains(secret), cmd.toString());
+        }
+        List<String> s3 = started.get(0);
+        assertEquals(l.s3CredentialFile().toString(), s3.get(s3.indexOf("--secret-file") + 1));
     }
 
     @Test

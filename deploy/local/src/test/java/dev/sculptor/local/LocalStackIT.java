@@ -100,44 +100,76 @@ class LocalStackIT {
                 assertTrue(Files.exists(pgBin.get(0).resolve(".exists")) && Files.isExecutable(pgBin.get(0).resolve("bin/postgres")));
             }
 
-            // Secrets: generated once, owner-only.
-            String token = Files.readString(state.resolve("admin.token")).trim();
-            assertEquals(64, token.length());
-            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(state.resolve("admin.token"))));
-            assertTrue(up.out().contains(token), "the admin token is printed");
+            // Secrets: generated once, one token per role, owner-only files in an owner-only directory; never printed.
+            Layout layout = Layout.existing(state);
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(layout.secrets())));
+            Map<String, String> tokens = new java.util.LinkedHashMap<>();
+            for (String role : Secrets.ROLES) {
+                Path f = layout.tokenFile(role);
+                tokens.put(role, Files.readString(f).trim());
+                assertEquals(64, tokens.get(role).length());
+                assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
+                assertTrue(up.out().contains(f.toString()), "up names the " + role + " token's file");
+            }
+            String token = tokens.get("admin");
+            assertEquals(3, new java.util.HashSet<>(tokens.values()).size(), "three different tokens");
+            String secret = Files.readString(layout.s3CredentialFile()).trim();
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(layout.s3CredentialFile())));
+            List<String> secrets = new ArrayList<>(tokens.values());
+            secrets.add(secret);
+            assertNoSecretIn("up's report", up.out(), secrets);
 
-            // endpoints.json
-            JsonObject ep = JsonParser.parseString(Files.readString(state.resolve("endpoints.json"))).getAsJsonObject();
-            assertEquals(token, ep.get("adminToken").getAsString());
+            // endpoints.json names where the secrets are, not the secrets.
+            String endpoints = Files.readString(state.resolve("endpoints.json"));
+            assertNoSecretIn("endpoints.json", endpoints, secrets);
+            JsonObject ep = JsonParser.parseString(endpoints).getAsJsonObject();
+            assertEquals(layout.adminTokenFile().toString(), ep.getAsJsonObject("tokenFiles").get("admin").getAsString());
+            assertEquals(layout.tokenFile("read").toString(), ep.getAsJsonObject("tokenFiles").get("read").getAsString());
             assertEquals("127.0.0.1:" + kafka, ep.getAsJsonObject("kafka").get("bootstrapServers").getAsString());
             JsonObject s3ep = ep.getAsJsonObject("s3");
             assertEquals("http://127.0.0.1:" + s3, s3ep.get("endpoint").getAsString());
             assertEquals("sculptor", s3ep.get("bucket").getAsString());
             String access = s3ep.get("accessKey").getAsString();
-            String secret = s3ep.get("secretKey").getAsString();
+            assertEquals(layout.s3CredentialFile().toString(), s3ep.get("secretKeyFile").getAsString());
             assertEquals(pg, ep.getAsJsonObject("postgres").get("port").getAsInt());
             JsonObject fake = ep.getAsJsonObject("services").getAsJsonObject("fake");
             assertEquals("127.0.0.1:" + (base + 1), fake.get("grpc").getAsString());
             assertEquals("http://127.0.0.1:" + (base + 1), fake.get("http").getAsString());
             assertFalse(ep.getAsJsonObject("services").has("absent"));
 
-            // The service got its configuration.
+            // The service got its configuration: the secrets in its environment only.
             Properties cfg = fakeConfig(base + 1);
             assertEquals(Integer.toString(base + 1), cfg.getProperty("quarkus.http.port"));
             assertEquals("127.0.0.1", cfg.getProperty("quarkus.http.host"));
             assertEquals("127.0.0.1:" + kafka, cfg.getProperty("kafka.bootstrap.servers"));
             assertEquals("jdbc:postgresql://127.0.0.1:" + pg + "/registry", cfg.getProperty("quarkus.datasource.jdbc.url"));
             assertEquals("postgres", cfg.getProperty("quarkus.datasource.username"));
-            assertEquals("postgres", cfg.getProperty("quarkus.datasource.password"));
+            assertEquals("postgres", cfg.getProperty("env.QUARKUS_DATASOURCE_PASSWORD"));
             assertEquals("http://127.0.0.1:" + s3, cfg.getProperty("sculptor.store.endpoint"));
             assertEquals(access, cfg.getProperty("sculptor.store.access-key"));
-            assertEquals(secret, cfg.getProperty("sculptor.store.secret-key"));
+            assertEquals(secret, cfg.getProperty("env.SCULPTOR_STORE_SECRET_KEY"));
             assertEquals("sculptor", cfg.getProperty("sculptor.store.bucket"));
-            assertEquals(token + ":admin", cfg.getProperty("sculptor.auth.tokens"));
+            assertEquals(token + ":admin," + tokens.get("write") + ":write," + tokens.get("read") + ":read",
+                    cfg.getProperty("env.SCULPTOR_AUTH_TOKENS"));
+            for (String key : List.of("sculptor.auth.tokens", "sculptor.store.secret-key", "quarkus.datasource.password")) {
+                assertFalse(cfg.containsKey(key), key + " is not a system property");
+            }
             assertEquals("true", cfg.getProperty("ai.djl.offline"));
             assertEquals(tmp.resolve("djl").toString(), cfg.getProperty("env.DJL_CACHE_DIR"));
             assertEquals("127.0.0.1:" + kafka + "/" + state.toRealPath(), cfg.getProperty("fake.custom"));
             assertEquals("hello", cfg.getProperty("env.FAKE_GREETING"));
+
+            // No process of the stack carries a secret on its command line (what every local user sees through ps).
+            List<Long> processes = new ArrayList<>(pids.values());
+            Procs.scan(layout, "postgres").ifPresent(processes::add);
+            for (long pid : processes) {
+                assertNoSecretIn("the command line of pid " + pid, String.join(" ", Procs.cmdline(pid)), secrets);
+            }
+
+            // PostgreSQL's pid file names the postmaster, not its Java wrapper; status reports it.
+            long postmaster = pids.get("postgres");
+            assertEquals("postgres", Files.readString(Path.of("/proc/" + postmaster + "/comm")).trim());
+            assertNotEquals(Procs.scan(layout, "postgres").orElseThrow(), postmaster);
 
             // Use the three parts.
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:" + kafka))) {
@@ -166,7 +198,11 @@ class LocalStackIT {
                 assertTrue(status.out().lines().anyMatch(l -> l.trim().startsWith(c + " ") && l.contains("running")
                         && l.contains("healthy")), c + " in\n" + status.out());
             }
+            assertTrue(status.out().lines().anyMatch(l -> l.trim().startsWith("postgres ") && l.contains(" " + postmaster + " ")),
+                    status.out());
             assertTrue(status.out().lines().anyMatch(l -> l.trim().startsWith("absent ") && l.contains("not built")), status.out());
+            assertTrue(status.out().contains(layout.tokenFile("read").toString()), status.out());
+            assertNoSecretIn("status", status.out() + launcher("status", "--json").out(), secrets);
             Result logs = launcher("logs", "kafka", "--lines", "5");
             assertEquals(0, logs.rc(), logs.out());
             assertEquals(5, logs.out().strip().lines().count(), logs.out());
@@ -195,10 +231,21 @@ class LocalStackIT {
             assertEquals(0, up2.rc(), up2.out());
             Map<String, Long> pids2 = pids();
             assertNotEquals(pids.get("kafka"), pids2.get("kafka"));
-            assertEquals(token, Files.readString(state.resolve("admin.token")).trim());
+            assertEquals(token, Files.readString(layout.adminTokenFile()).trim());
             assertEquals("hello s3", getObject(minio));
             assertEquals("hello postgres", readRow());
             assertEquals("hello kafka", consumeFirst());
+
+            // A kill of the recorded PostgreSQL pid stops the database, and its wrapper goes with it.
+            long postmaster2 = pids2.get("postgres");
+            ProcessHandle.of(postmaster2).orElseThrow().destroy();
+            await("the database stopped").atMost(Duration.ofSeconds(30)).until(() -> !Procs.isAlive(postmaster2)
+                    && Procs.scan(layout, "postgres").isEmpty());
+            assertFalse(dev.sculptor.embedded.Loopback.listening(pg, 500), "nothing listens on PostgreSQL's port");
+            Result killed = launcher("status");
+            assertEquals(3, killed.rc(), killed.out());
+            assertTrue(killed.out().lines().anyMatch(l -> l.trim().startsWith("postgres ") && l.contains("stopped")), killed.out());
+            pids2.remove("postgres");
 
             Result down2 = launcher("down");
             assertEquals(0, down2.rc(), down2.out());
@@ -229,6 +276,12 @@ class LocalStackIT {
             Procs.scan(l, c).ifPresent(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
         }
         Orphans.stopPostgres(l, new java.io.PrintWriter(System.err, true));
+    }
+
+    private static void assertNoSecretIn(String where, String text, List<String> secrets) {
+        for (String secret : secrets) {
+            assertFalse(text.contains(secret), where + " shows a secret");
+        }
     }
 
     private void assertNoProcessesLeft() throws IOException {

@@ -1,12 +1,14 @@
 package dev.sculptor.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashSet;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,16 +16,50 @@ class SecretsTest {
     @TempDir
     Path tmp;
 
+    private static String mode(Path p) throws Exception {
+        return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+    }
+
     @Test
-    void generatedOnceOwnerOnlyAndReadBackAfter() throws Exception {
+    void oneTokenPerRoleAndTheS3SecretGeneratedOnceOwnerOnlyAndReadBackAfter() throws Exception {
         Layout l = Layout.create(tmp.resolve("state"));
+        assertEquals("rwx------", mode(l.secrets()));
         assertEquals("", Secrets.existingS3SecretKey(l), "status never creates one");
-        String token = Secrets.adminToken(l);
-        assertTrue(token.matches("[0-9a-f]{64}"), token);
-        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(l.adminTokenFile())));
-        assertEquals(token, Secrets.adminToken(l));
+        Secrets.Tokens tokens = Secrets.tokens(l);
         String s3 = Secrets.s3SecretKey(l);
-        assertNotEquals(token, s3);
+        List<String> all = List.of(tokens.admin(), tokens.write(), tokens.read(), s3);
+        assertEquals(4, new HashSet<>(all).size(), "all different");
+        all.forEach(t -> assertTrue(t.matches("[0-9a-f]{64}"), t));
+        for (String role : Secrets.ROLES) {
+            Path f = l.tokenFile(role);
+            assertEquals(l.secrets(), f.getParent());
+            assertEquals("rw-------", mode(f));
+            assertEquals(tokens.byRole().get(role), Files.readString(f).trim());
+        }
+        assertEquals("rw-------", mode(l.s3CredentialFile()));
+        assertEquals(l.secrets(), l.s3CredentialFile().getParent());
+        assertEquals(tokens, Secrets.tokens(l));
+        assertEquals(s3, Secrets.s3SecretKey(l));
         assertEquals(s3, Secrets.existingS3SecretKey(l));
+        assertEquals(tokens.admin() + ":admin," + tokens.write() + ":write," + tokens.read() + ":read", tokens.authTokens());
+    }
+
+    @Test
+    void secretsKeptWhereEarlierVersionsPutThemMoveIntoTheSecretsDirectoryUnchanged() throws Exception {
+        Path state = tmp.resolve("state");
+        Files.createDirectories(state.resolve("s3"));
+        Files.writeString(state.resolve("admin.token"), "old-admin\n");
+        Files.writeString(state.resolve("s3/credential"), "old-s3\n");
+        Files.createDirectories(state.resolve("secrets"));
+        Files.setPosixFilePermissions(state.resolve("secrets"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        Layout l = Layout.create(state);
+        assertEquals("rwx------", mode(l.secrets()), "an existing directory is made owner-only");
+        assertEquals("old-s3", Secrets.existingS3SecretKey(l), "status reads the old place");
+        assertEquals("old-admin", Secrets.tokens(l).admin());
+        assertEquals("old-s3", Secrets.s3SecretKey(l));
+        assertFalse(Files.exists(state.resolve("admin.token")));
+        assertFalse(Files.exists(state.resolve("s3/credential")));
+        assertEquals("rw-------", mode(l.adminTokenFile()));
+        assertEquals("rw-------", mode(l.s3CredentialFile()));
     }
 }

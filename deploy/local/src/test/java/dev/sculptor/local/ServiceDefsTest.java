@@ -60,6 +60,17 @@ class ServiceDefsTest {
     }
 
     @Test
+    void aTokenIsRefusedInASystemPropertyAndAllowedInTheEnvironment() throws Exception {
+        Path f = tmp.resolve("tokens.properties");
+        Files.writeString(f, "services=a\na.jar=a.jar\na.env.SCULPTOR_REGISTRY_TOKEN=${write.token}\n");
+        assertEquals(Map.of("SCULPTOR_REGISTRY_TOKEN", "${write.token}"), ServiceDefs.load(f, tmp).get(0).env());
+        Files.writeString(f, "services=a\na.jar=a.jar\na.sysprop.sculptor.registry.token=${read.token}\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServiceDefs.load(f, tmp));
+        assertEquals(f + ": a.sysprop.sculptor.registry.token names a token, which would be on the command line for every"
+                + " local user to read; pass it as a.env.VARIABLE instead", e.getMessage());
+    }
+
+    @Test
     void theShippedServiceListParsesAndNamesModelRegistryFirst() throws Exception {
         Path shipped = Path.of("services.properties");
         List<ServiceDefs.Service> s = ServiceDefs.load(shipped, tmp);

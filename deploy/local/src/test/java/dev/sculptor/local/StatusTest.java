@@ -81,7 +81,31 @@ class StatusTest {
         assertEquals(PortPlan.DEFAULT_KAFKA_PORT, kafka.get("port").getAsInt());
         assertTrue(kafka.get("health").isJsonNull());
         assertEquals("not built", component(o, "absent").get("state").getAsString());
+        assertTrue(o.get("adminTokenFile").isJsonNull());
+        assertEquals(Set.of("admin", "write", "read"), o.getAsJsonObject("tokenFiles").keySet());
+        assertTrue(o.getAsJsonObject("tokenFiles").get("read").isJsonNull(), "no stack yet, no token");
         assertEquals(PortPlan.DEFAULT_PORT_BASE + 1, component(o, "absent").get("port").getAsInt());
+    }
+
+    @Test
+    void statusNamesEachTokensFileAndShowsNoSecret() throws Exception {
+        Path state = tmp.resolve("state");
+        Layout l = Layout.create(state);
+        Secrets.Tokens tokens = Secrets.tokens(l);
+        String s3 = Secrets.s3SecretKey(l);
+        Path svc = services(tmp.resolve("fake/fake.jar"));
+        String[] common = {"--state-dir", state.toString(), "--services", svc.toString(), "--repo", tmp.toString()};
+        Result table = run(concat(new String[] {"status"}, common));
+        Result json = run(concat(new String[] {"status", "--json"}, common));
+        for (String role : Secrets.ROLES) {
+            assertTrue(table.out().contains("  " + role + " token: " + l.tokenFile(role)), table.out());
+        }
+        JsonObject o = JsonParser.parseString(json.out()).getAsJsonObject();
+        assertEquals(l.tokenFile("read").toString(), o.getAsJsonObject("tokenFiles").get("read").getAsString());
+        assertEquals(l.adminTokenFile().toString(), o.get("adminTokenFile").getAsString());
+        for (String secret : List.of(tokens.admin(), tokens.write(), tokens.read(), s3)) {
+            assertFalse(table.out().contains(secret) || json.out().contains(secret), "status shows a secret");
+        }
     }
 
     @Test

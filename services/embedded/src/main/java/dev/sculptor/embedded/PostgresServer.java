@@ -2,6 +2,8 @@ package dev.sculptor.embedded;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -10,7 +12,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
@@ -44,10 +48,12 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     private final EmbeddedPostgres postgres;
+    private final Config config;
     private boolean closed;
 
-    private PostgresServer(EmbeddedPostgres postgres) {
+    private PostgresServer(EmbeddedPostgres postgres, Config config) {
         this.postgres = postgres;
+        this.config = config;
     }
 
     /** Starts the server (running initdb on an empty data directory); {@code notes} gets one line per repair. */
@@ -57,7 +63,8 @@ public final class PostgresServer implements AutoCloseable {
         for (int attempt = 0; attempt < (free ? FREE_PORT_ATTEMPTS : 1); attempt++) {
             int port = free ? Loopback.freePort() : config.port();
             try {
-                return new PostgresServer(PgBinaries.start(config.binariesDir(), b -> configure(b, config, port), notes));
+                return new PostgresServer(PgBinaries.start(config.binariesDir(), b -> configure(b, config, port), notes),
+                        config);
             } catch (IOException e) {
                 // Most often the port was taken between probe and bind.
                 last = e;
@@ -119,17 +126,64 @@ public final class PostgresServer implements AutoCloseable {
         return postgres.getPort();
     }
 
+    /**
+     * The postmaster's pid: the process that is the server (pg_ctl daemonizes it, so it is no child of this JVM).
+     * Stopping it stops the database: SIGTERM waits for clients to leave, SIGINT disconnects them, SIGKILL crashes it.
+     */
+    public long pid() {
+        return postmasterPid(config.dataDir())
+                .orElseThrow(() -> new IllegalStateException("no postmaster runs on " + config.dataDir()));
+    }
+
+    /** True while the postmaster of this server's data directory runs. */
+    public boolean running() {
+        return postmasterPid(config.dataDir()).isPresent();
+    }
+
+    /**
+     * The pid of the postmaster serving {@code dataDir}, from the first line of its {@code postmaster.pid}, when that
+     * file names a live {@code postgres} process whose command line names {@code dataDir} (so a pid left in a stale file
+     * and since reused by another program is never taken for the server); else empty.
+     */
+    public static OptionalLong postmasterPid(Path dataDir) {
+        long pid;
+        try {
+            List<String> lines = Files.readAllLines(dataDir.resolve("postmaster.pid"), StandardCharsets.UTF_8);
+            pid = lines.isEmpty() ? 0 : Long.parseLong(lines.get(0).trim());
+        } catch (IOException | NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+        String command = ProcessHandle.of(pid).filter(ProcessHandle::isAlive).flatMap(h -> h.info().commandLine()).orElse("");
+        String data = dataDir.toAbsolutePath().normalize().toString();
+        boolean postmaster = command.contains("postgres") && (command.contains(data) || command.contains(realPath(dataDir)));
+        return pid > 0 && postmaster ? OptionalLong.of(pid) : OptionalLong.empty();
+    }
+
+    private static String realPath(Path p) {
+        try {
+            return p.toRealPath().toString();
+        } catch (IOException e) {
+            return p.toAbsolutePath().normalize().toString();
+        }
+    }
+
     /** JDBC URL of the named database, created empty if it does not exist yet ({@link #createDatabase}). */
     public synchronized String jdbcUrl(String database) {
         createDatabase(port(), database);
         return url(port(), database);
     }
 
-    /** Stops the server (pg_ctl stop -m fast); a throw-away server's data directory goes with it. Idempotent. */
+    /**
+     * Stops the server (pg_ctl stop -m fast); a throw-away server's data directory goes with it. Idempotent; a server
+     * already stopped or killed from outside is left alone (pg_ctl would only fail, loudly).
+     */
     @Override
     public synchronized void close() {
         if (!closed) {
             closed = true;
+            if (!config.throwAway() && !running()) {
+                return;
+            }
             try {
                 postgres.close();
             } catch (IOException ignored) {

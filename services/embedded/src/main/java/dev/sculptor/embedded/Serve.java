@@ -20,11 +20,16 @@ import java.util.concurrent.CountDownLatch;
  * Serve s3       --port P --data DIR --access-key K --secret-file FILE [--bucket B]   (B: created at start)
  * Serve postgres --port P --data DIR --binaries DIR
  * </pre>
- * Each also takes {@code --ready FILE}: written once the part answers its clients, deleted when it stops.
+ * Each also takes {@code --ready FILE}: written once the part answers its clients (holding the pid of the process that
+ * serves: PostgreSQL's postmaster, else this one), deleted when it stops.
+ *
+ * <p>PostgreSQL's server is the postmaster, a process of its own (pg_ctl daemonizes it): stopping or killing it stops the
+ * database, and this process then exits too, so that nothing reports a server that is gone.
  */
 public final class Serve {
     /** The local stack's launcher waits for readiness itself, with its own timeout; this one only bounds a hang. */
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(10);
+    private static final Duration POSTMASTER_POLL = Duration.ofMillis(500);
 
     private Serve() {}
 
@@ -59,10 +64,32 @@ public final class Serve {
         }, "serve-stop"));
         if (ready != null) {
             Path tmp = ready.resolveSibling(ready.getFileName() + ".tmp");
-            Files.writeString(tmp, ProcessHandle.current().pid() + "\n", StandardCharsets.UTF_8);
+            long pid = started instanceof PostgresServer pg ? pg.pid() : ProcessHandle.current().pid();
+            Files.writeString(tmp, pid + "\n", StandardCharsets.UTF_8);
             Files.move(tmp, ready, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
+        if (started instanceof PostgresServer pg) {
+            exitWhenGone(pg);
+        }
         stopped.await();
+    }
+
+    /** Exits once the postmaster is gone (polled: it is no child of this JVM, and a zombie counts as gone). */
+    private static void exitWhenGone(PostgresServer pg) {
+        long pid = pg.pid();
+        Thread watch = new Thread(() -> {
+            try {
+                while (pg.running()) {
+                    Thread.sleep(POSTMASTER_POLL.toMillis());
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+            System.out.println("Serve: the PostgreSQL server (pid " + pid + ") is gone; exiting");
+            System.exit(1);
+        }, "postmaster-watch");
+        watch.setDaemon(true);
+        watch.start();
     }
 
     static AutoCloseable start(String part, Map<String, String> args) throws IOException {

@@ -1,12 +1,17 @@
 package dev.sculptor.embedded;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,5 +37,38 @@ class ServeTest {
                 () -> Serve.start("kafka", Map.of("port", "1", "data", tmp.toString())));
         assertEquals("--controller-port is required", missing.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Serve.start("s3", Map.of("data", tmp.toString())));
+    }
+
+    @Test
+    void servePostgresNamesThePostmasterInItsReadyFileAndExitsWhenTheServerIsKilled() throws Exception {
+        Path ready = tmp.resolve("ready");
+        int port = Loopback.freePort();
+        Process serve = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx192m",
+                "-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("java.class.path"), Serve.class.getName(), "postgres",
+                "--port", Integer.toString(port), "--data", tmp.resolve("data").toString(),
+                "--binaries", PostgresServerTest.binaries().toString(), "--ready", ready.toString())
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("serve.log").toFile()).start();
+        try {
+            await().atMost(Duration.ofMinutes(2)).until(() -> Files.exists(ready) || !serve.isAlive());
+            assertTrue(serve.isAlive(), () -> "Serve exited: " + log());
+            long postmaster = Long.parseLong(Files.readString(ready).trim());
+            assertEquals("postgres", PostgresServerTest.processName(postmaster));
+            assertNotEquals(serve.pid(), postmaster);
+
+            ProcessHandle.of(postmaster).orElseThrow().destroyForcibly();
+            assertTrue(serve.waitFor(30, TimeUnit.SECONDS), () -> "Serve outlived its server: " + log());
+            assertTrue(log().contains("Serve: the PostgreSQL server (pid " + postmaster + ") is gone"), this::log);
+            assertEquals("nothing listens on " + Loopback.HOST + ":" + port, Readiness.postgres(port));
+        } finally {
+            serve.destroyForcibly();
+        }
+    }
+
+    private String log() {
+        try {
+            return Files.readString(tmp.resolve("serve.log"));
+        } catch (java.io.IOException e) {
+            return e.toString();
+        }
     }
 }
