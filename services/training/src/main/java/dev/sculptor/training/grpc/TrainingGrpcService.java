@@ -62,7 +62,7 @@ public class TrainingGrpcService implements Training {
             String id = r.getTrainingRunId().isEmpty() ? "run-" + UUID.randomUUID() : r.getTrainingRunId();
             ResourceNames.checkNewId("training_run_id", id);
             String requestId = r.getRequestId().isBlank() ? null : r.getRequestId().trim();
-            return Mapper.run(runs.create(Mapper.request("trainingRuns/" + id, r.getTrainingRun(), Instant.now()), requestId));
+            return Mapper.run(runs.create(Mapper.request("trainingRuns/" + id, r.getTrainingRun(), Instant.now()), requestId, r));
         });
     }
 
