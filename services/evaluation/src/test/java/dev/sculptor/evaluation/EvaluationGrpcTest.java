@@ -39,6 +39,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -179,6 +180,21 @@ class EvaluationGrpcTest {
                         .setUri("cifar10:s3://not-ours/cifar")).build()));
         assertEquals(Status.Code.INVALID_ARGUMENT, otherBucket.getStatus().getCode());
         assertTrue(otherBucket.getStatus().getDescription().contains("is not this service's bucket"), otherBucket.getStatus().getDescription());
+        // nothing the server would fetch for a caller, nothing in its bucket outside the datasets' prefix
+        for (String bad : List.of("http://169.254.169.254/latest/meta-data/", "cifar10:s3://" + store.bucket() + "/models/m/versions/1")) {
+            StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> client.blocking(READ).evaluate(
+                    EvaluateRequest.newBuilder().setModelVersion(version).setDataset(DatasetRef.newBuilder().setUri(bad)).build()));
+            assertEquals(Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode(), bad);
+            assertTrue(refused.getStatus().getDescription().startsWith("dataset '" + bad + "': ")
+                    && refused.getStatus().getDescription().contains("allowed: fashion-mnist, cifar10, "), refused.getStatus().getDescription());
+        }
+        // a missing prefix is refused before anything is recorded
+        String absent = "cifar10:s3://" + store.bucket() + "/datasets/absent-cifar";
+        StatusRuntimeException noFiles = assertThrows(StatusRuntimeException.class, () -> client.blocking(READ).evaluate(
+                EvaluateRequest.newBuilder().setModelVersion(version).setDataset(DatasetRef.newBuilder().setUri(absent)).build()));
+        assertEquals(Status.Code.FAILED_PRECONDITION, noFiles.getStatus().getCode());
+        assertEquals("dataset '" + absent + "': no test_batch.bin under s3://" + store.bucket() + "/datasets/absent-cifar/ (found no "
+                + "objects)", noFiles.getStatus().getDescription());
 
         // CIFAR-10 images for a 28x28 grey-scale model: refused, and the evaluation is kept as FAILED
         Path cifar = Files.createDirectories(tmp.resolve("cifar"));

@@ -23,6 +23,7 @@ import dev.sculptor.api.v1.ModelRegistryGrpc;
 import dev.sculptor.api.v1.ModelVersion;
 import dev.sculptor.api.v1.SetAliasRequest;
 import dev.sculptor.api.v1.SetAliasResponse;
+import dev.sculptor.api.v1.UpdateVersionRequest;
 import dev.sculptor.api.v1.VersionRegistered;
 import dev.sculptor.engine.checkpoint.CheckpointException;
 import dev.sculptor.engine.checkpoint.CheckpointVerifier;
@@ -57,7 +58,7 @@ import java.util.stream.Stream;
 /**
  * The model registry's API as the pruning service and its tests use it, state in memory:
  * CreateModel, GetModel, CreateVersion (a checkpoint already in the store), GetVersion (by number or
- * alias), ListVersions and SetAlias; the other methods answer UNIMPLEMENTED.
+ * alias), ListVersions, UpdateVersion (description, tags) and SetAlias; the other methods answer UNIMPLEMENTED.
  *
  * <p>It keeps the registry's contract where the service depends on it: the same name grammar and
  * canonical codes with the same messages, a checkpoint verified by the engine's
@@ -191,6 +192,37 @@ final class FakeRegistryService extends ModelRegistryGrpc.ModelRegistryImplBase 
             synchronized (this) {
                 ModelState s = state(ref.model());
                 return version(s, s.versions.get(resolve(s, ref)));
+            }
+        });
+    }
+
+    /** UpdateVersion as the registry does it: {@code description} and {@code tags} of a numbered version. */
+    @Override
+    public void updateVersion(UpdateVersionRequest r, StreamObserver<ModelVersion> out) {
+        answer(out, () -> {
+            VersionName ref = VersionName.parse("version.name", r.getVersion().getName());
+            if (ref.number() == null) {
+                throw invalid("version.name", "must name a version by number");
+            }
+            List<String> paths = r.getUpdateMask().getPathsList().isEmpty() ? List.of("description", "tags")
+                    : r.getUpdateMask().getPathsList();
+            for (String p : paths) {
+                if (!List.of("description", "tags").contains(p)) {
+                    throw invalid("update_mask", "path '" + p + "' cannot be updated (allowed: [description, tags])");
+                }
+            }
+            synchronized (this) {
+                ModelState s = state(ref.model());
+                ModelVersion.Builder b = s.versions.get(resolve(s, ref)).toBuilder().setUpdateTime(now());
+                if (paths.contains("description")) {
+                    b.setDescription(r.getVersion().getDescription());
+                }
+                if (paths.contains("tags")) {
+                    b.clearTags().addAllTags(r.getVersion().getTagsList());
+                }
+                ModelVersion v = b.build();
+                s.versions.put((int) v.getVersionNumber(), v);
+                return version(s, v);
             }
         });
     }

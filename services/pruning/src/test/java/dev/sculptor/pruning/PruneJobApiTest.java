@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sculptor.api.v1.CancelPruneJobRequest;
 import dev.sculptor.api.v1.CreatePruneJobRequest;
+import dev.sculptor.api.v1.DatasetRef;
 import dev.sculptor.api.v1.GetPruneJobRequest;
 import dev.sculptor.api.v1.ListPruneJobsRequest;
 import dev.sculptor.api.v1.ListPruneJobsResponse;
@@ -25,6 +26,7 @@ import dev.sculptor.api.v1.RetrainMode;
 import dev.sculptor.api.v1.ScoresComputed;
 import dev.sculptor.api.v1.ScoringRequested;
 import dev.sculptor.api.v1.SetAliasRequest;
+import dev.sculptor.api.v1.TrainingPlan;
 import dev.sculptor.api.v1.WatchPruneJobRequest;
 import dev.sculptor.platform.events.Topics;
 import dev.sculptor.pruning.Fixtures.Clients;
@@ -103,6 +105,30 @@ class PruneJobApiTest extends PruningTestBase {
                     ListPruneJobsRequest.newBuilder().setFilter("method.method = \"l1-norm\"").build()));
             assertTrue(engineId.getStatus().getDescription().contains("L1_NORM"), engineId.getStatus().getDescription());
 
+            // datasets: only what the operator allows, and only when the files are there
+            for (String bad : List.of("file:/etc/passwd", "http://169.254.169.254/latest/meta-data/",
+                    "cifar10:s3://another-bucket/datasets/cifar", "cifar10:s3://" + store.bucket() + "/models/" + model + "/versions/1")) {
+                StatusRuntimeException refused = fails(Status.Code.INVALID_ARGUMENT, () -> write.createPruneJob(create(l1Job(v1)
+                        .setDataset(DatasetRef.newBuilder().setUri(bad)))));
+                assertTrue(refused.getStatus().getDescription().startsWith("dataset '" + bad + "': "), refused.getStatus().getDescription());
+                assertTrue(refused.getStatus().getDescription().contains("allowed: fashion-mnist, cifar10, {cifar10|fashion-mnist}:s3://"
+                        + store.bucket() + "/datasets/..."), refused.getStatus().getDescription());
+            }
+            String missing = "cifar10:s3://" + store.bucket() + "/datasets/" + model + "/";
+            StatusRuntimeException noFiles = fails(Status.Code.FAILED_PRECONDITION, () -> write.createPruneJob(create(l1Job(v1)
+                    .setDataset(DatasetRef.newBuilder().setUri(missing)))));
+            assertEquals("dataset '" + missing + "': no data_batch_1.bin..data_batch_5.bin, test_batch.bin under s3://" + store.bucket()
+                    + "/datasets/" + model + "/ (found no objects)", noFiles.getStatus().getDescription());
+            // plans: bounded by the configured maxima
+            StatusRuntimeException epochs = fails(Status.Code.INVALID_ARGUMENT, () -> write.createPruneJob(create(l1Job(v1)
+                    .setPlan(TrainingPlan.newBuilder().setEpochs(100000)))));
+            assertEquals("prune_job.plan.epochs: must be at most 1600 (this service's maximum), got 100000",
+                    epochs.getStatus().getDescription());
+            StatusRuntimeException subset = fails(Status.Code.INVALID_ARGUMENT, () -> write.createPruneJob(create(l1Job(v1)
+                    .setDataset(DatasetRef.newBuilder().setUri("fashion-mnist").setTrainSubset(2_000_000)))));
+            assertEquals("prune_job.dataset.train_subset: must be at most 1000000 (this service's maximum), got 2000000",
+                    subset.getStatus().getDescription());
+
             // none of them created anything
             ListPruneJobsResponse none = c.pruning("read-token").listPruneJobs(ListPruneJobsRequest.newBuilder()
                     .setFilter("target_model = \"models/" + model + "\"").build());
@@ -124,6 +150,16 @@ class PruneJobApiTest extends PruningTestBase {
             PruneJob first = write.createPruneJob(r);
             PruneJob retried = write.createPruneJob(r);
             assertEquals(first.getName(), retried.getName());
+            // AIP-155: the same request id with another body is refused, naming what differs
+            CreatePruneJobRequest.Builder other = r.toBuilder();
+            other.getPruneJobBuilder().setDisplayName("another").getPlanBuilder().setEpochs(3);
+            StatusRuntimeException reused = fails(Status.Code.ALREADY_EXISTS, () -> write.createPruneJob(other.build()));
+            assertEquals("request_id '" + requestId + "' was used for a different request (prune_job.plan.epochs, prune_job.display_name "
+                    + "differ); use a new request_id for a new request", reused.getStatus().getDescription());
+            StatusRuntimeException reusedId = fails(Status.Code.ALREADY_EXISTS, () -> write.createPruneJob(r.toBuilder()
+                    .setPruneJobId("another-id").build()));
+            assertTrue(reusedId.getStatus().getDescription().contains("(prune_job_id differs)"), reusedId.getStatus().getDescription());
+            assertEquals(first.getCreateTime(), write.createPruneJob(r).getCreateTime(), "the same body still gets the first job");
             assertEquals(first.getCreateTime(), retried.getCreateTime());
             assertTrue(first.getName().matches("pruneJobs/j[0-9a-f]{15}"), first.getName());
             assertEquals(List.of(RetrainMode.FINE_TUNE), first.getRetrainModesList(), "the default mode");

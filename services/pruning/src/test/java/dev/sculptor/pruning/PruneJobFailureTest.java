@@ -6,12 +6,15 @@ import static dev.sculptor.pruning.Fixtures.envelope;
 import static dev.sculptor.pruning.Fixtures.l1Job;
 import static dev.sculptor.pruning.Fixtures.now;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sculptor.api.v1.CancelPruneJobRequest;
 import dev.sculptor.api.v1.CheckpointRef;
 import dev.sculptor.api.v1.CreatePruneJobRequest;
 import dev.sculptor.api.v1.Evaluation;
 import dev.sculptor.api.v1.EvaluationCompleted;
+import dev.sculptor.api.v1.GetVersionRequest;
 import dev.sculptor.api.v1.ModelVersion;
 import dev.sculptor.api.v1.PruneJob.State;
 import dev.sculptor.api.v1.PruneJob;
@@ -24,6 +27,7 @@ import dev.sculptor.engine.prune.PrunePlan;
 import dev.sculptor.platform.events.EventEnvelope;
 import dev.sculptor.platform.events.Topics;
 import dev.sculptor.pruning.Fixtures.Clients;
+import dev.sculptor.pruning.saga.Saga;
 import dev.sculptor.testing.KafkaResource;
 import dev.sculptor.testing.PostgresResource;
 import dev.sculptor.testing.S3Resource;
@@ -31,6 +35,7 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -70,6 +75,31 @@ class PruneJobFailureTest extends PruningTestBase {
         return envelope(b.build(), run, job.getName());
     }
 
+    /** The version once it carries {@code tag}; tagging follows the job's end, after its commit. */
+    static ModelVersion awaitTag(Clients c, String version, String tag) {
+        ModelVersion[] v = new ModelVersion[1];
+        Fixtures.await(version + " tagged " + tag, () -> {
+            v[0] = c.registry().getVersion(GetVersionRequest.newBuilder().setName(version).build());
+            return v[0].getTagsList().contains(tag);
+        });
+        return v[0];
+    }
+
+    @Test
+    void aJobCancelledAfterPruningTagsItsVersion() throws Exception {
+        String model = Fixtures.unique("fail");
+        try (Clients c = new Clients(url.getPort(), registry)) {
+            PruneJob job = training(c, model, RetrainMode.FINE_TUNE);
+            PruneJob cancelled = c.pruning("write-token").cancelPruneJob(CancelPruneJobRequest.newBuilder().setName(job.getName()).build());
+            assertEquals(State.CANCELLED, cancelled.getState());
+            ModelVersion pruned = awaitTag(c, job.getPrunedVersion(), Saga.CANCELLED_TAG);
+            assertFalse(pruned.getTagsList().contains(Saga.FAILED_TAG));
+            // the baseline is not the job's: untouched
+            assertEquals(List.of("baseline"), c.registry().getVersion(GetVersionRequest.newBuilder().setName(job.getModelVersion())
+                    .build()).getTagsList());
+        }
+    }
+
     @Test
     void missingScoresFailThePruningStep() throws Exception {
         String model = Fixtures.unique("fail");
@@ -106,6 +136,8 @@ class PruneJobFailureTest extends PruningTestBase {
             PruneJob failed = awaitState(c, job.getName(), State.FAILED);
             assertEquals("candidate scratch-e: trainingRuns/" + Fixtures.jobId(job.getName()) + "-scratch-e ended FAILED: loss is NaN",
                     failed.getStateMessage());
+            // the pruned version it registered no longer looks like a good one
+            awaitTag(c, failed.getPrunedVersion(), Saga.FAILED_TAG);
 
             // the other run still finishes: its model is not registered for an ended job
             String out = "runs/" + Fixtures.jobId(job.getName()) + "-fine-tune/checkpoints/final/";
@@ -142,6 +174,11 @@ class PruneJobFailureTest extends PruningTestBase {
             PruneJob failed = awaitState(c, job.getName(), State.FAILED);
             assertEquals("evaluation of pruned (" + job.getPrunedVersion() + ") ended FAILED: dataset missing",
                     failed.getStateMessage());
+            // the pruned model and the trained candidate are tagged, once (the job's end is not applied twice)
+            awaitTag(c, failed.getPrunedVersion(), Saga.FAILED_TAG);
+            ModelVersion candidate = awaitTag(c, failed.getCandidates(0).getModelVersion(), Saga.FAILED_TAG);
+            assertEquals(List.of("sculptor-pruned", Saga.FAILED_TAG), candidate.getTagsList());
+            assertEquals(3, Fixtures.versionCount(c, model));
         }
     }
 }

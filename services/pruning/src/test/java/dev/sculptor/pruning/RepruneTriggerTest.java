@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.FieldMask;
 import dev.sculptor.api.v1.CreateRepruneTriggerRequest;
+import dev.sculptor.api.v1.DatasetRef;
 import dev.sculptor.api.v1.DeleteRepruneTriggerRequest;
 import dev.sculptor.api.v1.GetRepruneTriggerRequest;
 import dev.sculptor.api.v1.Lineage;
@@ -22,6 +23,7 @@ import dev.sculptor.api.v1.PruneJob;
 import dev.sculptor.api.v1.PruneJobStateChanged;
 import dev.sculptor.api.v1.RepruneTrigger;
 import dev.sculptor.api.v1.RetrainMode;
+import dev.sculptor.api.v1.TrainingPlan;
 import dev.sculptor.api.v1.SetAliasRequest;
 import dev.sculptor.api.v1.UpdateRepruneTriggerRequest;
 import dev.sculptor.api.v1.VersionRegistered;
@@ -225,6 +227,18 @@ class RepruneTriggerTest extends PruningTestBase {
                             .setTemplate(l1Job("").clearMethod())).build()));
             assertEquals(Status.Code.INVALID_ARGUMENT, noMethod.getStatus().getCode());
             assertEquals("reprune_trigger.template.method: is required", noMethod.getStatus().getDescription());
+            // a template's dataset and plan are checked as a job's are: every job it starts would carry them
+            StatusRuntimeException passwd = assertThrows(StatusRuntimeException.class, () -> c.pruning("write-token")
+                    .createRepruneTrigger(CreateRepruneTriggerRequest.newBuilder().setRepruneTrigger(trigger("x")
+                            .setTemplate(l1Job("").setDataset(DatasetRef.newBuilder().setUri("file:/etc/passwd")))).build()));
+            assertEquals(Status.Code.INVALID_ARGUMENT, passwd.getStatus().getCode());
+            assertTrue(passwd.getStatus().getDescription().startsWith("dataset 'file:/etc/passwd': file: datasets are not enabled"),
+                    passwd.getStatus().getDescription());
+            StatusRuntimeException epochs = assertThrows(StatusRuntimeException.class, () -> c.pruning("write-token")
+                    .createRepruneTrigger(CreateRepruneTriggerRequest.newBuilder().setRepruneTrigger(trigger("x")
+                            .setTemplate(l1Job("").setPlan(TrainingPlan.newBuilder().setEpochs(100000)))).build()));
+            assertEquals("reprune_trigger.template.plan.epochs: must be at most 1600 (this service's maximum), got 100000",
+                    epochs.getStatus().getDescription());
             String id = Fixtures.unique("trg");
             c.pruning("write-token").createRepruneTrigger(CreateRepruneTriggerRequest.newBuilder().setRepruneTrigger(trigger("x"))
                     .setRepruneTriggerId(id).build());

@@ -161,9 +161,17 @@ class CreateTrainingRunTest {
         TrainingRun again = write().createTrainingRun(call);
         assertEquals(first.getName(), again.getName());
         assertEquals(first.getCreateTime(), again.getCreateTime());
-        // the request id decides, whatever else the retry says
-        TrainingRun renamed = write().createTrainingRun(call.toBuilder().setTrainingRunId("another-name").build());
-        assertEquals(first.getName(), renamed.getName());
+        // AIP-155: the same request id with another body is refused, naming what differs
+        Status renamed = status(() -> write().createTrainingRun(call.toBuilder().setTrainingRunId("another-name").build()));
+        assertEquals(Status.Code.ALREADY_EXISTS, renamed.getCode());
+        assertEquals("request_id '" + call.getRequestId() + "' was used for a different request (training_run_id differs); use a new "
+                + "request_id for a new request", renamed.getDescription());
+        Status longer = status(() -> write().createTrainingRun(call.toBuilder().setTrainingRun(lenetRun().setEpochs(51)
+                .setDataset(Fixtures.data().toBuilder().setTestSubset(65))).build()));
+        assertEquals(Status.Code.ALREADY_EXISTS, longer.getCode());
+        assertTrue(longer.getDescription().contains("(training_run.dataset.test_subset, training_run.epochs differ)"),
+                longer.getDescription());
+        assertEquals(first.getCreateTime(), write().createTrainingRun(call).getCreateTime(), "the same body still gets the first run");
 
         // a new request for a taken id
         String taken = first.getName().substring("trainingRuns/".length());
@@ -209,6 +217,32 @@ class CreateTrainingRunTest {
                 .setPlan(Fixtures.plan(1).toBuilder().setBatchSize(-1))).build()));
         assertEquals(Status.Code.INVALID_ARGUMENT, badPlan.getCode());
         assertTrue(badPlan.getDescription().startsWith("training_run.plan.batch_size: "), badPlan.getDescription());
+        // bounded plans
+        Status epochs = status(() -> write().createTrainingRun(ok.clone().setTrainingRun(lenetRun().setEpochs(100000)).build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, epochs.getCode());
+        assertEquals("training_run.epochs: must be at most 1600 (this service's maximum), got 100000", epochs.getDescription());
+        Status planEpochs = status(() -> write().createTrainingRun(ok.clone().setTrainingRun(lenetRun().clearEpochs()
+                .setPlan(Fixtures.plan(1).toBuilder().setEpochs(100000))).build()));
+        assertEquals("training_run.plan.epochs: must be at most 1600 (this service's maximum), got 100000", planEpochs.getDescription());
+        Status batch = status(() -> write().createTrainingRun(ok.clone().setTrainingRun(lenetRun()
+                .setPlan(Fixtures.plan(1).toBuilder().setBatchSize(1 << 20))).build()));
+        assertEquals("training_run.plan.batch_size: must be at most 4096 (this service's maximum), got 1048576", batch.getDescription());
+        // datasets: only what the operator allows (file: is not enabled here), and only when the files are there
+        for (String bad : List.of("file:/etc/passwd", "fashion-mnist:file:/usr/share/datasets/fashion-mnist",
+                "http://169.254.169.254/latest/meta-data/", "cifar10:s3://another-bucket/datasets/c",
+                "cifar10:s3://" + store.bucket() + "/runs/x/")) {
+            Status s = status(() -> write().createTrainingRun(ok.clone().setTrainingRun(lenetRun()
+                    .setDataset(Fixtures.data().toBuilder().setUri(bad))).build()));
+            assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode(), bad);
+            assertTrue(s.getDescription().startsWith("dataset '" + bad + "': ") && s.getDescription().contains("allowed: fashion-mnist, "
+                    + "cifar10, {cifar10|fashion-mnist}:s3://" + store.bucket() + "/datasets/..."), s.getDescription());
+        }
+        String absent = "fashion-mnist:s3://" + store.bucket() + "/datasets/absent-" + id;
+        Status noFiles = status(() -> write().createTrainingRun(ok.clone().setTrainingRun(lenetRun()
+                .setDataset(Fixtures.data().toBuilder().setUri(absent))).build()));
+        assertEquals(Status.Code.FAILED_PRECONDITION, noFiles.getCode());
+        assertTrue(noFiles.getDescription().startsWith("dataset '" + absent + "': no train-images-idx3-ubyte[.gz], "),
+                noFiles.getDescription());
         // without a registry (sculptor.registry.grpc) versions are named by number, and must be in the store
         Status alias = status(() -> write().createTrainingRun(ok.clone().setTrainingRun(lenetRun().clearArch()
                 .setModelVersion("models/m/versions/production").setRetrainMode(RetrainMode.FINE_TUNE)).build()));

@@ -234,10 +234,11 @@ class TrainingWorkerTest {
         // a missing dataset fails the same way, with the reason
         String noData = unique("nodata");
         publisher.publish(Topics.TRAINING_REQUESTS, Fixtures.envelope(UUID.randomUUID().toString(), Fixtures.fromArch(noData, 1, 1)
-                .setDataset(Fixtures.data().toBuilder().setUri("fashion-mnist:file:/nonexistent/fmnist")).build()));
+                .setDataset(Fixtures.data().toBuilder().setUri("fashion-mnist:s3://" + store.bucket() + "/datasets/nonexistent/fmnist"))
+                .build()));
         TrainingCompleted d = Fixtures.awaitCompleted(noData, WAIT);
         assertEquals(TrainingRun.State.FAILED, d.getStatus());
-        assertTrue(d.getFailureReason().contains("/nonexistent/fmnist"), d.getFailureReason());
+        assertTrue(d.getFailureReason().contains("/datasets/nonexistent/fmnist/ (found no objects)"), d.getFailureReason());
     }
 
     @Test

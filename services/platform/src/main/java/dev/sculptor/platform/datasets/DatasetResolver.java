@@ -23,20 +23,24 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
- * Turns a {@code DatasetRef.uri} into a local directory for the engine's {@code Datasets.load}.
+ * Turns a {@code DatasetRef.uri} into a local directory for the engine's {@code Datasets.load}, reading
+ * only what the operator allows ({@link Access}): the dataset names, this service's bucket under the
+ * configured prefixes, and {@code file:} directories only where enabled. Create paths call
+ * {@link #check} so a reference that is not allowed, or whose files are not there, is refused before a
+ * job, run or evaluation is accepted.
  *
  * <table>
  *   <caption>Accepted uris (dataset names are case-insensitive)</caption>
  *   <tr><td>{@code fashion-mnist}, {@code cifar10}</td><td>the service's configured copy (Fashion-MNIST:
  *       Debian's {@code dataset-fashion-mnist}, the engine's default)</td></tr>
  *   <tr><td>{@code cifar10:s3://bucket/prefix}, {@code fashion-mnist:s3://bucket/prefix}</td><td>the
- *       dataset's original files in this service's bucket (CIFAR-10: the binary batches, also accepted
+ *       dataset's original files in this service's bucket under one of {@link Access#s3Prefixes()} (CIFAR-10: the binary batches, also accepted
  *       under {@code prefix/cifar-10-batches-bin/}), downloaded once into the cache directory and
  *       downloaded again only when an object's recorded digest changes</td></tr>
  *   <tr><td>{@code cifar10:file:/abs/path}, {@code fashion-mnist:file:/abs/path}</td><td>a directory on
- *       this machine</td></tr>
+ *       this machine, only when {@link Access#fileEnabled()}</td></tr>
  *   <tr><td>{@code file:/abs/path}</td><td>a directory on this machine whose format is recognised
- *       from its file names</td></tr>
+ *       from its file names, only when {@link Access#fileEnabled()}</td></tr>
  * </table>
  *
  * <p>Only the files of the requested splits are fetched. File contents are the engine's business:
@@ -59,7 +63,35 @@ public final class DatasetResolver {
         TEST
     }
 
+    /** The longest part of a uri an error message repeats. */
+    private static final int ECHO = 120;
+
+    /**
+     * What the operator lets dataset references read besides the two names.
+     *
+     * @param fileEnabled whether {@code file:} directories on the server may be read (for local use)
+     * @param s3Prefixes the prefixes of this service's bucket that {@code s3://} references may name,
+     *     each ending in {@code /}; {@code /} (or an empty one) allows the whole bucket
+     */
+    public record Access(boolean fileEnabled, List<String> s3Prefixes) {
+        /** The default: no {@code file:}, the bucket's {@code datasets/} folder. */
+        public static final Access DEFAULT = new Access(false, List.of("datasets/"));
+
+        public Access {
+            List<String> norm = new ArrayList<>();
+            for (String p : s3Prefixes) {
+                String t = p.trim();
+                while (t.startsWith("/")) {
+                    t = t.substring(1);
+                }
+                norm.add(t.isEmpty() || t.endsWith("/") ? t : t + "/");
+            }
+            s3Prefixes = List.copyOf(norm);
+        }
+    }
+
     private final CheckpointStore store;
+    private final Access access;
     private final Path cacheDir;
     private final Path fashionMnistDir;
     private final Path cifar10Dir;
@@ -68,12 +100,14 @@ public final class DatasetResolver {
 
     /**
      * @param store the service's object store; null when it has none ({@code s3://} uris are then refused)
+     * @param access what references may read besides the two names
      * @param cacheDir where files from the store are kept between calls
      * @param fashionMnistDir the configured copy behind {@code fashion-mnist}
      * @param cifar10Dir the configured copy behind {@code cifar10}
      */
-    public DatasetResolver(CheckpointStore store, Path cacheDir, Path fashionMnistDir, Path cifar10Dir) {
+    public DatasetResolver(CheckpointStore store, Access access, Path cacheDir, Path fashionMnistDir, Path cifar10Dir) {
         this.store = store;
+        this.access = access;
         this.cacheDir = cacheDir;
         this.fashionMnistDir = fashionMnistDir;
         this.cifar10Dir = cifar10Dir;
@@ -92,46 +126,117 @@ public final class DatasetResolver {
     /**
      * Finds (downloading if needed) the files of the given splits.
      *
-     * @throws DatasetException.Invalid when the uri is malformed, names an unknown dataset or another bucket
+     * @throws DatasetException.Invalid when the uri is malformed, names an unknown dataset or something not allowed
      * @throws DatasetException.Missing when the directory or the objects are not there
      * @throws dev.sculptor.platform.store.StoreException when the store fails (e.g. is unreachable)
      */
     public ResolvedDataset resolve(String uri, Set<Split> splits) {
+        Ref ref = parse(uri, splits);
+        return switch (ref.kind()) {
+            case NAMED -> configured(ref.uri(), ref.name());
+            case FILE -> local(ref.uri(), ref.name(), ref.location());
+            case S3 -> download(ref.uri(), ref.name(), locate(ref.uri(), ref.name(), ref.location(), splits));
+        };
+    }
+
+    /**
+     * What a create path asks before it accepts a job, run or evaluation: that the uri is allowed and
+     * that the files of the given splits are there, without downloading anything.
+     *
+     * @return the canonical dataset name ({@value #FASHION_MNIST} or {@value #CIFAR10})
+     * @throws DatasetException.Invalid when the uri is malformed, names an unknown dataset or something not allowed
+     * @throws DatasetException.Missing when the directory or the objects are not there
+     * @throws dev.sculptor.platform.store.StoreException when the store fails (e.g. is unreachable)
+     */
+    public String check(String uri, Set<Split> splits) {
+        Ref ref = parse(uri, splits);
+        return switch (ref.kind()) {
+            case NAMED -> configured(ref.uri(), ref.name()).name();
+            case FILE -> local(ref.uri(), ref.name(), ref.location()).name();
+            case S3 -> {
+                locate(ref.uri(), ref.name(), ref.location(), splits);
+                yield ref.name();
+            }
+        };
+    }
+
+    /** What a reference may be here, for error messages. */
+    public String allowed() {
+        String bucket = store == null ? null : store.bucket();
+        StringBuilder sb = new StringBuilder("allowed: " + FASHION_MNIST + ", " + CIFAR10);
+        if (bucket != null) {
+            for (String p : access.s3Prefixes()) {
+                sb.append(", {" + CIFAR10 + "|" + FASHION_MNIST + "}:s3://" + bucket + "/" + p + "...");
+            }
+        }
+        if (access.fileEnabled()) {
+            sb.append(", file:/abs/path, {" + CIFAR10 + "|" + FASHION_MNIST + "}:file:/abs/path");
+        }
+        return sb.toString();
+    }
+
+    private enum Kind {
+        NAMED,
+        FILE,
+        S3
+    }
+
+    /** A parsed, allowed uri: the trimmed uri, the canonical name (null: a {@code file:} directory to detect), where. */
+    private record Ref(Kind kind, String uri, String name, String location) {}
+
+    private Ref parse(String uri, Set<Split> splits) {
         String u = uri == null ? "" : uri.trim();
         if (u.isEmpty()) {
-            throw new DatasetException.Invalid(u, "a dataset uri is required: fashion-mnist, cifar10, "
-                    + "cifar10:s3://bucket/prefix, cifar10:file:/abs/path or file:/abs/path");
+            throw new DatasetException.Invalid(u, "a dataset uri is required; " + allowed());
         }
         if (splits.isEmpty()) {
             throw new IllegalArgumentException("no split requested");
         }
         String lower = u.toLowerCase(Locale.ROOT);
         if (lower.equals(FASHION_MNIST) || lower.equals(CIFAR10)) {
-            return configured(u, lower);
+            return new Ref(Kind.NAMED, u, lower, null);
         }
         if (lower.startsWith("file:")) {
-            return local(u, null, u);
+            return file(u, null, u);
         }
         if (lower.startsWith("s3:")) {
-            throw new DatasetException.Invalid(u, "say which dataset the objects hold: cifar10:" + u + " or fashion-mnist:" + u);
+            throw new DatasetException.Invalid(u, "say which dataset the objects hold: cifar10:" + echo(u) + " or fashion-mnist:"
+                    + echo(u));
         }
         int colon = u.indexOf(':');
         if (colon <= 0) {
             throw unknown(u, u);
         }
+        if (u.startsWith("//", colon + 1)) {
+            // a scheme this resolver never reads (http, https, ftp...): the server must not fetch what a caller points at
+            throw new DatasetException.Invalid(u, "the scheme '" + echo(u.substring(0, colon)) + "' is not allowed; " + allowed());
+        }
         String name = canonical(u, u.substring(0, colon));
         String location = u.substring(colon + 1);
         String locLower = location.toLowerCase(Locale.ROOT);
         if (locLower.startsWith("s3://")) {
-            return fromStore(u, name, location.substring("s3://".length()), splits);
+            return new Ref(Kind.S3, u, name, location.substring("s3://".length()));
         }
         if (locLower.startsWith("file:")) {
-            return local(u, name, location);
+            return file(u, name, location);
         }
-        throw new DatasetException.Invalid(u, "after '" + u.substring(0, colon + 1) + "' expected s3://bucket/prefix or file:/abs/path");
+        throw new DatasetException.Invalid(u, "after '" + u.substring(0, colon + 1) + "' expected s3://bucket/prefix or file:/abs/path; "
+                + allowed());
     }
 
-    private static String canonical(String uri, String name) {
+    private Ref file(String uri, String name, String location) {
+        if (!access.fileEnabled()) {
+            throw new DatasetException.Invalid(uri, "file: datasets are not enabled on this service; " + allowed());
+        }
+        return new Ref(Kind.FILE, uri, name, location);
+    }
+
+    /** The start of a long piece of a uri, for messages. */
+    static String echo(String s) {
+        return s.length() <= ECHO ? s : s.substring(0, ECHO) + "...";
+    }
+
+    private String canonical(String uri, String name) {
         String n = name.trim().toLowerCase(Locale.ROOT);
         if (n.equals(FASHION_MNIST) || n.equals(CIFAR10)) {
             return n;
@@ -140,7 +245,7 @@ public final class DatasetResolver {
     }
 
     private static DatasetException unknown(String uri, String name) {
-        return new DatasetException.Invalid(uri, "unknown dataset '" + name + "' (known: " + FASHION_MNIST + ", " + CIFAR10
+        return new DatasetException.Invalid(uri, "unknown dataset '" + echo(name) + "' (known: " + FASHION_MNIST + ", " + CIFAR10
                 + "; or a location: cifar10:s3://bucket/prefix, cifar10:file:/abs/path, file:/abs/path)");
     }
 
@@ -229,7 +334,10 @@ public final class DatasetResolver {
         return out;
     }
 
-    private ResolvedDataset fromStore(String uri, String name, String bucketAndPrefix, Set<Split> splits) {
+    /** Where a store uri's files are: the folder and the files to fetch from it. */
+    private record Located(String bucket, String where, List<String> files) {}
+
+    private Located locate(String uri, String name, String bucketAndPrefix, Set<Split> splits) {
         int slash = bucketAndPrefix.indexOf('/');
         String bucket = slash < 0 ? bucketAndPrefix : bucketAndPrefix.substring(0, slash);
         String prefix = slash < 0 ? "" : bucketAndPrefix.substring(slash + 1);
@@ -243,8 +351,8 @@ public final class DatasetResolver {
             throw new DatasetException.Invalid(uri, "this service has no object store configured");
         }
         if (!bucket.equals(store.bucket())) {
-            throw new DatasetException.Invalid(uri, "bucket '" + bucket + "' is not this service's bucket '" + store.bucket()
-                    + "'; only the configured bucket is read (copy the files to s3://" + store.bucket() + "/...)");
+            throw new DatasetException.Invalid(uri, "bucket '" + echo(bucket) + "' is not this service's bucket '" + store.bucket()
+                    + "'; only the configured bucket is read (copy the files to s3://" + store.bucket() + "/...); " + allowed());
         }
         if (prefix.isEmpty()) {
             throw new DatasetException.Invalid(uri, "no prefix: name the folder holding the files, e.g. " + name + ":s3://"
@@ -252,8 +360,13 @@ public final class DatasetResolver {
         }
         for (String seg : prefix.split("/", -1)) {
             if (seg.isEmpty() || seg.equals(".") || seg.equals("..")) {
-                throw new DatasetException.Invalid(uri, "the prefix '" + prefix + "' has an empty, '.' or '..' segment");
+                throw new DatasetException.Invalid(uri, "the prefix '" + echo(prefix) + "' has an empty, '.' or '..' segment");
             }
+        }
+        String folder = prefix + "/";
+        if (access.s3Prefixes().stream().noneMatch(folder::startsWith)) {
+            throw new DatasetException.Invalid(uri, "the prefix '" + echo(prefix) + "' is not one datasets may be read from; "
+                    + allowed());
         }
         List<Wanted> wanted = wanted(name, splits);
         String where = prefix;
@@ -272,20 +385,26 @@ public final class DatasetResolver {
                 missing.add(w.what());
             }
         }
-        if (files.isEmpty() && missing.isEmpty()) {
-            missing.add("data_batch_1.bin..data_batch_5.bin");
+        List<String> found = present;
+        boolean noBatch = wanted.stream().filter(w -> !w.required()).noneMatch(w -> w.names().stream().anyMatch(found::contains));
+        if (name.equals(CIFAR10) && splits.contains(Split.TRAIN) && noBatch) {
+            missing.add(0, "data_batch_1.bin..data_batch_5.bin");
         }
         if (!missing.isEmpty()) {
             throw new DatasetException.Missing(uri, "no " + String.join(", ", missing) + " under s3://" + bucket + "/" + where
-                    + "/ (found " + (present.isEmpty() ? "no objects" : present.stream().sorted().toList()) + ")");
+                    + "/ (found " + (present.isEmpty() ? "no objects" : present.stream().sorted().limit(20).toList()) + ")");
         }
-        Path dir = cacheDir.resolve(name + "-" + shortHash(bucket + "/" + where));
+        return new Located(bucket, where, files);
+    }
+
+    private ResolvedDataset download(String uri, String name, Located at) {
+        Path dir = cacheDir.resolve(name + "-" + shortHash(at.bucket() + "/" + at.where()));
         synchronized (locks.computeIfAbsent(dir, d -> new Object())) {
             try {
                 Files.createDirectories(dir);
-                Files.writeString(dir.resolve(".source"), "s3://" + bucket + "/" + where + "/\n");
-                for (String f : files) {
-                    fetch(where + "/" + f, dir, f);
+                Files.writeString(dir.resolve(".source"), "s3://" + at.bucket() + "/" + at.where() + "/\n");
+                for (String f : at.files()) {
+                    fetch(at.where() + "/" + f, dir, f);
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write the dataset cache " + dir + ": " + e.getMessage(), e);

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
@@ -41,8 +42,11 @@ class DatasetResolverTest {
         s3.close();
     }
 
+    /** Local use: file: enabled, the bucket's datasets/ folder. */
+    static final DatasetResolver.Access LOCAL = new DatasetResolver.Access(true, List.of("datasets/"));
+
     DatasetResolver resolver() {
-        return new DatasetResolver(store, tmp.resolve("cache"), tmp.resolve("no-fashion"), tmp.resolve("no-cifar"));
+        return new DatasetResolver(store, LOCAL, tmp.resolve("cache"), tmp.resolve("no-fashion"), tmp.resolve("no-cifar"));
     }
 
     /** {@code records} CIFAR-10 binary records (label byte + 3072 pixel bytes). */
@@ -120,19 +124,22 @@ class DatasetResolverTest {
     void storeUrisNameTheirProblem() {
         DatasetResolver r = resolver();
         DatasetException other = assertThrows(DatasetException.Invalid.class, () -> r.resolve("cifar10:s3://elsewhere/data"));
-        assertEquals("dataset 'cifar10:s3://elsewhere/data': bucket 'elsewhere' is not this service's bucket '" + BUCKET
-                + "'; only the configured bucket is read (copy the files to s3://" + BUCKET + "/...)", other.getMessage());
-        DatasetException empty = assertThrows(DatasetException.Missing.class, () -> r.resolve("cifar10:s3://" + BUCKET + "/nothing/here"));
-        assertTrue(empty.getMessage().contains("no test_batch.bin under s3://" + BUCKET + "/nothing/here/ (found no objects)"),
+        assertTrue(other.getMessage().startsWith("dataset 'cifar10:s3://elsewhere/data': bucket 'elsewhere' is not this service's bucket '"
+                + BUCKET + "'; only the configured bucket is read (copy the files to s3://" + BUCKET + "/...); allowed: "),
+                other.getMessage());
+        DatasetException empty = assertThrows(DatasetException.Missing.class,
+                () -> r.resolve("cifar10:s3://" + BUCKET + "/datasets/nothing/here"));
+        assertTrue(empty.getMessage().contains("no data_batch_1.bin..data_batch_5.bin, test_batch.bin under s3://" + BUCKET
+                + "/datasets/nothing/here/ (found no objects)"),
                 empty.getMessage());
         assertTrue(assertThrows(DatasetException.Invalid.class, () -> r.resolve("cifar10:s3://" + BUCKET))
                 .getMessage().contains("no prefix"));
-        assertTrue(assertThrows(DatasetException.Invalid.class, () -> r.resolve("cifar10:s3://" + BUCKET + "/a/../b"))
+        assertTrue(assertThrows(DatasetException.Invalid.class, () -> r.resolve("cifar10:s3://" + BUCKET + "/datasets/../b"))
                 .getMessage().contains("'..' segment"));
         assertTrue(assertThrows(DatasetException.Invalid.class, () -> r.resolve("s3://" + BUCKET + "/x"))
                 .getMessage().contains("say which dataset"));
         DatasetException noStore = assertThrows(DatasetException.Invalid.class,
-                () -> new DatasetResolver(null, tmp, tmp, tmp).resolve("cifar10:s3://" + BUCKET + "/x"));
+                () -> new DatasetResolver(null, LOCAL, tmp, tmp, tmp).resolve("cifar10:s3://" + BUCKET + "/x"));
         assertTrue(noStore.getMessage().contains("no object store"), noStore.getMessage());
     }
 
@@ -166,7 +173,7 @@ class DatasetResolverTest {
     @Test
     void configuredCopiesAndUnknownNames() throws Exception {
         Path fm = Files.createDirectories(tmp.resolve("fm"));
-        DatasetResolver r = new DatasetResolver(store, tmp.resolve("cache"), fm, tmp.resolve("no-cifar"));
+        DatasetResolver r = new DatasetResolver(store, LOCAL, tmp.resolve("cache"), fm, tmp.resolve("no-cifar"));
         assertEquals(new ResolvedDataset("fashion-mnist", fm), r.resolve("fashion-mnist"));
         DatasetException noCifar = assertThrows(DatasetException.Missing.class, () -> r.resolve("CIFAR10"));
         assertTrue(noCifar.getMessage().startsWith("dataset 'CIFAR10': this service's copy at "), noCifar.getMessage());
@@ -185,8 +192,62 @@ class DatasetResolverTest {
     void theDebianCopyIsTheDefault() {
         assertEquals(Path.of("/usr/share/datasets/fashion-mnist"), DatasetResolver.DEFAULT_FASHION_MNIST_DIR);
         if (Files.isDirectory(DatasetResolver.DEFAULT_FASHION_MNIST_DIR)) {
-            DatasetResolver r = new DatasetResolver(store, tmp, DatasetResolver.DEFAULT_FASHION_MNIST_DIR, tmp.resolve("x"));
+            DatasetResolver r = new DatasetResolver(store, LOCAL, tmp, DatasetResolver.DEFAULT_FASHION_MNIST_DIR, tmp.resolve("x"));
             assertEquals("fashion-mnist", r.resolve("file:" + DatasetResolver.DEFAULT_FASHION_MNIST_DIR).name());
         }
+    }
+
+    @Test
+    void onlyWhatTheOperatorAllowsIsRead() throws Exception {
+        Path fm = Files.createDirectories(tmp.resolve("fm"));
+        Files.write(fm.resolve("t10k-images-idx3-ubyte.gz"), new byte[] {1});
+        DatasetResolver strict = new DatasetResolver(store, DatasetResolver.Access.DEFAULT, tmp.resolve("cache"), fm, tmp.resolve("no-cifar"));
+        String allowed = "allowed: fashion-mnist, cifar10, {cifar10|fashion-mnist}:s3://" + BUCKET + "/datasets/...";
+        assertEquals(allowed, strict.allowed());
+
+        // file: is off unless enabled, whatever the path
+        for (String bad : new String[] {"file:/etc/passwd", "cifar10:file:/etc", "file:" + fm}) {
+            DatasetException e = assertThrows(DatasetException.Invalid.class, () -> strict.check(bad, EnumSet.of(Split.TEST)));
+            assertEquals("dataset '" + bad + "': file: datasets are not enabled on this service; " + allowed, e.getMessage());
+        }
+        // no other scheme, no host: nothing the server would fetch for a caller
+        DatasetException metadata = assertThrows(DatasetException.Invalid.class,
+                () -> strict.check("http://169.254.169.254/latest/meta-data/", EnumSet.of(Split.TEST)));
+        assertEquals("dataset 'http://169.254.169.254/latest/meta-data/': the scheme 'http' is not allowed; " + allowed,
+                metadata.getMessage());
+        assertTrue(assertThrows(DatasetException.Invalid.class, () -> strict.check("cifar10:https://x/y", EnumSet.of(Split.TEST)))
+                .getMessage().endsWith("expected s3://bucket/prefix or file:/abs/path; " + allowed));
+        // the bucket, but outside the configured prefixes (checkpoints, jobs' files)
+        DatasetException outside = assertThrows(DatasetException.Invalid.class,
+                () -> strict.check("cifar10:s3://" + BUCKET + "/models/m/versions/1", EnumSet.of(Split.TEST)));
+        assertEquals("dataset 'cifar10:s3://" + BUCKET + "/models/m/versions/1': the prefix 'models/m/versions/1' is not one "
+                + "datasets may be read from; " + allowed, outside.getMessage());
+        // a prefix is a folder: datasets-x/ is not under datasets/
+        assertThrows(DatasetException.Invalid.class, () -> strict.check("cifar10:s3://" + BUCKET + "/datasets-x/a", EnumSet.of(Split.TEST)));
+        // a long reference is not echoed whole
+        String longUri = "x".repeat(10_000);
+        DatasetException tooLong = assertThrows(DatasetException.Invalid.class, () -> strict.check(longUri, EnumSet.of(Split.TEST)));
+        assertTrue(tooLong.getMessage().length() < 600, tooLong.getMessage());
+
+        // check: allowed and present, nothing downloaded
+        upload(tmp.resolve("up"), "test_batch.bin", cifarBatch(2, 4), "datasets/c3/test_batch.bin");
+        assertEquals("cifar10", strict.check("cifar10:s3://" + BUCKET + "/datasets/c3", EnumSet.of(Split.TEST)));
+        assertEquals(0, strict.downloads());
+        assertFalse(Files.exists(tmp.resolve("cache")), "check downloads nothing");
+        DatasetException missing = assertThrows(DatasetException.Missing.class,
+                () -> strict.check("cifar10:s3://" + BUCKET + "/datasets/c3", EnumSet.allOf(Split.class)));
+        assertTrue(missing.getMessage().contains("no data_batch_1.bin..data_batch_5.bin under s3://" + BUCKET + "/datasets/c3/"),
+                missing.getMessage());
+        assertThrows(DatasetException.Missing.class, () -> strict.check("fashion-mnist:s3://" + BUCKET + "/datasets/none",
+                EnumSet.of(Split.TEST)));
+        assertEquals("fashion-mnist", strict.check("FASHION-MNIST", EnumSet.allOf(Split.class)));
+        assertThrows(DatasetException.Missing.class, () -> strict.check("cifar10", EnumSet.of(Split.TEST)));
+
+        // the whole bucket when the operator says so; file: when enabled
+        DatasetResolver open = new DatasetResolver(store, new DatasetResolver.Access(true, List.of("/")), tmp.resolve("cache2"), fm, fm);
+        assertEquals("cifar10", open.check("cifar10:s3://" + BUCKET + "/datasets/c3", EnumSet.of(Split.TEST)));
+        assertThrows(DatasetException.Missing.class, () -> open.check("cifar10:s3://" + BUCKET + "/elsewhere/c3", EnumSet.of(Split.TEST)));
+        assertEquals("fashion-mnist", open.check("file:" + fm, EnumSet.of(Split.TEST)));
+        assertThrows(DatasetException.Missing.class, () -> open.check("file:/no/such/dir", EnumSet.of(Split.TEST)));
     }
 }

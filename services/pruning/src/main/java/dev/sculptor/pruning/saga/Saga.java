@@ -65,6 +65,9 @@ import java.util.Set;
  * not ended   Fail               → FAILED      (cancels the runs that have not ended)
  * </pre>
  *
+ * A job that ends FAILED or CANCELLED has the versions it registered (pruned model, trained candidates)
+ * tagged {@value #FAILED_TAG} or {@value #CANCELLED_TAG} ({@link Transition#versionsToMark}).
+ *
  * Any other pair changes nothing: a late, repeated or foreign event is dropped (the caller still marks it
  * processed). Every change also sends {@code PruneJobStateChanged} (on a change of state) and one watch
  * event with the job's new form. Requests are named after the job ({@code trainingRuns/{job}-scratch-b},
@@ -84,13 +87,44 @@ public final class Saga {
     }
 
     /**
-     * What a step changes and which training runs to cancel afterwards (a job that ended no longer needs
-     * its unfinished candidates).
+     * What a step changes and, for the service to do once it is committed, which training runs to cancel
+     * (a job that ended no longer needs its unfinished candidates) and which registered versions to mark
+     * with {@code endTag} (a job that ended FAILED or CANCELLED leaves its pruned model and trained
+     * candidates in the registry, which must not look like the results of a job that succeeded).
      */
-    public record Transition(Change change, List<String> runsToCancel) {
+    public record Transition(Change change, List<String> runsToCancel, List<String> versionsToMark, String endTag) {
         public Transition {
             runsToCancel = List.copyOf(runsToCancel);
+            versionsToMark = List.copyOf(versionsToMark);
         }
+
+        Transition(Change change, List<String> runsToCancel) {
+            this(change, runsToCancel, List.of(), null);
+        }
+    }
+
+    /** The tag on the versions a job registered before it ended FAILED. */
+    public static final String FAILED_TAG = "sculptor-job-failed";
+    /** The tag on the versions a job registered before it was CANCELLED. */
+    public static final String CANCELLED_TAG = "sculptor-job-cancelled";
+
+    /** The tag for the versions of a job that ended in {@code state}, or null when they stay as they are. */
+    public static String endTag(State state) {
+        return state == State.FAILED ? FAILED_TAG : state == State.CANCELLED ? CANCELLED_TAG : null;
+    }
+
+    /** The versions a job registered: its pruned model and the candidates trained so far. */
+    public static List<String> registered(PruneJob job) {
+        List<String> out = new ArrayList<>();
+        if (!job.getPrunedVersion().isEmpty()) {
+            out.add(job.getPrunedVersion());
+        }
+        for (PruneJob.Candidate c : job.getCandidatesList()) {
+            if (!c.getModelVersion().isEmpty()) {
+                out.add(c.getModelVersion());
+            }
+        }
+        return out;
     }
 
     private static final Map<State, Map<Class<? extends SagaEvent>, Rule>> TABLE = new EnumMap<>(State.class);
@@ -327,7 +361,8 @@ public final class Saga {
             }
         }
         Transition t = move(job, to, message, List.of(), now);
-        return new Transition(t.change(), cancel);
+        String tag = endTag(to);
+        return new Transition(t.change(), cancel, tag == null ? List.of() : registered(job), tag);
     }
 
     private static Transition move(PruneJob job, State to, String message, List<Outgoing> extra, Instant now) {

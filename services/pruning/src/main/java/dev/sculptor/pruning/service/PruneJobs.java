@@ -1,5 +1,6 @@
 package dev.sculptor.pruning.service;
 
+import dev.sculptor.api.v1.CreatePruneJobRequest;
 import dev.sculptor.api.v1.DatasetRef;
 import dev.sculptor.api.v1.Evaluation;
 import dev.sculptor.api.v1.EvaluationCompleted;
@@ -13,8 +14,14 @@ import dev.sculptor.api.v1.ScoresComputed;
 import dev.sculptor.api.v1.TrainingCompleted;
 import dev.sculptor.api.v1.TrainingProgress;
 import dev.sculptor.api.v1.TrainingRun;
+import dev.sculptor.platform.datasets.DatasetException;
+import dev.sculptor.platform.datasets.DatasetResolver;
+import dev.sculptor.platform.errors.Failures;
 import dev.sculptor.platform.errors.PlatformException.Code;
 import dev.sculptor.platform.errors.PlatformException;
+import dev.sculptor.platform.plans.PlanLimits;
+import dev.sculptor.platform.requests.RequestBodies;
+import dev.sculptor.platform.store.StoreException;
 import dev.sculptor.pruning.clients.RegistryClient;
 import dev.sculptor.pruning.clients.TrainingClient;
 import dev.sculptor.pruning.events.OutboxRunner;
@@ -26,6 +33,7 @@ import dev.sculptor.pruning.store.JobRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
@@ -56,6 +64,12 @@ public class PruneJobs {
     @Inject
     OutboxRunner outbox;
 
+    @Inject
+    DatasetResolver datasets;
+
+    @Inject
+    PlanLimits limits;
+
     public static boolean terminal(State s) {
         return Saga.terminal(s);
     }
@@ -72,8 +86,9 @@ public class PruneJobs {
      * step ({@link Saga#start}).
      */
     public Stored create(PruneJob spec, String id, String requestId, Origin origin) {
+        CreatePruneJobRequest request = CreatePruneJobRequest.newBuilder().setPruneJob(spec).setPruneJobId(id == null ? "" : id).build();
         if (requestId != null && !requestId.isEmpty()) {
-            Optional<Stored> earlier = jobs.findByRequestId(requestId);
+            Optional<Stored> earlier = earlier(requestId, request);
             if (earlier.isPresent()) {
                 return earlier.get();
             }
@@ -84,6 +99,7 @@ public class PruneJobs {
             Names.checkId("prune_job_id", id);
         }
         PruneJob job = validate(spec, id, origin);
+        checkCosts(job, "prune_job");
         ModelVersion v = registry.get(job.getModelVersion());
         if (v.getState() != ModelVersion.State.READY) {
             throw PlatformException.precondition("model_version: " + v.getName() + " is " + v.getState() + ", not READY");
@@ -95,7 +111,8 @@ public class PruneJobs {
         Change first = Saga.start(b.build(), v.getArch().getFamily(), Instant.now()).change();
         PruneJob created = first.job();
         try {
-            Stored s = jobs.insert(id, created, requestId == null || requestId.isEmpty() ? null : requestId, first.outbox(),
+            boolean keyed = requestId != null && !requestId.isEmpty();
+            Stored s = jobs.insert(id, created, keyed ? requestId : null, keyed ? RequestBodies.body(request) : null, first.outbox(),
                     first.watch(), origin.triggerName() == null ? null : Names.triggerId("reprune_trigger", origin.triggerName()));
             outbox.wakeUp();
             LOG.infof("%s: created on %s (%s, %s): %s", created.getName(), created.getModelVersion(), Methods.id(created.getMethod()
@@ -104,7 +121,7 @@ public class PruneJobs {
         } catch (PlatformException e) {
             if (e.code() == Code.ALREADY_EXISTS) {
                 if (requestId != null && !requestId.isEmpty()) {
-                    Optional<Stored> raced = jobs.findByRequestId(requestId);
+                    Optional<Stored> raced = earlier(requestId, request);
                     if (raced.isPresent()) {
                         return raced.get();
                     }
@@ -112,6 +129,31 @@ public class PruneJobs {
                 throw new PlatformException(Code.ALREADY_EXISTS, Names.job(id) + " already exists", e);
             }
             throw e;
+        }
+    }
+
+    /** The job an earlier call with this request id created; ALREADY_EXISTS when that call's body was another (AIP-155). */
+    private Optional<Stored> earlier(String requestId, CreatePruneJobRequest request) {
+        Optional<Stored> earlier = jobs.findByRequestId(requestId);
+        if (earlier.isPresent()) {
+            RequestBodies.requireSame(requestId, request, jobs.requestBody(requestId));
+        }
+        return earlier;
+    }
+
+    /**
+     * What a job (or a trigger's template, {@code field} {@code reprune_trigger.template}) would cost and
+     * read: the plan within this service's limits, the dataset allowed and its files there (the training
+     * split for the candidates, the test split for the evaluations). Asks the store, so it runs outside
+     * any transaction.
+     */
+    public void checkCosts(PruneJob spec, String field) {
+        limits.check(field + ".plan", spec.getPlan());
+        limits.check(field + ".dataset", spec.getDataset());
+        try {
+            datasets.check(spec.getDataset().getUri(), EnumSet.allOf(DatasetResolver.Split.class));
+        } catch (DatasetException | StoreException e) {
+            throw Failures.classify(e);
         }
     }
 
@@ -187,9 +229,18 @@ public class PruneJobs {
      */
     public Saga.Transition apply(String id, String causeEventId, SagaEvent event) {
         Saga.Transition[] done = new Saga.Transition[1];
+        String[] late = new String[2];
         jobs.step(id, causeEventId, s -> {
             Saga.Transition t = Saga.next(s.job(), event, Instant.now());
             done[0] = t;
+            late[0] = late[1] = null;
+            String tag = Saga.endTag(s.job().getState());
+            if (t == null && tag != null) {
+                // a version registered while the job was ending (a cancel during pruning or training) is tagged as well
+                late[0] = event instanceof SagaEvent.Pruned p ? p.prunedVersion()
+                        : event instanceof SagaEvent.CandidateTrained ct ? ct.modelVersion() : null;
+                late[1] = tag;
+            }
             if (t != null) {
                 PruneJob before = s.job();
                 PruneJob after = t.change().job();
@@ -202,8 +253,26 @@ public class PruneJobs {
         outbox.wakeUp();
         if (done[0] != null) {
             done[0].runsToCancel().forEach(training::cancel);
+            done[0].versionsToMark().forEach(v -> mark(id, v, done[0].endTag()));
+        }
+        if (late[0] != null) {
+            mark(id, late[0], late[1]);
         }
         return done[0];
+    }
+
+    /**
+     * Tags a version of a job that ended FAILED or CANCELLED, once the end is committed. Idempotent; a
+     * registry that cannot be reached leaves the version untagged and says so in the log, since the
+     * job's end must not wait for it.
+     */
+    private void mark(String id, String version, String tag) {
+        try {
+            registry.tag(version, tag);
+            LOG.infof("%s: %s tagged %s", Names.job(id), version, tag);
+        } catch (RuntimeException e) {
+            LOG.warnf("%s: could not tag %s %s: %s", Names.job(id), version, tag, e.getMessage());
+        }
     }
 
     /** Scores are in (or scoring failed): on to PRUNING, where the pruning step takes the job. */

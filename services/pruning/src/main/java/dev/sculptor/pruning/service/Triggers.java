@@ -46,7 +46,9 @@ public class Triggers {
             Names.checkId("reprune_trigger_id", id);
         }
         Instant now = Instant.now();
-        RepruneTrigger stored = validated(t).toBuilder().setName(Names.trigger(id)).setCreateTime(Saga.ts(now))
+        RepruneTrigger checked = validated(t);
+        jobs.checkCosts(checked.getTemplate(), "reprune_trigger.template");
+        RepruneTrigger stored = checked.toBuilder().setName(Names.trigger(id)).setCreateTime(Saga.ts(now))
                 .setUpdateTime(Saga.ts(now)).clearLastPruneJob().build();
         try {
             return triggers.insert(id, stored);
@@ -71,6 +73,9 @@ public class Triggers {
             if (!List.of("alias", "template", "enabled").contains(p)) {
                 throw PlatformException.invalid("update_mask", "'" + p + "' cannot be changed (alias, template, enabled can)");
             }
+        }
+        if (paths.contains("template")) {
+            jobs.checkCosts(t.getTemplate(), "reprune_trigger.template");
         }
         RepruneTrigger[] out = new RepruneTrigger[1];
         boolean found = triggers.update(id, now -> {

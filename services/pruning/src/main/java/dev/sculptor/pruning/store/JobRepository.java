@@ -68,15 +68,27 @@ public class JobRepository {
         });
     }
 
+    /** The body of the request that created the job with this request id (AIP-155); null when none was kept. */
+    public byte[] requestBody(String requestId) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT request_body FROM prune_jobs WHERE request_id = ?")) {
+                ps.setString(1, requestId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getBytes(1) : null;
+                }
+            }
+        });
+    }
+
     /**
      * Records a new job with its first events; ALREADY_EXISTS when the id (or the trigger's event)
      * is taken. A job started by a trigger becomes the trigger's {@code last_prune_job} in the same transaction.
      */
-    public Stored insert(String id, PruneJob job, String requestId, List<Outgoing> outbox, List<PruneJobEvent> watch,
+    public Stored insert(String id, PruneJob job, String requestId, byte[] requestBody, List<Outgoing> outbox, List<PruneJobEvent> watch,
             String triggerId) {
         return db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO prune_jobs (id, job, state, model_version, target_model, method, "
-                    + "reprune_trigger, trigger_event_id, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    + "reprune_trigger, trigger_event_id, request_id, request_body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 ps.setString(1, id);
                 ps.setBytes(2, job.toByteArray());
                 ps.setString(3, job.getState().name());
@@ -86,6 +98,7 @@ public class JobRepository {
                 ps.setString(7, job.getRepruneTrigger());
                 ps.setString(8, job.getTriggerEventId());
                 ps.setString(9, requestId);
+                ps.setBytes(10, requestBody);
                 ps.executeUpdate();
             }
             append(c, id, outbox, watch);

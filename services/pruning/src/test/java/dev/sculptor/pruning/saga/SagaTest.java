@@ -210,6 +210,21 @@ class SagaTest {
         assertAnnounced(t, State.TRAINING, State.FAILED);
         assertEquals("candidate scratch-b: trainingRuns/j1-scratch-b ended FAILED: NaN loss", t.change().job().getStateMessage());
         assertEquals(List.of("trainingRuns/j1-scratch-b"), t.runsToCancel(), "the trained fine-tune has nothing to cancel");
+        assertEquals(List.of("models/m/versions/2", "models/m/versions/3"), t.versionsToMark(), "the pruned model and the trained one");
+        assertEquals(Saga.FAILED_TAG, t.endTag());
+    }
+
+    @Test
+    void onlyAnEndOtherThanSuccessMarksTheVersionsTheJobRegistered() {
+        Saga.Transition cancelled = step(evaluating(), new Cancel());
+        assertEquals(List.of("models/m/versions/2", "models/m/versions/3", "models/m/versions/4"), cancelled.versionsToMark());
+        assertEquals(Saga.CANCELLED_TAG, cancelled.endTag());
+        Saga.Transition early = step(started(), new Fail("gone"));
+        assertEquals(List.of(), early.versionsToMark(), "nothing registered yet");
+        Saga.Transition moved = step(started(), new ScoresReady("s3://b/jobs/j1/scores/"));
+        assertEquals(List.of(), moved.versionsToMark());
+        assertNull(moved.endTag());
+        assertNull(Saga.endTag(State.SUCCEEDED));
     }
 
     @Test

@@ -67,7 +67,7 @@ public class TrainingGrpcService implements Training {
                 VersionName.parse("training_run.model_version", r.getTrainingRun().getModelVersion());
             }
             String requestId = r.getRequestId().isBlank() ? null : r.getRequestId().trim();
-            return Mapper.run(runs.create(Mapper.request("trainingRuns/" + id, r.getTrainingRun(), Instant.now()), requestId));
+            return Mapper.run(runs.create(Mapper.request("trainingRuns/" + id, r.getTrainingRun(), Instant.now()), requestId, r));
         });
     }
 

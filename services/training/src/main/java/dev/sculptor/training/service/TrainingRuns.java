@@ -1,6 +1,7 @@
 package dev.sculptor.training.service;
 
 import com.google.gson.JsonObject;
+import dev.sculptor.api.v1.CreateTrainingRunRequest;
 import dev.sculptor.api.v1.EpochProgress;
 import dev.sculptor.api.v1.ModelMetrics;
 import dev.sculptor.api.v1.TrainingRequested;
@@ -17,12 +18,16 @@ import dev.sculptor.engine.train.ProgressListener;
 import dev.sculptor.engine.train.TrainConfig;
 import dev.sculptor.engine.train.Trainer;
 import dev.sculptor.engine.train.TrainingHook;
+import dev.sculptor.platform.datasets.DatasetException;
 import dev.sculptor.platform.datasets.DatasetResolver;
 import dev.sculptor.platform.datasets.ResolvedDataset;
 import dev.sculptor.platform.errors.PlatformException;
 import dev.sculptor.platform.events.Topics;
 import dev.sculptor.platform.outbox.Ended;
+import dev.sculptor.platform.plans.PlanLimits;
+import dev.sculptor.platform.requests.RequestBodies;
 import dev.sculptor.platform.store.CheckpointStore;
+import dev.sculptor.platform.store.StoreException;
 import dev.sculptor.platform.store.WorkDirs;
 import dev.sculptor.platform.versions.VersionCheckout;
 import dev.sculptor.platform.versions.VersionSource;
@@ -85,6 +90,9 @@ public class TrainingRuns {
 
     @Inject
     MeterRegistry meters;
+
+    @Inject
+    PlanLimits limits;
 
     @ConfigProperty(name = "sculptor.training.max-attempts", defaultValue = "5")
     int maxAttempts;
@@ -166,20 +174,27 @@ public class TrainingRuns {
      * is resolved to its number (through the registry when {@code sculptor.registry.grpc} is set;
      * otherwise only numbered versions stored at the registry's layout are accepted), and the run is
      * recorded {@code QUEUED} with its {@code TrainingRequested} in the outbox, in one transaction.
-     * The worker then finds the queued run and trains it like any requested run. A repeated
-     * {@code requestId} returns the run the first call created, without checking anything again.
+     * The worker then finds the queued run and trains it like any requested run. The plan must be within
+     * this service's {@link PlanLimits} and the dataset allowed and its files there. A repeated
+     * {@code requestId} returns the run the first call created, without checking anything again, as
+     * long as the body is the same (ALREADY_EXISTS naming the fields that differ otherwise).
      *
      * @param req the request the workers will get: the run's name set, {@code prune_job} empty
      * @param requestId the caller's idempotency key, or null
+     * @param body the call as it came, compared with the first call's body when {@code requestId} is reused
      */
-    public RunRow create(TrainingRequested req, String requestId) {
+    public RunRow create(TrainingRequested req, String requestId, CreateTrainingRunRequest body) {
         if (requestId != null) {
             Optional<RunRow> earlier = repo.findByRequestId(requestId);
             if (earlier.isPresent()) {
+                RequestBodies.requireSame(requestId, body, repo.requestBody(requestId));
                 return earlier.get();
             }
         }
         String field = "training_run.";
+        limits.check(field + "plan", req.getPlan());
+        limits.check(field + "dataset", req.getDataset());
+        limits.checkEpochs(field + "epochs", req.getEpochs());
         TrainingRequested.Builder b = req.toBuilder();
         if (!req.getModelVersion().isEmpty()) {
             b.setModelVersion(versions.resolve(field + "model_version", req.getModelVersion()).name());
@@ -199,10 +214,18 @@ public class TrainingRuns {
         } catch (IllegalArgumentException e) {
             throw new PlatformException(PlatformException.Code.INVALID_ARGUMENT, field + e.getMessage(), e);
         }
+        try {
+            datasets.check(resolved.getDataset().getUri(), EnumSet.allOf(DatasetResolver.Split.class));
+        } catch (DatasetException | StoreException e) {
+            throw Failures.classify(e);
+        }
         String id = resolved.getTrainingRun().substring("trainingRuns/".length());
         TrainingRepository.Created c = repo.createRequested(id, resolved.toByteArray(), resolved.getModelVersion(),
-                Mapper.modeName(resolved.getRetrainMode()), epochs, requestId, TrainingEvents.requested(resolved),
-                Topics.TRAINING_REQUESTS);
+                Mapper.modeName(resolved.getRetrainMode()), epochs, requestId, requestId == null ? null : RequestBodies.body(body),
+                TrainingEvents.requested(resolved), Topics.TRAINING_REQUESTS);
+        if (!c.created() && requestId != null) {
+            RequestBodies.requireSame(requestId, body, repo.requestBody(requestId)); // a concurrent call with the same id won
+        }
         if (c.created()) {
             outbox.wakeUp();
             LOG.infof("%s queued through the API", c.row().name());

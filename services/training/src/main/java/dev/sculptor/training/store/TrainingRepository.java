@@ -53,7 +53,7 @@ public class TrainingRepository {
     /** Records a run as QUEUED unless one with this id exists; returns the stored row, new or old. */
     public RunRow create(String id, byte[] request, String modelVersion, String retrainMode, String pruneJob, int epochs) {
         return inTransaction(c -> {
-            insert(c, id, request, modelVersion, retrainMode, pruneJob, epochs, null);
+            insert(c, id, request, modelVersion, retrainMode, pruneJob, epochs, null, null);
             return one(c, id, false).orElseThrow();
         });
     }
@@ -61,6 +61,18 @@ public class TrainingRepository {
     /** The run a CreateTrainingRun call with this request id created. */
     public Optional<RunRow> findByRequestId(String requestId) {
         return inTransaction(c -> oneByRequestId(c, requestId));
+    }
+
+    /** The body of the CreateTrainingRun call that used this request id first (AIP-155); null when none was kept. */
+    public byte[] requestBody(String requestId) {
+        return inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT request_body FROM training_runs WHERE request_id = ?")) {
+                ps.setString(1, requestId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getBytes(1) : null;
+                }
+            }
+        });
     }
 
     /** What CreateTrainingRun stored: a new run, or the one an earlier call with the same request id created. */
@@ -71,12 +83,13 @@ public class TrainingRepository {
      * transaction, so the request reaches the workers exactly when the run exists.
      *
      * @param requestId the caller's idempotency key, or null
+     * @param requestBody the call's request without its request id ({@code RequestBodies.body}), or null
      * @throws PlatformException ALREADY_EXISTS when another request took the id
      */
     public Created createRequested(String id, byte[] request, String modelVersion, String retrainMode, int epochs, String requestId,
-            EventEnvelope event, String topic) {
+            byte[] requestBody, EventEnvelope event, String topic) {
         return inTransaction(c -> {
-            if (insert(c, id, request, modelVersion, retrainMode, "", epochs, requestId)) {
+            if (insert(c, id, request, modelVersion, retrainMode, "", epochs, requestId, requestBody)) {
                 Outbox.append(c, topic, event);
                 return new Created(one(c, id, false).orElseThrow(), true);
             }
@@ -242,9 +255,9 @@ public class TrainingRepository {
 
     /** Inserts a QUEUED run unless its id (or request id) is taken; true when it did. */
     private static boolean insert(Connection c, String id, byte[] request, String modelVersion, String retrainMode, String pruneJob,
-            int epochs, String requestId) throws SQLException {
+            int epochs, String requestId, byte[] requestBody) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO training_runs (id, request, model_version, retrain_mode, "
-                + "prune_job, state, epochs, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+                + "prune_job, state, epochs, request_id, request_body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
             ps.setString(1, id);
             ps.setBytes(2, request);
             ps.setString(3, modelVersion);
@@ -253,6 +266,7 @@ public class TrainingRepository {
             ps.setString(6, RunRow.QUEUED);
             ps.setInt(7, epochs);
             ps.setString(8, requestId);
+            ps.setBytes(9, requestBody);
             return ps.executeUpdate() == 1;
         }
     }
