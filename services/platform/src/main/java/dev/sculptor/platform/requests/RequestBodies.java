@@ -62,6 +62,13 @@ public final class RequestBodies {
             Object va = a.getField(f);
             Object vb = b.getField(f);
             boolean present = !f.hasPresence() || a.hasField(f) == b.hasField(f);
+            if (f.isMapField()) {
+                // a map's entries come in the order the client added them: the same labels in another order are the same body
+                if (!asMap(va).equals(asMap(vb))) {
+                    out.add(path);
+                }
+                continue;
+            }
             if (present && va.equals(vb)) {
                 continue;
             }
@@ -74,6 +81,17 @@ public final class RequestBodies {
         if (!a.getUnknownFields().equals(b.getUnknownFields())) {
             out.add(prefix.isEmpty() ? "unknown fields" : prefix + "(unknown fields)");
         }
+    }
+
+    private static java.util.Map<Object, Object> asMap(Object entries) {
+        java.util.Map<Object, Object> m = new java.util.HashMap<>();
+        for (Object e : (List<?>) entries) {
+            Message entry = (Message) e;
+            FieldDescriptor key = entry.getDescriptorForType().findFieldByNumber(1);
+            FieldDescriptor value = entry.getDescriptorForType().findFieldByNumber(2);
+            m.put(entry.getField(key), entry.getField(value));
+        }
+        return m;
     }
 
     private static Message withoutRequestId(Message request) {

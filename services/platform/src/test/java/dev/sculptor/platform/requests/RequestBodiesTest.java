@@ -42,4 +42,14 @@ class RequestBodiesTest {
                 RequestBodies.differences(CreatePruneJobRequest.parseFrom(stored), more.clearRequestId().build()));
     }
 
+    @Test
+    void mapsCompareByContentNotByTheOrderTheClientAddedThem() {
+        CreatePruneJobRequest.Builder ab = request(3, "r1").toBuilder();
+        ab.getPruneJobBuilder().getMethodBuilder().putRatios("conv1", 0.5).putRatios("conv2", 0.25);
+        CreatePruneJobRequest.Builder ba = request(3, "r1").toBuilder();
+        ba.getPruneJobBuilder().getMethodBuilder().putRatios("conv2", 0.25).putRatios("conv1", 0.5);
+        RequestBodies.requireSame("r1", ba.build(), RequestBodies.body(ab.build()));
+        ba.getPruneJobBuilder().getMethodBuilder().putRatios("conv1", 0.75);
+        assertEquals(List.of("prune_job.method.ratios"), RequestBodies.differences(ab.build(), ba.build()));
+    }
 }
