@@ -297,6 +297,129 @@ class StackEndToEndIT {
         JsonObject resumed = runJson(run);
         expect("SUCCEEDED".equals(resumed.get("state").getAsString()) && resumed.get("attempts").getAsInt() >= 2
                 && resumed.get("epochs").getAsInt() == 10, "the killed run did not resume and finish: " + resumed);
+        expectNoDuplicates("killed", 1);
+
+        serviceKills();
+    }
+
+    // ------------------------------------------------------------------------------------------------ service kills
+
+    /** How soon after {@code up} a job must leave the step whose service was killed (a redelivered step waits 10 s). */
+    private static final Duration RESUME_BOUND = Duration.ofSeconds(60);
+
+    /**
+     * Each remaining service SIGKILLed while a job is in (or waiting on) the step it serves, then {@code up}: the job
+     * leaves that step within {@link #RESUME_BOUND}, succeeds, and holds one pruned version, one candidate and one run
+     * per retrain mode. Scoring is killed before its job starts (so the job sits in SCORING); pruning right after a
+     * ThiNet job was created in PRUNING (mid-step); the registry and evaluation while a run trains, so the candidate's
+     * registration and the evaluations wait for them. (Training: above.)
+     */
+    private void serviceKills() throws Exception {
+        String[] common = {"--model-version", "models/demo/versions/1", "--retrain", "fine-tune", "--dataset", "fashion-mnist",
+                "--test-subset", "200", "--epochs", "1"};
+
+        // scoring
+        kill("scoring");
+        Run scoringJob = sculptor(Duration.ofSeconds(90), concat(new String[] {"jobs", "create", "--id", "kill-scoring",
+                "--method", "l1", "--ratio", "0.5", "--train-subset", "3000", "--finetune-epochs", "4"}, common));
+        expect(scoringJob.rc() == 0, "jobs create failed");
+        expect("SCORING".equals(jobJson("kill-scoring").get("state").getAsString()), "the job is not waiting in SCORING");
+        resumedAfterRestart("kill-scoring", "SCORING");
+
+        // the registry and evaluation, while the job's run trains: its candidate and evaluations wait for them
+        String run = "trainingRuns/kill-scoring-fine-tune";
+        waitForRun(run, o -> o.has("currentEpoch") && o.get("currentEpoch").getAsInt() >= 1
+                && "RUNNING".equals(o.get("state").getAsString()), Duration.ofSeconds(300));
+        kill("model-registry");
+        kill("evaluation");
+        await(run + " done").atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofSeconds(1)).pollInSameThread()
+                .until(() -> runJson(run).get("state").getAsString(), "SUCCEEDED"::equals);
+        expect("TRAINING".equals(jobJson("kill-scoring").get("state").getAsString()),
+                "the job left TRAINING while the registry was down");
+        resumedAfterRestart("kill-scoring", "TRAINING");
+        expect(sculptor(Duration.ofSeconds(600), "jobs", "watch", "pruneJobs/kill-scoring").rc() == 0,
+                "the job whose scoring, registry and evaluation were killed did not succeed");
+        expectNoDuplicates("kill-scoring", 1);
+
+        // pruning, mid-step: ThiNet jobs start in PRUNING and sample training data while they prune
+        Run pruningJob = sculptor(Duration.ofSeconds(90), concat(new String[] {"jobs", "create", "--id", "kill-pruning",
+                "--method", "thinet", "--ratio", "0.5", "--train-subset", "500", "--finetune-epochs", "1"}, common));
+        expect(pruningJob.rc() == 0, "jobs create failed");
+        kill("pruning");
+        resumedAfterRestart("kill-pruning", "PRUNING");
+        expect(sculptor(Duration.ofSeconds(600), "jobs", "watch", "pruneJobs/kill-pruning").rc() == 0,
+                "the job whose pruning service was killed did not succeed");
+        expectNoDuplicates("kill-pruning", 1);
+    }
+
+    /** SIGKILL of this stack's process of a component, as a crash would; waits until it is gone. */
+    private void kill(String component) throws IOException, InterruptedException {
+        Map<Long, String> found = processesNaming("-Dsculptor.local.component=" + component);
+        found.keySet().removeIf(pid -> !found.get(pid).contains(home.toString()));
+        expect(found.size() == 1, "expected one " + component + " process of this stack, found " + found);
+        long pid = found.keySet().iterator().next();
+        new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor(10, TimeUnit.SECONDS);
+        awaitGone(Set.of(pid), Duration.ofSeconds(10));
+        expect(!alive(pid), component + " (" + pid + ") survived SIGKILL");
+        transcript.append("SIGKILL ").append(component).append(' ').append(pid).append("\n\n");
+    }
+
+    /** {@code up}, then the job must leave {@code step} within {@link #RESUME_BOUND}; the time it took goes to the transcript. */
+    private void resumedAfterRestart(String job, String step) throws IOException, InterruptedException {
+        Run up = sculptor(Duration.ofSeconds(240), "up", "--timeout", "180");
+        expect(up.rc() == 0, "up after the kill failed");
+        long t0 = System.nanoTime();
+        try {
+            await(job + " out of " + step).atMost(RESUME_BOUND).pollInterval(Duration.ofSeconds(1)).pollInSameThread()
+                    .until(() -> jobJson(job).get("state").getAsString(), s -> !step.equals(s));
+        } catch (ConditionTimeoutException e) {
+            fail(job + " still in " + step + " " + RESUME_BOUND.toSeconds() + " s after the restart" + details());
+        }
+        transcript.append(String.format("%s left %s %.1f s after up%n%n", job, step, (System.nanoTime() - t0) / 1e9));
+    }
+
+    /** One pruned version and one candidate per retrain mode, one run per mode: nothing registered or trained twice. */
+    private void expectNoDuplicates(String job, int modes) throws IOException, InterruptedException {
+        Run versions = sculptor(Duration.ofSeconds(90), "models", "versions", "demo", "--json");
+        expect(versions.rc() == 0, "models versions failed");
+        int registered = 0;
+        for (var v : list(versions.out(), "versions")) {
+            JsonObject lineage = v.getAsJsonObject().getAsJsonObject("lineage");
+            if (lineage != null && lineage.has("pruneJob") && lineage.get("pruneJob").getAsString().equals("pruneJobs/" + job)) {
+                registered++;
+            }
+        }
+        expect(registered == 1 + modes, "pruneJobs/" + job + " registered " + registered + " versions, expected " + (1 + modes));
+        Run runs = sculptor(Duration.ofSeconds(90), "runs", "list", "--json");
+        expect(runs.rc() == 0, "runs list failed");
+        long trained = 0;
+        for (var r : list(runs.out(), "trainingRuns")) {
+            if (r.getAsJsonObject().get("name").getAsString().startsWith("trainingRuns/" + job + "-")) {
+                trained++;
+            }
+        }
+        expect(trained == modes, "pruneJobs/" + job + " has " + trained + " training runs, expected " + modes);
+    }
+
+    private static JsonArray list(String json, String field) {
+        var el = JsonParser.parseString(json.isBlank() ? "[]" : json);
+        if (el.isJsonArray()) {
+            return el.getAsJsonArray();
+        }
+        JsonArray a = el.getAsJsonObject().getAsJsonArray(field);
+        return a == null ? new JsonArray() : a;
+    }
+
+    private JsonObject jobJson(String job) throws IOException, InterruptedException {
+        Run get = sculptor(Duration.ofSeconds(90), "jobs", "get", "pruneJobs/" + job, "--json");
+        expect(get.rc() == 0, "jobs get " + job + " failed");
+        return JsonParser.parseString(get.out()).getAsJsonObject();
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     private JsonArray jobs(String filter) throws IOException, InterruptedException {

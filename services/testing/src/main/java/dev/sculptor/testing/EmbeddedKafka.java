@@ -43,12 +43,14 @@ import dev.sculptor.embedded.KafkaBroker;
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
-    private final KafkaBroker broker;
+    private KafkaBroker broker;
     private final Path logDir;
+    private final Map<String, String> overrides;
 
-    private EmbeddedKafka(KafkaBroker broker, Path logDir) {
+    private EmbeddedKafka(KafkaBroker broker, Path logDir, Map<String, String> overrides) {
         this.broker = broker;
         this.logDir = logDir;
+        this.overrides = Map.copyOf(overrides);
     }
 
     /** Formats a fresh log directory and starts a broker; returns once the broker answers clients. */
@@ -65,7 +67,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             QuietLogs.apply();
             Path logDir = TempDirs.create("sculptor-kafka-");
             try {
-                return new EmbeddedKafka(KafkaBroker.start(KafkaBroker.Config.onFreePorts(logDir, overrides)), logDir);
+                return new EmbeddedKafka(KafkaBroker.start(KafkaBroker.Config.onFreePorts(logDir, overrides)), logDir, overrides);
             } catch (RuntimeException e) {
                 Dirs.deleteQuietly(logDir);
                 throw e;
@@ -74,8 +76,24 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /** {@code host:port} for {@code bootstrap.servers}. */
-    public String bootstrapServers() {
+    public synchronized String bootstrapServers() {
         return broker.bootstrapServers();
+    }
+
+    /** Stops the broker as an outage would, keeping its ports and log: {@link #restart} brings it back as it was. */
+    public synchronized void stop() {
+        ContextLoader.with(() -> {
+            broker.close();
+            return null;
+        });
+    }
+
+    /** Starts the broker again on the same ports and log (topics, records and committed offsets kept). */
+    public synchronized void restart() {
+        KafkaBroker stopped = broker;
+        stopped.close();
+        broker = ContextLoader.with(() -> KafkaBroker.start(new KafkaBroker.Config(stopped.port(), stopped.controllerPort(),
+                logDir, null, overrides, Duration.ofSeconds(60))));
     }
 
     /** Stops the broker and deletes its log directory. Idempotent. */

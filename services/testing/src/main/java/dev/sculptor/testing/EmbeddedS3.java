@@ -3,6 +3,7 @@ package dev.sculptor.testing;
 import java.nio.file.Path;
 
 import dev.sculptor.embedded.Dirs;
+import dev.sculptor.embedded.Loopback;
 import dev.sculptor.embedded.S3Server;
 
 /**
@@ -17,12 +18,15 @@ public final class EmbeddedS3 implements AutoCloseable {
     /** Secret key accepted by every embedded S3 server. */
     public static final String SECRET_KEY = "sculptor-test-secret";
 
-    private final S3Server server;
+    private S3Server server;
     private final Path baseDir;
+    // kept apart from the server, which forgets its port once stopped
+    private final int port;
 
     private EmbeddedS3(S3Server server, Path baseDir) {
         this.server = server;
         this.baseDir = baseDir;
+        this.port = server.port();
     }
 
     /** Starts a server on an empty store; returns once it accepts requests. */
@@ -41,7 +45,19 @@ public final class EmbeddedS3 implements AutoCloseable {
 
     /** {@code http://127.0.0.1:<port>}, for {@code MinioClient.builder().endpoint(...)}. */
     public String endpoint() {
-        return server.endpoint();
+        return "http://" + Loopback.HOST + ":" + port;
+    }
+
+    /** Stops the server as an outage would, keeping its port and objects: {@link #restart} brings it back as it was. */
+    public synchronized void stop() {
+        server.close();
+    }
+
+    /** Starts the server again on the same port and objects. */
+    public synchronized void restart() {
+        S3Server stopped = server;
+        stopped.close();
+        server = ContextLoader.with(() -> S3Server.start(new S3Server.Config(port, baseDir, ACCESS_KEY, SECRET_KEY)));
     }
 
     public String accessKey() {
@@ -53,7 +69,7 @@ public final class EmbeddedS3 implements AutoCloseable {
     }
 
     /** Creates a bucket straight in the backing store, without an S3 client; no-op if it exists. */
-    public void createBucket(String bucket) {
+    public synchronized void createBucket(String bucket) {
         server.createBucket(bucket);
     }
 

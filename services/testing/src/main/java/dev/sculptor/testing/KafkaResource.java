@@ -31,6 +31,19 @@ public class KafkaResource implements QuarkusTestResourceLifecycleManager {
         return (String) SharedParts.call("kafkaBootstrapServers", new Class<?>[0]);
     }
 
+    /**
+     * Stops the shared broker as an outage would (for tests of how a service copes); {@link #restartBroker} brings
+     * it back on the same address with its topics. Restart it before the test ends: the next test class shares it.
+     */
+    public static void stopBroker() {
+        SharedParts.call("kafkaRunning", new Class<?>[] {Boolean.class}, Boolean.FALSE);
+    }
+
+    /** Starts the shared broker again after {@link #stopBroker}. */
+    public static void restartBroker() {
+        SharedParts.call("kafkaRunning", new Class<?>[] {Boolean.class}, Boolean.TRUE);
+    }
+
     @Override
     public void init(Map<String, String> initArgs) {
         String list = initArgs.getOrDefault("topics", "");

@@ -30,6 +30,20 @@ public class S3Resource implements QuarkusTestResourceLifecycleManager {
         return (String[]) SharedParts.call("s3", new Class<?>[] {String.class}, bucketToCreate);
     }
 
+    /**
+     * Stops the shared S3 server as an outage would (for tests of how a service copes); {@link #restartServer}
+     * brings it back on the same endpoint with its objects. Restart it before the test ends: the next test class
+     * shares it.
+     */
+    public static void stopServer() {
+        SharedParts.call("s3Running", new Class<?>[] {Boolean.class}, Boolean.FALSE);
+    }
+
+    /** Starts the shared S3 server again after {@link #stopServer}. */
+    public static void restartServer() {
+        SharedParts.call("s3Running", new Class<?>[] {Boolean.class}, Boolean.TRUE);
+    }
+
     @Override
     public void init(Map<String, String> initArgs) {
         bucket = initArgs.getOrDefault("bucket", DEFAULT_BUCKET);

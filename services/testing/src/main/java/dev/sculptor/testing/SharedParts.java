@@ -50,6 +50,24 @@ final class SharedParts {
         return new String[] {postgres.jdbcUrl(database), postgres.user(), postgres.password()};
     }
 
+    /** Stops ({@code false}) or restarts ({@code true}) the shared broker on its ports; it must have been started. */
+    static synchronized void kafkaRunning(Boolean up) {
+        if (up) {
+            kafka.restart();
+        } else {
+            kafka.stop();
+        }
+    }
+
+    /** Stops ({@code false}) or restarts ({@code true}) the shared S3 server on its port; it must have been started. */
+    static synchronized void s3Running(Boolean up) {
+        if (up) {
+            s3.restart();
+        } else {
+            s3.stop();
+        }
+    }
+
     private static <T extends AutoCloseable> T register(T part) {
         STARTED.push(part);
         if (!hookAdded) {

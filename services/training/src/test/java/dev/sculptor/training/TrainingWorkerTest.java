@@ -479,6 +479,8 @@ class TrainingWorkerTest {
                 reasons.add(Fixtures.header(r, "dlq-reason"));
             }
         }
+        // exactly once each: the queue recorder's group reads them too, but leaves dead letters to the worker's
+        assertEquals(2, reasons.size(), reasons.toString());
         assertTrue(reasons.contains("missing CloudEvents header ce_id"), reasons.toString());
         assertTrue(reasons.stream().anyMatch(x -> x.startsWith("training_run: 'trainingRuns/bad/name' is not a resource name")),
                 reasons.toString());

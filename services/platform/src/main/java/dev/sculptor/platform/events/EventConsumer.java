@@ -21,7 +21,8 @@ import org.jboss.logging.Logger;
  * An at-least-once consumer that never stops on a bad message: each record is handled in order,
  * skipped if its event id was already processed, retried with exponential backoff when the handler
  * fails, and sent to {@code <topic>.dlq} with the reason once retries are exhausted or at once when
- * the event is poison. Offsets are committed only after a record is handled or dead-lettered.
+ * the event is poison (unless another group on the topic owns dead-lettering: {@link Builder#optLeaveDeadLettersTo}).
+ * Offsets are committed only after a record is handled or dead-lettered.
  */
 public final class EventConsumer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EventConsumer.class);
@@ -40,6 +41,7 @@ public final class EventConsumer implements AutoCloseable {
     private final int maxAttempts;
     private final Duration initialBackoff;
     private final Duration maxBackoff;
+    private final String deadLetterOwner;
     private final AtomicBoolean running = new AtomicBoolean();
     private final Thread thread;
 
@@ -69,6 +71,7 @@ public final class EventConsumer implements AutoCloseable {
         this.maxAttempts = b.maxAttempts;
         this.initialBackoff = b.initialBackoff;
         this.maxBackoff = b.maxBackoff;
+        this.deadLetterOwner = b.deadLetterOwner;
         this.thread = new Thread(this::loop, "consumer-" + b.groupId);
         this.thread.setDaemon(true);
     }
@@ -185,6 +188,11 @@ public final class EventConsumer implements AutoCloseable {
     }
 
     private void deadLetter(ConsumerRecord<String, byte[]> r, String reason, int attempts) {
+        if (deadLetterOwner != null) {
+            LOG.debugf("skipped %s[%d]@%d (group %s dead-letters it): %s", r.topic(), r.partition(), r.offset(),
+                    deadLetterOwner, reason);
+            return;
+        }
         ProducerRecord<String, byte[]> d = new ProducerRecord<>(Topics.dlq(r.topic()), null, r.key(), r.value(), r.headers());
         d.headers().add("dlq-reason", reason.getBytes(StandardCharsets.UTF_8));
         d.headers().add("dlq-original-topic", r.topic().getBytes(StandardCharsets.UTF_8));
@@ -230,6 +238,7 @@ public final class EventConsumer implements AutoCloseable {
         private int maxPollRecords = 50;
         private Duration maxPollInterval = Duration.ofMinutes(5);
         private Duration sessionTimeout;
+        private String deadLetterOwner;
 
         public Builder setBootstrapServers(String s) {
             this.bootstrapServers = s;
@@ -281,6 +290,16 @@ public final class EventConsumer implements AutoCloseable {
          */
         public Builder optSessionTimeout(Duration d) {
             this.sessionTimeout = d;
+            return this;
+        }
+
+        /**
+         * For a group that reads beside another group on the same topics: a record this group cannot handle is
+         * skipped, never dead-lettered, since {@code ownerGroup} reads it too and dead-letters it; otherwise each
+         * such record would land in the {@code .dlq} once per group.
+         */
+        public Builder optLeaveDeadLettersTo(String ownerGroup) {
+            this.deadLetterOwner = Objects.requireNonNull(ownerGroup, "ownerGroup");
             return this;
         }
 

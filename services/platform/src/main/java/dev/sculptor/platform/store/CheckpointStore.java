@@ -55,6 +55,16 @@ public final class CheckpointStore {
         return bucket;
     }
 
+    /** The store's address, for readiness and error messages. */
+    public String endpoint() {
+        return endpoint;
+    }
+
+    /** Whether the bucket exists: the cheapest call that proves the store answers (readiness). */
+    public boolean bucketExists() {
+        return call("check bucket " + bucket, () -> client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build()));
+    }
+
     /** {@code s3://bucket/key} of a key. */
     public String uri(String key) {
         return "s3://" + bucket + "/" + key;

@@ -107,6 +107,32 @@ class EventConsumerTest {
         assertEquals("failed after 3 attempts: UnsatisfiedLinkError: no torch in java.library.path", header(dlq.get(2), "dlq-reason"));
     }
 
+    /** The training topic's case: two groups read it, and a poison record must reach the .dlq once, not once per group. */
+    @Test
+    void aGroupBesideTheOwnerLeavesPoisonToItSoItIsDeadLetteredOnce() throws Exception {
+        String topic = "t-two-groups-" + UUID.randomUUID();
+        EmbeddedKafka.createTopics(kafka.bootstrapServers(), 1, topic);
+        List<String> owner = new CopyOnWriteArrayList<>();
+        List<String> beside = new CopyOnWriteArrayList<>();
+        try (EventConsumer o = EventConsumer.builder().setBootstrapServers(kafka.bootstrapServers()).setGroupId("owner-" + topic)
+                .setTopics(topic).setHandler(e -> owner.add(StringValue.parseFrom(e.payload()).getValue())).build().start();
+                EventConsumer b = EventConsumer.builder().setBootstrapServers(kafka.bootstrapServers()).setGroupId("beside-" + topic)
+                        .setTopics(topic).setHandler(e -> beside.add(StringValue.parseFrom(e.payload()).getValue()))
+                        .optLeaveDeadLettersTo("owner-" + topic).build().start()) {
+            for (int i = 0; i < 4; i++) {
+                publisher.send(new ProducerRecord<>(topic, "poison-" + i, ("not an event " + i).getBytes(StandardCharsets.UTF_8)));
+            }
+            publisher.publish(topic, event("after"));
+            await("both groups past the poison").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> owner.contains("after") && beside.contains("after"));
+            assertEquals(4, o.deadLettered());
+            assertEquals(0, b.deadLettered());
+        }
+        List<ConsumerRecord<byte[], byte[]>> dlq = EmbeddedKafka.consumeAll(kafka.bootstrapServers(), Topics.dlq(topic));
+        assertEquals(List.of("poison-0", "poison-1", "poison-2", "poison-3"),
+                dlq.stream().map(r -> new String(r.key(), StandardCharsets.UTF_8)).toList(), "each poison record once");
+    }
+
     static String header(ConsumerRecord<byte[], byte[]> r, String name) {
         return new String(r.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
     }

@@ -40,7 +40,9 @@ public class QueueRecorder extends KafkaWorker {
         return b.setGroupId(GROUP)
                 .setTopics(Topics.TRAINING_REQUESTS)
                 .setHandler(this::handle)
-                .optMaxAttempts(1);
+                .optMaxAttempts(1)
+                // the worker's group reads every record too: one dead letter per poison record, not one per group
+                .optLeaveDeadLettersTo(TrainingWorker.GROUP);
     }
 
     @Override
