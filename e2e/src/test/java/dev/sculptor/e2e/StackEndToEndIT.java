@@ -68,6 +68,8 @@ class StackEndToEndIT {
     private final StringBuilder transcript = new StringBuilder();
     private final List<ProcessHandle> started = new ArrayList<>();
     private int step;
+    /** {@code SCULPTOR_TOKEN} for the next command, when a test step acts as one role ({@link #sculptorAs}). */
+    private String token;
 
     record Run(String command, int rc, String out, String err) {}
 
@@ -165,6 +167,8 @@ class StackEndToEndIT {
             expect(missing.rc() == 1 && missing.out().isEmpty()
                     && missing.err().equals("sculptor: NOT_FOUND: models/nope not found\n"),
                     "a missing model is not one NOT_FOUND line with exit code 1");
+
+            roles(endpoints);
 
             pipeline(kafka, ck);
         } catch (Throwable t) {
@@ -300,6 +304,39 @@ class StackEndToEndIT {
         expectNoDuplicates("killed", 1);
 
         serviceKills();
+    }
+
+    // ------------------------------------------------------------------------------------------------ roles
+
+    /**
+     * The stack's three tokens, read from the files endpoints.json names and passed as {@code SCULPTOR_TOKEN}: read
+     * reads but cannot create, write creates but cannot delete (Delete is admin's).
+     */
+    private void roles(JsonObject endpoints) throws IOException, InterruptedException {
+        JsonObject files = endpoints.getAsJsonObject("tokenFiles");
+        String read = Files.readString(Path.of(files.get("read").getAsString())).strip();
+        String write = Files.readString(Path.of(files.get("write").getAsString())).strip();
+        expect(sculptorAs(read, "models", "get", "demo").rc() == 0, "the read token cannot read");
+        Run readCreates = sculptorAs(read, "models", "create", "roles");
+        expect(readCreates.rc() == 1 && readCreates.err().startsWith("sculptor: PERMISSION_DENIED"),
+                "the read token was not refused a create with PERMISSION_DENIED");
+        Run writeCreates = sculptorAs(write, "models", "create", "roles");
+        expect(writeCreates.rc() == 0 && writeCreates.out().strip().equals("created models/roles"), "the write token cannot create");
+        Run writeDeletes = sculptorAs(write, "models", "alias", "demo", "production", "--delete");
+        expect(writeDeletes.rc() == 1 && writeDeletes.err().startsWith("sculptor: PERMISSION_DENIED"),
+                "the write token was not refused a delete with PERMISSION_DENIED");
+        Run still = sculptor(Duration.ofSeconds(90), "models", "get", "demo", "--json");
+        expect(still.rc() == 0 && JsonParser.parseString(still.out()).getAsJsonObject().getAsJsonObject("aliases").has("production"),
+                "the refused delete removed the alias");
+    }
+
+    private Run sculptorAs(String token, String... args) throws IOException, InterruptedException {
+        this.token = token;
+        try {
+            return sculptor(Duration.ofSeconds(90), args);
+        } finally {
+            this.token = null;
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ service kills
@@ -506,6 +543,9 @@ class StackEndToEndIT {
         env.put("SCULPTOR_HOME", home.toString());
         env.put("SCULPTOR_SKIP_BUILD", "1");
         env.put("SCULPTOR_THREADS", "2");
+        if (token != null) {
+            env.put("SCULPTOR_TOKEN", token);
+        }
         long t0 = System.nanoTime();
         Process p = pb.start();
         started.add(p.toHandle());
