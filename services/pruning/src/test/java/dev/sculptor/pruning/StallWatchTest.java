@@ -84,4 +84,22 @@ class StallWatchTest extends PruningTestBase {
             assertEquals(1, jobs.find(id).orElseThrow().stepAttempts());
         }
     }
+
+    @Test
+    void aTagTheRegistryDidNotTakeWhenTheJobEndedIsAppliedLater() throws Exception {
+        String model = Fixtures.unique("mark");
+        try (Clients c = new Clients(url.getPort(), registry)) {
+            Fixtures.createModel(c, model);
+            String v1 = Fixtures.registerBaseline(c, store, tmp, model, 63).getName();
+            PruneJob job = c.pruning("write-token").createPruneJob(CreatePruneJobRequest.newBuilder().setPruneJob(l1Job(v1)).build());
+            String id = Fixtures.jobId(job.getName());
+            // recorded with the job's end, but the registry call never happened (the registry was down, or the service
+            // died right after the commit); a version deleted since is forgotten, not retried forever
+            jobs.stepMarking(id, null, s -> new JobRepository.Step(null, Map.of(v1, Saga.FAILED_TAG,
+                    "models/" + model + "/versions/9", Saga.FAILED_TAG)));
+            assertEquals(2, jobs.pendingMarks(id, null).size());
+            PruneJobFailureTest.awaitTag(c, v1, Saga.FAILED_TAG);
+            Fixtures.await("the marks of " + id + " applied", () -> jobs.pendingMarks(id, null).isEmpty());
+        }
+    }
 }

@@ -35,6 +35,8 @@ import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.jboss.logging.Logger;
@@ -229,49 +231,51 @@ public class PruneJobs {
      */
     public Saga.Transition apply(String id, String causeEventId, SagaEvent event) {
         Saga.Transition[] done = new Saga.Transition[1];
-        String[] late = new String[2];
-        jobs.step(id, causeEventId, s -> {
+        jobs.stepMarking(id, causeEventId, s -> {
             Saga.Transition t = Saga.next(s.job(), event, Instant.now());
             done[0] = t;
-            late[0] = late[1] = null;
+            Map<String, String> marks = new java.util.LinkedHashMap<>();
             String tag = Saga.endTag(s.job().getState());
             if (t == null && tag != null) {
                 // a version registered while the job was ending (a cancel during pruning or training) is tagged as well
-                late[0] = event instanceof SagaEvent.Pruned p ? p.prunedVersion()
+                String late = event instanceof SagaEvent.Pruned p ? p.prunedVersion()
                         : event instanceof SagaEvent.CandidateTrained ct ? ct.modelVersion() : null;
-                late[1] = tag;
+                if (late != null && !late.isEmpty()) {
+                    marks.put(late, tag);
+                }
             }
             if (t != null) {
+                t.versionsToMark().forEach(v -> marks.put(v, t.endTag()));
                 PruneJob before = s.job();
                 PruneJob after = t.change().job();
                 if (before.getState() != after.getState()) {
                     LOG.infof("%s: %s -> %s: %s", before.getName(), before.getState(), after.getState(), after.getStateMessage());
                 }
             }
-            return t == null ? null : t.change();
+            return new JobRepository.Step(t == null ? null : t.change(), marks);
         });
         outbox.wakeUp();
         if (done[0] != null) {
             done[0].runsToCancel().forEach(training::cancel);
-            done[0].versionsToMark().forEach(v -> mark(id, v, done[0].endTag()));
         }
-        if (late[0] != null) {
-            mark(id, late[0], late[1]);
-        }
+        applyMarks(jobs.pendingMarks(id, null));
         return done[0];
     }
 
     /**
-     * Tags a version of a job that ended FAILED or CANCELLED, once the end is committed. Idempotent; a
-     * registry that cannot be reached leaves the version untagged and says so in the log, since the
-     * job's end must not wait for it.
+     * Tags the versions of jobs that ended FAILED or CANCELLED, recorded with the job's end (see
+     * {@link JobRepository#stepMarking}). Idempotent; a mark the registry did not take stays recorded
+     * for the stall watch to retry, since the job's end must not wait for the registry.
      */
-    private void mark(String id, String version, String tag) {
-        try {
-            registry.tag(version, tag);
-            LOG.infof("%s: %s tagged %s", Names.job(id), version, tag);
-        } catch (RuntimeException e) {
-            LOG.warnf("%s: could not tag %s %s: %s", Names.job(id), version, tag, e.getMessage());
+    public void applyMarks(List<JobRepository.Mark> marks) {
+        for (JobRepository.Mark m : marks) {
+            try {
+                registry.tag(m.version(), m.tag());
+                jobs.markDone(m);
+                LOG.infof("%s: %s tagged %s", Names.job(m.jobId()), m.version(), m.tag());
+            } catch (RuntimeException e) {
+                LOG.warnf("%s: could not tag %s %s yet (retried): %s", Names.job(m.jobId()), m.version(), m.tag(), e.getMessage());
+            }
         }
     }
 

@@ -27,6 +27,7 @@ import org.jboss.logging.Logger;
  * default the step's timeout, the longest a step may take) asks for its
  * step again (the request may have been dead-lettered, or sent before this service consumed such requests); the
  * step counts its starts and fails the job after too many. TRAINING has the training service's bounded attempts.
+ * It also retries the registry tags of ended jobs' versions that were recorded but not yet applied.
  */
 @ApplicationScoped
 public class StallWatch {
@@ -76,6 +77,8 @@ public class StallWatch {
                 LOG.warnf("pruneJobs/%s: no end of its pruning step within %s: asking for it again", id, stepTimeout);
                 saga.apply(id, null, new SagaEvent.StepOverdue(stepTimeout, scores == null ? "" : scores));
             }
+            // tags of ended jobs' versions that the registry did not take when the job ended
+            saga.applyMarks(jobs.pendingMarks(null, Instant.now().minus(every)));
         } catch (RuntimeException e) {
             // the next sweep tries again (the database may be down)
             LOG.warnf("stall watch: %s", e.getMessage());

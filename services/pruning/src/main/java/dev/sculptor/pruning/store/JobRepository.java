@@ -17,6 +17,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -116,10 +117,38 @@ public class JobRepository {
      * @return the job after the step; empty when there is no such job
      */
     public Optional<Stored> step(String id, String causeEventId, Function<Stored, Change> step) {
+        return stepMarking(id, causeEventId, s -> new Step(step.apply(s), Map.of()));
+    }
+
+    /** A step's change (null: none) and the versions to tag in the registry once it has committed (version to tag). */
+    public record Step(Change change, Map<String, String> marks) {
+        public Step {
+            marks = Map.copyOf(marks);
+        }
+    }
+
+    /**
+     * Like {@link #step}, recording in the same transaction the versions the registry must tag
+     * ({@link #pendingMarks}), so that a tag is never lost between the commit and the registry call.
+     */
+    public Optional<Stored> stepMarking(String id, String causeEventId, Function<Stored, Step> step) {
         return db.inTransaction(c -> {
             Optional<Stored> locked = one(c, id, true);
             if (locked.isPresent()) {
-                Change ch = step.apply(locked.get());
+                Step st = step.apply(locked.get());
+                Change ch = st == null ? null : st.change();
+                if (st != null && !st.marks().isEmpty()) {
+                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO version_marks (version, tag, job_id) VALUES (?, ?, ?) "
+                            + "ON CONFLICT DO NOTHING")) {
+                        for (Map.Entry<String, String> m : st.marks().entrySet()) {
+                            ps.setString(1, m.getKey());
+                            ps.setString(2, m.getValue());
+                            ps.setString(3, id);
+                            ps.addBatch();
+                        }
+                        ps.executeBatch();
+                    }
+                }
                 if (ch != null) {
                     try (PreparedStatement ps = c.prepareStatement("UPDATE prune_jobs SET job = ?, state = ?, "
                             + "scores_uri = COALESCE(?, scores_uri), flops_ratio = COALESCE(?, flops_ratio), update_time = now() "
@@ -177,6 +206,45 @@ public class JobRepository {
                     return rs.next() ? rs.getInt(1) : 0;
                 }
             }
+        });
+    }
+
+    /** A version still to be tagged for the job that ended. */
+    public record Mark(String jobId, String version, String tag) {}
+
+    /**
+     * Tags still to be applied: those of one job ({@code jobId} set), or of every job recorded before
+     * {@code before} (the stall watch's retry; {@code jobId} null), oldest first.
+     */
+    public List<Mark> pendingMarks(String jobId, java.time.Instant before) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT job_id, version, tag FROM version_marks WHERE "
+                    + (jobId != null ? "job_id = ?" : "created_time < ?") + " ORDER BY created_time LIMIT 100")) {
+                if (jobId != null) {
+                    ps.setString(1, jobId);
+                } else {
+                    ps.setTimestamp(1, java.sql.Timestamp.from(before));
+                }
+                List<Mark> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new Mark(rs.getString(1), rs.getString(2), rs.getString(3)));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    /** The registry has the tag: forget the mark. */
+    public void markDone(Mark m) {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM version_marks WHERE version = ? AND tag = ?")) {
+                ps.setString(1, m.version());
+                ps.setString(2, m.tag());
+                ps.executeUpdate();
+            }
+            return null;
         });
     }
 
