@@ -32,6 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The chart with its own values (what `helm install` without a values file gives), linted and rendered. */
@@ -146,6 +147,14 @@ class DefaultValuesTest {
         assertEquals("sculptor-auth", admin.getValueFrom().getSecretKeyRef().getName());
         assertEquals("admin-token", admin.getValueFrom().getSecretKeyRef().getKey());
         Secrets.assertNoneInClear(rendering);
+    }
+
+    @Test
+    void aTokenPutInClearThroughExtraEnvIsCaught() {
+        Chart.Rendering leaky = Chart.render(List.of(),
+                Map.of("scoring.env[0].name", "SCULPTOR_REGISTRY_TOKEN", "scoring.env[0].value", "plain-token"));
+        AssertionError e = assertThrows(AssertionError.class, () -> Secrets.assertNoneInClear(leaky));
+        assertTrue(e.getMessage().contains("SCULPTOR_REGISTRY_TOKEN is in clear: plain-token"), e.getMessage());
     }
 
     @Test
