@@ -54,6 +54,7 @@ class ProductionValuesTest {
             GenericKubernetesResource topic = e.getValue();
             assertEquals("kafka.strimzi.io/v1beta2", topic.getApiVersion());
             assertEquals("prod", topic.getMetadata().getLabels().get("strimzi.io/cluster"));
+            assertEquals("keep", topic.getMetadata().getAnnotations().get("helm.sh/resource-policy"), "an uninstall keeps the events");
             assertEquals("kafka", topic.getMetadata().getNamespace());
             assertTrue(topic.getMetadata().getName().matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?"), topic.getMetadata().getName());
             assertEquals(12, ((Number) spec(topic).get("partitions")).intValue());
