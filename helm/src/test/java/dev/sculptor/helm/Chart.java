@@ -35,6 +35,15 @@ final class Chart {
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
     private static final Pattern DOCUMENT_SEPARATOR = Pattern.compile("(?m)^---\\s*$");
 
+    static {
+        // helm-java unpacks its native library into java.io.tmpdir: a fresh build's target/tmp must exist first
+        try {
+            Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create java.io.tmpdir", e);
+        }
+    }
+
     private Chart() {}
 
     /** helm/sculptor: from -Dsculptor.chart.dir (the pom sets it), else relative to the module. */
