@@ -97,7 +97,8 @@ app.kubernetes.io/component: {{ .c }}
 {{- end }}
 
 {{/*
-The container env of a service or run pod (dict "root" $ "c" "training" "javaOpts" "..." "extra" <EnvVar list>).
+The container env of a service or run pod (dict "root" $ "c" "training" "javaOpts" "..." "extra" <EnvVar list>
+"run" <true for the training run pods>).
 Secrets are only referenced (secretKeyRef); the token list is assembled with $(VAR) expansion, so no token is
 ever a value of the chart.
 */}}
@@ -121,7 +122,7 @@ ever a value of the chart.
 - name: KAFKA_BOOTSTRAP_SERVERS
   value: {{ $v.kafka.bootstrapServers | quote }}
 - name: SCULPTOR_TOPICS_CREATE
-  value: {{ (not $v.topics.strimzi.enabled) | toString | quote }}
+  value: {{ (not (or $v.topics.strimzi.enabled .run)) | toString | quote }}
 - name: SCULPTOR_TOPICS_PARTITIONS
   value: {{ $v.topics.partitions | toString | quote }}
 - name: SCULPTOR_TOPICS_REPLICATION_FACTOR
@@ -159,6 +160,14 @@ ever a value of the chart.
   value: {{ printf "%s:8080" (include "sculptor.componentName" (dict "root" .root "c" "training")) | quote }}
 - name: SCULPTOR_TRAINING_TOKEN
   value: "$(SCULPTOR_WRITE_TOKEN)"
+{{- end }}
+{{- if .run }}
+{{- /* a run pod trains its one run (SCULPTOR_TRAINING_POD_RUN) and reaches no Kafka (its events go through the
+outbox, which the training service publishes): it takes no requests and its health does not wait for Kafka */}}
+- name: SCULPTOR_TRAINING_WORKER_ENABLED
+  value: "false"
+- name: SCULPTOR_HEALTH_KAFKA
+  value: "false"
 {{- end }}
 {{- with .extra }}
 {{ toYaml . }}

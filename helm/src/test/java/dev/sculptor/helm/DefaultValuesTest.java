@@ -196,6 +196,11 @@ class DefaultValuesTest {
         Map<String, String> trainEnv = env(train);
         assertEquals("jdbc:postgresql://postgresql:5432/training", trainEnv.get("QUARKUS_DATASOURCE_JDBC_URL"));
         assertFalse(trainEnv.containsKey("SCULPTOR_TRAINING_LAUNCHER"), "a run pod trains; it launches nothing");
+        // it trains its one run: no training requests taken from Kafka, no topics created, no wait for Kafka
+        assertEquals("false", trainEnv.get("SCULPTOR_TRAINING_WORKER_ENABLED"));
+        assertEquals("false", trainEnv.get("SCULPTOR_TOPICS_CREATE"));
+        assertEquals("false", trainEnv.get("SCULPTOR_HEALTH_KAFKA"));
+        assertFalse(env(container("training")).containsKey("SCULPTOR_TRAINING_WORKER_ENABLED"), "the service takes requests");
     }
 
     @Test
