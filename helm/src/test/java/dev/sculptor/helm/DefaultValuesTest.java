@@ -73,6 +73,20 @@ class DefaultValuesTest {
     }
 
     @Test
+    void everyObjectParsesIntoTheTypedModelWithNoUnknownField() {
+        for (Chart.Rendering r : List.of(rendering, withHooks, Chart.render("gpu-pool.yaml"), Chart.render("production.yaml"))) {
+            List<String> unknown = new java.util.ArrayList<>();
+            r.objects.forEach(o -> unknown.addAll(StrictModel.unknownFields(o)));
+            unknown.addAll(StrictModel.unknownFields(r.jobTemplate()));
+            assertEquals(List.of(), unknown);
+        }
+        // and the walk does find one
+        Job typo = Chart.render().jobTemplate();
+        typo.getSpec().getTemplate().getSpec().getContainers().get(0).setAdditionalProperty("imagePullPolice", "Always");
+        assertEquals(1, StrictModel.unknownFields(typo).size(), StrictModel.unknownFields(typo).toString());
+    }
+
+    @Test
     void imagesFollowTheContractNames() {
         assertEquals("ghcr.io/sculptor/sculptor-model-registry:0.1.0", container("registry").getImage());
         for (String c : List.of("scoring", "pruning", "training", "evaluation")) {
