@@ -36,6 +36,17 @@ class SchemaTest {
     }
 
     @Test
+    void anHpaThatCannotWorkIsRefusedByName() {
+        IllegalStateException noMetric = assertThrows(IllegalStateException.class, () -> Chart.template(List.of(),
+                Map.of("scoring.hpa.enabled", "true", "scoring.hpa.targetCPUUtilizationPercentage", "null")));
+        assertTrue(noMetric.getMessage().contains("scoring.hpa: set targetCPUUtilizationPercentage or targetMemoryUtilizationPercentage"),
+                noMetric.getMessage());
+        IllegalStateException inverted = assertThrows(IllegalStateException.class, () -> Chart.template(List.of(),
+                Map.of("registry.hpa.enabled", "true", "registry.hpa.minReplicas", "4", "registry.hpa.maxReplicas", "2")));
+        assertTrue(inverted.getMessage().contains("registry.hpa: minReplicas (4) is above maxReplicas (2)"), inverted.getMessage());
+    }
+
+    @Test
     void theValuesFilesOfTheTestsAreValid() {
         // the same files render (a valid file is no error): the refusals above are the schema's, not a broken chart
         Chart.template(List.of("gpu-pool.yaml", "production.yaml"), Map.of());
