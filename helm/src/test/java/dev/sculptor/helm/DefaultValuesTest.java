@@ -276,6 +276,20 @@ class DefaultValuesTest {
         assertEquals(COMPONENTS.stream().map(c -> "-addr=" + PREFIX + c + ":8080").collect(Collectors.toSet()), addresses);
     }
 
+    @Test
+    void theNotesNameTheServicesTheSecretsToCreateAndTheHelmTest() {
+        // NOTES.txt is printed by install, not by template: a client-only dry run renders it
+        String notes = Chart.helm().install().withName(Chart.RELEASE).withNamespace(NAMESPACE).clientOnly().dryRun().call().getOutput();
+        for (String c : COMPONENTS) {
+            assertTrue(notes.contains(PREFIX + c + "." + NAMESPACE + ".svc:8080"), notes);
+        }
+        assertTrue(notes.contains("sculptor-auth (keys admin-token, write-token, read-token)"), notes);
+        assertTrue(notes.contains("sculptor-s3 (key secret-key)"), notes);
+        assertTrue(notes.contains("sculptor-postgresql (key password)"), notes);
+        assertTrue(notes.contains("asking for 1 nvidia.com/gpu"), notes);
+        assertTrue(notes.contains("helm test " + Chart.RELEASE + " -n " + NAMESPACE), notes);
+    }
+
     static Container container(String component) {
         return container(rendering, component);
     }
