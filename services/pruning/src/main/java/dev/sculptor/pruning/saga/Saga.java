@@ -69,7 +69,7 @@ import java.util.Set;
  * tagged {@value #FAILED_TAG} or {@value #CANCELLED_TAG} ({@link Transition#versionsToMark}).
  *
  * Every message is keyed by the job, so one job's events stay in order, except the TrainingRequested ones: keyed by
- * their run, they spread over partitions and a job's candidates train at once. No rule needs runs to start or end in
+ * their run, they spread over partitions and a job's candidates can train at once. No rule needs runs to start or end in
  * order: CandidateTrained records the candidate by its run's name, and the job moves on once all are in.
  *
  * Any other pair changes nothing: a late, repeated or foreign event is dropped (the caller still marks it
@@ -403,8 +403,8 @@ public final class Saga {
     }
 
     /**
-     * A candidate's run, keyed by the run rather than the job: a job's runs then spread over the partitions, so that as
-     * many training replicas (GPUs) train them at once. Nothing needs them in order: each run is its own resource, and
+     * A candidate's run, keyed by the run rather than the job: a job's runs then spread over the partitions (by the
+     * hash of the key), so that training replicas (GPUs) on different partitions train them at once. Nothing needs them in order: each run is its own resource, and
      * {@code candidateTrained} records whichever finishes first and moves on only when every candidate has.
      */
     private static Outgoing trainingRequest(TrainingRequested r) {
