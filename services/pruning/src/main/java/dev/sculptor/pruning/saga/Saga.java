@@ -404,8 +404,9 @@ public final class Saga {
 
     /**
      * A candidate's run, keyed by the run rather than the job: a job's runs then spread over the partitions (by the
-     * hash of the key), so that training replicas (GPUs) on different partitions train them at once. Nothing needs them in order: each run is its own resource, and
-     * {@code candidateTrained} records whichever finishes first and moves on only when every candidate has.
+     * hash of the key), so that training replicas (GPUs) on different partitions train them at once. Nothing needs
+     * them in order: each run is its own resource, and {@code candidateTrained} records whichever finishes first and
+     * moves on only when every candidate has.
      */
     private static Outgoing trainingRequest(TrainingRequested r) {
         return new Outgoing(Topics.TRAINING_REQUESTS, EventEnvelope.of(r, SOURCE, r.getTrainingRun(), r.getTrainingRun()));
