@@ -2,6 +2,7 @@ package dev.sculptor.platform.events;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,7 @@ import dev.sculptor.testing.EmbeddedKafka;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
@@ -18,6 +20,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -132,6 +135,22 @@ class TopicCreatorTest {
                     () -> TopicCreator.ensure(nowhere, List.of(topic()), SETTINGS, shortWait));
             assertTrue(e.getMessage().startsWith("cannot list the topics"), e.getMessage());
         }
+    }
+
+    @Test
+    void theServicesReadinessIsDownUntilItsTopicsExist() throws Exception {
+        // as a service's bean is built from its configuration; the start (StartupEvent) then calls ensure()
+        TopicSetup setup = new TopicSetup(kafka.bootstrapServers(), Optional.of(List.of(Topics.EVALUATION_EVENTS)), true, 3, 1,
+                Duration.ofDays(7), Duration.ofDays(30), TIMEOUT);
+        assertEquals(HealthCheckResponse.Status.DOWN, setup.call().getStatus());
+        assertFalse(names().contains(Topics.EVALUATION_EVENTS));
+        TopicCreator.Result r = setup.ensure();
+        assertEquals(List.of(Topics.EVALUATION_EVENTS, Topics.dlq(Topics.EVALUATION_EVENTS)), r.created());
+        assertEquals(HealthCheckResponse.Status.UP, setup.call().getStatus());
+        assertEquals(3, partitions(Topics.EVALUATION_EVENTS));
+        assertEquals(Duration.ofDays(7).toMillis(), retentionMs(Topics.EVALUATION_EVENTS));
+        assertEquals(Duration.ofDays(30).toMillis(), retentionMs(Topics.dlq(Topics.EVALUATION_EVENTS)));
+        assertSame(r, setup.ensure(), "once per start");
     }
 
     @Test
