@@ -36,10 +36,15 @@ class Infrastructure {
         this.out = out;
     }
 
+    /** Partitions of the topics the local broker auto-creates: those of the services' default. */
+    static final int TOPIC_PARTITIONS = 3;
+
     long startKafka(int port, int controllerPort) throws IOException {
         Path data = l.kafka().resolve("data");
         List<String> args = new ArrayList<>(List.of("--port", Integer.toString(port),
-                "--controller-port", Integer.toString(controllerPort), "--data", data.toString()));
+                "--controller-port", Integer.toString(controllerPort), "--data", data.toString(),
+                // as many as the services give the topics they create (sculptor.topics.partitions), for any other topic
+                "--partitions", Integer.toString(TOPIC_PARTITIONS)));
         if (!KafkaBroker.formatted(data)) {
             // The cluster id outlives a formatting that did not finish, so a retry formats the same cluster.
             Path idFile = l.kafka().resolve("cluster.id");

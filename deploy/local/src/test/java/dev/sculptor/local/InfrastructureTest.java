@@ -52,6 +52,8 @@ class InfrastructureTest {
         }
         List<String> s3 = started.get(0);
         assertEquals(l.s3CredentialFile().toString(), s3.get(s3.indexOf("--secret-file") + 1));
+        List<String> kafka = started.get(2);
+        assertEquals("3", kafka.get(kafka.indexOf("--partitions") + 1), "the local broker auto-creates topics as the services do");
     }
 
     @Test

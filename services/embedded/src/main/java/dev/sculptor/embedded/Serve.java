@@ -16,7 +16,8 @@ import java.util.concurrent.CountDownLatch;
  * The local stack starts each of its Kafka, S3 and PostgreSQL this way.
  *
  * <pre>
- * Serve kafka    --port P --controller-port C --data DIR [--cluster-id ID]    (ID: used when DIR is formatted)
+ * Serve kafka    --port P --controller-port C --data DIR [--cluster-id ID] [--partitions N]
+ *                (ID: used when DIR is formatted; N: num.partitions of topics the broker auto-creates, default 1)
  * Serve s3       --port P --data DIR --access-key K --secret-file FILE [--bucket B]   (B: created at start)
  * Serve postgres --port P --data DIR --binaries DIR
  * </pre>
@@ -97,7 +98,7 @@ public final class Serve {
         Path data = Path.of(required(args, "data"));
         return switch (part) {
             case "kafka" -> KafkaBroker.start(new KafkaBroker.Config(port, Integer.parseInt(required(args, "controller-port")),
-                    data, args.get("cluster-id"), Map.of(), READY_TIMEOUT));
+                    data, args.get("cluster-id"), brokerOverrides(args), READY_TIMEOUT));
             case "s3" -> {
                 String secret = Files.readString(Path.of(required(args, "secret-file")), StandardCharsets.UTF_8).trim();
                 S3Server s3 = S3Server.start(new S3Server.Config(port, data, required(args, "access-key"), secret));
@@ -110,6 +111,22 @@ public final class Serve {
                     false), line -> System.out.println("Serve: " + line));
             default -> throw new IllegalArgumentException("unknown part '" + part + "' (kafka, s3 or postgres)");
         };
+    }
+
+    /** {@code --partitions N}: the broker's {@code num.partitions}, checked here so a typo is named, not a broker trace. */
+    static Map<String, String> brokerOverrides(Map<String, String> args) {
+        String n = args.get("partitions");
+        if (n == null) {
+            return Map.of();
+        }
+        try {
+            if (Integer.parseInt(n) >= 1) {
+                return Map.of("num.partitions", n);
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new IllegalArgumentException("--partitions must be a whole number of at least 1, got '" + n + "'");
     }
 
     /** {@code --name value} pairs, in order; anything else is an error. */

@@ -29,6 +29,16 @@ class ServeTest {
     }
 
     @Test
+    void partitionsBecomeTheBrokersNumPartitions() {
+        assertEquals(Map.of(), Serve.brokerOverrides(Map.of("port", "1")));
+        assertEquals(Map.of("num.partitions", "3"), Serve.brokerOverrides(Map.of("partitions", "3")));
+        for (String bad : List.of("0", "three")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Serve.brokerOverrides(Map.of("partitions", bad)));
+            assertEquals("--partitions must be a whole number of at least 1, got '" + bad + "'", e.getMessage());
+        }
+    }
+
+    @Test
     void unknownPartsAndMissingOptionsAreRefusedBeforeAnythingStarts() {
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
                 () -> Serve.start("redis", Map.of("port", "1", "data", tmp.toString())));

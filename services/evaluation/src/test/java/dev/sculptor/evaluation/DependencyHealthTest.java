@@ -2,6 +2,7 @@ package dev.sculptor.evaluation;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sculptor.testing.KafkaResource;
 import dev.sculptor.testing.PostgresResource;
@@ -21,7 +22,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -63,6 +67,11 @@ class DependencyHealthTest {
         Health ready = awaitReady("ready at start", 200, "kafka", "UP");
         assertEquals("UP", ready.checks().get("object-store"), ready.toString());
         assertEquals("UP", ready.checks().get(DATABASE), ready.toString());
+        assertEquals("UP", ready.checks().get("kafka-topics"), ready.toString());
+        // created at start by the platform's TopicSetup: the test resource pre-creates only the other three
+        try (Admin admin = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaResource.bootstrapServers()))) {
+            assertTrue(admin.listTopics().names().get(30, TimeUnit.SECONDS).contains("sculptor.evaluation.events.v1.dlq"));
+        }
 
         S3Resource.stopServer();
         try {

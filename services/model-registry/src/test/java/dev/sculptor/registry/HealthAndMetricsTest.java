@@ -36,6 +36,8 @@ class HealthAndMetricsTest {
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, health.statusCode(), health.body());
         assertTrue(health.body().contains("\"UP\""), health.body());
+        // the platform's TopicSetup created sculptor.registry.events.v1 and its .dlq before the outbox ran
+        assertTrue(health.body().contains("\"kafka-topics\""), health.body());
         HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(url + "q/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, metrics.statusCode());

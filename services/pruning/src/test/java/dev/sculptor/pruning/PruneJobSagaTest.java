@@ -182,8 +182,12 @@ class PruneJobSagaTest extends PruningTestBase {
             epochs.put("scratch-b", scratchB);
             Map<String, RetrainMode> modes = Map.of("fine-tune", RetrainMode.FINE_TUNE, "scratch-e", RetrainMode.SCRATCH_E,
                     "scratch-b", RetrainMode.SCRATCH_B);
-            List<TrainingRequested> requests = awaitPayloads(Topics.TRAINING_REQUESTS, name, TrainingRequested.parser(),
-                    TrainingRequested.getDefaultInstance(), 3, r -> true);
+            // keyed by their runs (so they spread over partitions), not by the job
+            List<TrainingRequested> requests = awaitPayloads(Topics.TRAINING_REQUESTS, null, TrainingRequested.parser(),
+                    TrainingRequested.getDefaultInstance(), 3, r -> r.getPruneJob().equals(name));
+            for (TrainingRequested r : requests) {
+                assertEquals(1, Fixtures.records(Topics.TRAINING_REQUESTS, r.getTrainingRun()).size(), r.getTrainingRun());
+            }
             assertEquals(3, requests.size(), requests.toString());
             for (TrainingRequested r : requests) {
                 String label = r.getTrainingRun().substring(("trainingRuns/" + id + "-").length());

@@ -14,7 +14,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 /**
  * One event as it travels on Kafka: the protobuf payload as the record value, CloudEvents 1.0
  * binary-mode headers ({@code ce_id}, {@code ce_type}, {@code ce_source}, {@code ce_time},
- * {@code ce_subject}, {@code ce_specversion}), and the key (the job or model name) so that one
+ * {@code ce_subject}, {@code ce_specversion}), and the key (the job or model name; a training request's run) so that one
  * resource's events stay in order within a partition.
  *
  * @param id unique event id; consumers deduplicate on it

@@ -50,7 +50,7 @@ import java.util.Set;
  * (new)       start, data-driven → PRUNING     PruningRequested      (ThiNet, channel regression sample while pruning)
  * SCORING     ScoresReady        → PRUNING     PruningRequested(scores_uri)
  * SCORING     ScoringFailed      → FAILED
- * PRUNING     Pruned             → TRAINING    TrainingRequested per candidate (epochs: the engine's budgets)
+ * PRUNING     Pruned             → TRAINING    TrainingRequested per candidate (epochs: the engine's budgets; keyed by the run)
  * PRUNING     PruningFailed      → FAILED
  * PRUNING     StepOverdue        → PRUNING     PruningRequested again (no end within the step's timeout)
  * TRAINING    CandidateTrained   → TRAINING    (records the candidate's version)
@@ -67,6 +67,10 @@ import java.util.Set;
  *
  * A job that ends FAILED or CANCELLED has the versions it registered (pruned model, trained candidates)
  * tagged {@value #FAILED_TAG} or {@value #CANCELLED_TAG} ({@link Transition#versionsToMark}).
+ *
+ * Every message is keyed by the job, so one job's events stay in order, except the TrainingRequested ones: keyed by
+ * their run, they spread over partitions and a job's candidates can train at once. No rule needs runs to start or end in
+ * order: CandidateTrained records the candidate by its run's name, and the job moves on once all are in.
  *
  * Any other pair changes nothing: a late, repeated or foreign event is dropped (the caller still marks it
  * processed). Every change also sends {@code PruneJobStateChanged} (on a change of state) and one watch
@@ -211,10 +215,9 @@ public final class Saga {
             PruneJob.Candidate c = b.getCandidates(i);
             int epochs = Budgets.epochs(c.getRetrainMode(), b.getPlan(), p.family(), p.flopsRatio(), p.defaultScratchBCap());
             b.setCandidates(i, c.toBuilder().setEpochs(epochs));
-            out.add(send(Topics.TRAINING_REQUESTS, job, TrainingRequested.newBuilder().setTrainingRun(c.getTrainingRun())
+            out.add(trainingRequest(TrainingRequested.newBuilder().setTrainingRun(c.getTrainingRun())
                     .setPruneJob(b.getName()).setModelVersion(p.prunedVersion()).setRetrainMode(c.getRetrainMode())
-                    .setDataset(b.getDataset()).setPlan(b.getPlan()).setEpochs(epochs).setOccurredTime(ts(now)).build(),
-                    c.getTrainingRun()));
+                    .setDataset(b.getDataset()).setPlan(b.getPlan()).setEpochs(epochs).setOccurredTime(ts(now)).build()));
         }
         Transition t = move(b.build(), State.TRAINING, String.format(Locale.ROOT, "training %d candidate(s) of %s (%.2fx fewer FLOPs)",
                 b.getCandidatesCount(), p.prunedVersion(), p.flopsRatio()), out, now);
@@ -397,6 +400,16 @@ public final class Saga {
         return send(Topics.PRUNING_EVENTS, job, PruneJobStateChanged.newBuilder().setPruneJob(job.getName())
                 .setModelVersion(job.getModelVersion()).setPreviousState(previous).setState(job.getState())
                 .setStateMessage(job.getStateMessage()).setRepruneTrigger(job.getRepruneTrigger()).setOccurredTime(ts(now)).build());
+    }
+
+    /**
+     * A candidate's run, keyed by the run rather than the job: a job's runs then spread over the partitions (by the
+     * hash of the key), so that training replicas (GPUs) on different partitions train them at once. Nothing needs
+     * them in order: each run is its own resource, and {@code candidateTrained} records whichever finishes first and
+     * moves on only when every candidate has.
+     */
+    private static Outgoing trainingRequest(TrainingRequested r) {
+        return new Outgoing(Topics.TRAINING_REQUESTS, EventEnvelope.of(r, SOURCE, r.getTrainingRun(), r.getTrainingRun()));
     }
 
     /** An event about the job, keyed by the job so that each job's events stay in order. */

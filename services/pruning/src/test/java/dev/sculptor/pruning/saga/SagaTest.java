@@ -37,6 +37,7 @@ import dev.sculptor.pruning.saga.SagaEvent.ScoresReady;
 import dev.sculptor.pruning.saga.SagaEvent.ScoringFailed;
 import dev.sculptor.pruning.saga.SagaEvent.Stalled;
 import dev.sculptor.pruning.saga.SagaEvent.StepOverdue;
+import dev.sculptor.pruning.service.Names;
 import dev.sculptor.pruning.store.JobRepository.Outgoing;
 import java.time.Duration;
 import java.time.Instant;
@@ -162,10 +163,65 @@ class SagaTest {
         assertEquals(2, ft.getEpochs());
         assertEquals(15, sb.getEpochs(), "Scratch-B: 4 epochs x 3.66 fewer FLOPs, under the cap of 4 x 4");
         assertEquals(RetrainMode.SCRATCH_B, sb.getRetrainMode());
-        assertEquals(JOB, runs.get(1).event().key(), "a job's requests stay in order");
+        assertEquals("trainingRuns/j1-scratch-b", runs.get(1).event().key(), "keyed by the run: a job's runs spread over partitions");
         assertEquals("trainingRuns/j1-scratch-b", runs.get(1).event().subject());
         assertEquals(15, t.change().job().getCandidates(1).getEpochs());
         assertEquals("models/m/versions/2", t.change().job().getPrunedVersion());
+    }
+
+    /** The three candidates of one job, as the service names their runs. */
+    static PruneJob threeCandidates(String jobId) {
+        PruneJob.Builder b = validated(PruningMethod.L1_NORM).toBuilder().setName("pruneJobs/" + jobId).clearCandidates();
+        for (RetrainMode m : List.of(RetrainMode.FINE_TUNE, RetrainMode.SCRATCH_E, RetrainMode.SCRATCH_B)) {
+            String label = m.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+            b.addCandidates(PruneJob.Candidate.newBuilder().setLabel(label).setRetrainMode(m)
+                    .setTrainingRun(Names.trainingRun(jobId, label)));
+        }
+        PruneJob job = Saga.start(b.build(), "lenet", T0).change().job();
+        return step(job, new ScoresReady("s3://b/jobs/" + jobId + "/scores/")).change().job();
+    }
+
+    @Test
+    void eachCandidatesTrainingRequestIsKeyedByItsRunEveryOtherMessageByTheJob() {
+        PruneJob pruning = threeCandidates("j3");
+        Saga.Transition t = step(pruning, new Pruned("models/m/versions/2", 3.66, "lenet", 4.0));
+        List<Outgoing> runs = on(t, Topics.TRAINING_REQUESTS);
+        assertEquals(3, runs.size());
+        for (Outgoing o : runs) {
+            TrainingRequested r = payload(o, TrainingRequested.parser());
+            assertEquals(r.getTrainingRun(), o.event().key());
+            assertEquals(r.getTrainingRun(), o.event().subject());
+            assertEquals("pruneJobs/j3", r.getPruneJob());
+            // no partition of our own: the producer's default partitioner places the record by its key
+            assertNull(o.event().toRecord(o.topic()).partition());
+        }
+        assertEquals(List.of("trainingRuns/j3-fine-tune", "trainingRuns/j3-scratch-e", "trainingRuns/j3-scratch-b"),
+                runs.stream().map(o -> o.event().key()).toList());
+        t.change().outbox().stream().filter(o -> !o.topic().equals(Topics.TRAINING_REQUESTS))
+                .forEach(o -> assertEquals("pruneJobs/j3", o.event().key(), o.topic() + " stays keyed by the job"));
+    }
+
+    @Test
+    void aJobsThreeRunsLandOnMoreThanOnePartitionOfThree() {
+        Saga.Transition t = step(threeCandidates("j3"), new Pruned("models/m/versions/2", 3.66, "lenet", 4.0));
+        // the default partitioner's own function (murmur2 of the serialized key, modulo the partitions): deterministic
+        java.util.Set<Integer> partitions = new java.util.TreeSet<>();
+        for (Outgoing o : on(t, Topics.TRAINING_REQUESTS)) {
+            byte[] key = new org.apache.kafka.common.serialization.StringSerializer().serialize(o.topic(), o.event().key());
+            partitions.add(org.apache.kafka.clients.producer.internals.BuiltInPartitioner.partitionForKey(key, 3));
+        }
+        assertTrue(partitions.size() >= 2, "partitions " + partitions);
+    }
+
+    @Test
+    void candidatesMayFinishInAnyOrder() {
+        PruneJob training = training();
+        PruneJob second = step(training, new CandidateTrained("trainingRuns/j1-scratch-b", "models/m/versions/4", 15)).change().job();
+        assertEquals(State.TRAINING, second.getState());
+        Saga.Transition t = step(second, new CandidateTrained("trainingRuns/j1-fine-tune", "models/m/versions/3", 2));
+        assertAnnounced(t, State.TRAINING, State.EVALUATING);
+        assertEquals("models/m/versions/3", t.change().job().getCandidates(0).getModelVersion());
+        assertEquals("models/m/versions/4", t.change().job().getCandidates(1).getModelVersion());
     }
 
     @Test
