@@ -4,20 +4,40 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.utility.DockerImageName;
 
 /** Image names and init args of the Docker-backed resources; needs no Docker. */
 class ContainerImagesTest {
 
-    @AfterEach
+    private static final List<String> PROPERTIES = List.of(ContainerImages.KAFKA_PROPERTY, ContainerImages.MINIO_PROPERTY,
+            ContainerImages.POSTGRES_PROPERTY);
+    // what the run was started with (-Dsculptor.testing.*-image), put back after each test
+    private final Map<String, String> given = new HashMap<>();
+
+    @BeforeEach
     void clear() {
-        System.clearProperty(ContainerImages.KAFKA_PROPERTY);
-        System.clearProperty(ContainerImages.MINIO_PROPERTY);
-        System.clearProperty(ContainerImages.POSTGRES_PROPERTY);
+        for (String p : PROPERTIES) {
+            String v = System.getProperty(p);
+            if (v != null) {
+                given.put(p, v);
+            }
+            System.clearProperty(p);
+        }
+    }
+
+    @AfterEach
+    void restore() {
+        for (String p : PROPERTIES) {
+            System.clearProperty(p);
+        }
+        given.forEach(System::setProperty);
     }
 
     @Test
@@ -58,7 +78,7 @@ class ContainerImagesTest {
         IllegalArgumentException zero = assertThrows(IllegalArgumentException.class, () -> KafkaResource.partitions(Map.of("partitions", "0")));
         assertEquals("init arg partitions='0' must be a positive whole number", zero.getMessage());
         assertThrows(IllegalArgumentException.class, () -> KafkaResource.partitions(Map.of("partitions", "three")));
-        assertEquals(java.util.List.of("a.v1", "b.v1"), java.util.List.of(KafkaResource.topics(Map.of("topics", " a.v1, ,b.v1 "))));
+        assertEquals(List.of("a.v1", "b.v1"), List.of(KafkaResource.topics(Map.of("topics", " a.v1, ,b.v1 "))));
 
         assertEquals(S3Resource.DEFAULT_BUCKET, S3Resource.bucket(Map.of()));
         assertEquals(false, S3Resource.createBucket(Map.of("create-bucket", "false")));
