@@ -1,5 +1,6 @@
 package dev.sculptor.registry;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -22,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -63,11 +65,21 @@ class ModelRegistryContainersTest {
             }
 
             // the outbox relayed the registration to the broker in its container
-            List<ConsumerRecord<byte[], byte[]>> events = EmbeddedKafka.awaitRecords(kafka, Topics.REGISTRY_EVENTS, 1, Duration.ofSeconds(30));
-            ConsumerRecord<byte[], byte[]> registered = events.stream()
-                    .filter(r -> "sculptor.v1.VersionRegistered".equals(new String(r.headers().lastHeader("ce_type").value(), StandardCharsets.UTF_8)))
-                    .findFirst().orElseThrow();
-            assertEquals(v.getName(), VersionRegistered.parseFrom(registered.value()).getVersion().getName());
+            VersionRegistered registered = await("VersionRegistered for " + v.getName()).atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(500)).until(() -> registered(v.getName()), Optional::isPresent).get();
+            assertEquals("models/" + model, registered.getModel());
         }
+    }
+
+    Optional<VersionRegistered> registered(String version) throws Exception {
+        for (ConsumerRecord<byte[], byte[]> r : EmbeddedKafka.consumeAll(kafka, Topics.REGISTRY_EVENTS)) {
+            if ("sculptor.v1.VersionRegistered".equals(new String(r.headers().lastHeader("ce_type").value(), StandardCharsets.UTF_8))) {
+                VersionRegistered e = VersionRegistered.parseFrom(r.value());
+                if (e.getVersion().getName().equals(version)) {
+                    return Optional.of(e);
+                }
+            }
+        }
+        return Optional.empty();
     }
 }
