@@ -46,9 +46,35 @@ public class KafkaResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public void init(Map<String, String> initArgs) {
+        topics = topics(initArgs);
+        partitions = partitions(initArgs);
+    }
+
+    /** Init arg {@code topics}: comma-separated topic names (none when absent). Shared with {@link KafkaContainerResource}. */
+    static String[] topics(Map<String, String> initArgs) {
         String list = initArgs.getOrDefault("topics", "");
-        topics = Arrays.stream(list.split(",")).map(String::trim).filter(t -> !t.isEmpty()).toArray(String[]::new);
-        partitions = Integer.parseInt(initArgs.getOrDefault("partitions", "1"));
+        return Arrays.stream(list.split(",")).map(String::trim).filter(t -> !t.isEmpty()).toArray(String[]::new);
+    }
+
+    /** Init arg {@code partitions}: a positive count per created topic, default 1. */
+    static int partitions(Map<String, String> initArgs) {
+        String value = initArgs.getOrDefault("partitions", "1");
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below with the value
+        }
+        throw new IllegalArgumentException("init arg partitions='" + value + "' must be a positive whole number");
+    }
+
+    /** The configuration a Kafka test resource returns for a broker address. */
+    static Map<String, String> config(String bootstrap) {
+        return Map.of(
+                "kafka.bootstrap.servers", bootstrap,
+                "mp.messaging.connector.smallrye-kafka.bootstrap.servers", bootstrap);
     }
 
     @Override
@@ -57,9 +83,7 @@ public class KafkaResource implements QuarkusTestResourceLifecycleManager {
         if (topics.length > 0) {
             EmbeddedKafka.createTopics(bootstrap, partitions, topics);
         }
-        return Map.of(
-                "kafka.bootstrap.servers", bootstrap,
-                "mp.messaging.connector.smallrye-kafka.bootstrap.servers", bootstrap);
+        return config(bootstrap);
     }
 
     /** Leaves the shared broker running for the next test class; a shutdown hook stops it. */

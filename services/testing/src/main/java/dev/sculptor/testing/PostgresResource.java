@@ -30,17 +30,27 @@ public class PostgresResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public void init(Map<String, String> initArgs) {
-        database = initArgs.getOrDefault("database", DEFAULT_DATABASE);
+        database = database(initArgs);
+    }
+
+    /** Init arg {@code database}, default {@value #DEFAULT_DATABASE}. Shared with {@link PostgresContainerResource}. */
+    static String database(Map<String, String> initArgs) {
+        return initArgs.getOrDefault("database", DEFAULT_DATABASE);
+    }
+
+    /** The configuration a PostgreSQL test resource returns for a database. */
+    static Map<String, String> config(String jdbcUrl, String username, String password) {
+        return Map.of(
+                "quarkus.datasource.db-kind", "postgresql",
+                "quarkus.datasource.jdbc.url", jdbcUrl,
+                "quarkus.datasource.username", username,
+                "quarkus.datasource.password", password);
     }
 
     @Override
     public Map<String, String> start() {
         String[] pg = shared(database);
-        return Map.of(
-                "quarkus.datasource.db-kind", "postgresql",
-                "quarkus.datasource.jdbc.url", pg[0],
-                "quarkus.datasource.username", pg[1],
-                "quarkus.datasource.password", pg[2]);
+        return config(pg[0], pg[1], pg[2]);
     }
 
     /** Leaves the shared server running for the next test class; a shutdown hook stops it. */

@@ -46,18 +46,37 @@ public class S3Resource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public void init(Map<String, String> initArgs) {
-        bucket = initArgs.getOrDefault("bucket", DEFAULT_BUCKET);
-        createBucket = Boolean.parseBoolean(initArgs.getOrDefault("create-bucket", "true"));
+        bucket = bucket(initArgs);
+        createBucket = createBucket(initArgs);
+    }
+
+    /** Init arg {@code bucket}, default {@value #DEFAULT_BUCKET}. Shared with {@link S3ContainerResource}. */
+    static String bucket(Map<String, String> initArgs) {
+        return initArgs.getOrDefault("bucket", DEFAULT_BUCKET);
+    }
+
+    /** Init arg {@code create-bucket}: {@code true} (default) or {@code false}. */
+    static boolean createBucket(Map<String, String> initArgs) {
+        String value = initArgs.getOrDefault("create-bucket", "true").trim();
+        if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
+            throw new IllegalArgumentException("init arg create-bucket='" + value + "' must be true or false");
+        }
+        return Boolean.parseBoolean(value);
+    }
+
+    /** The configuration an S3 test resource returns for a store. */
+    static Map<String, String> config(String endpoint, String accessKey, String secretKey, String bucket) {
+        return Map.of(
+                "sculptor.store.endpoint", endpoint,
+                "sculptor.store.access-key", accessKey,
+                "sculptor.store.secret-key", secretKey,
+                "sculptor.store.bucket", bucket);
     }
 
     @Override
     public Map<String, String> start() {
         String[] s3 = shared(createBucket ? bucket : null);
-        return Map.of(
-                "sculptor.store.endpoint", s3[0],
-                "sculptor.store.access-key", s3[1],
-                "sculptor.store.secret-key", s3[2],
-                "sculptor.store.bucket", bucket);
+        return config(s3[0], s3[1], s3[2], bucket);
     }
 
     /** Leaves the shared server running for the next test class; a shutdown hook stops it. */
