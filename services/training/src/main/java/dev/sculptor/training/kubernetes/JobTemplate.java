@@ -160,6 +160,9 @@ public final class JobTemplate {
         labels.put(MANAGED_BY, MANAGER);
         labels.put(COMPONENT, COMPONENT_VALUE);
         labels.put(RUN_LABEL, runId);
+        if (job.getMetadata() == null) {
+            job.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMeta());
+        }
         job.getMetadata().setName(jobName(runId));
         job.getMetadata().setNamespace(namespace);
         job.getMetadata().setGenerateName(null);
