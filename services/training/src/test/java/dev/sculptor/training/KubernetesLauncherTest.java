@@ -327,6 +327,28 @@ class KubernetesLauncherTest {
     }
 
     @Test
+    void aPodThatFindsAPartDownExitsForTheJobToRetryAndTheNextPodFinishesTheRun() throws Exception {
+        String run = unique("retry");
+        publish(Fixtures.fromArch(run, 1, 6).build());
+        awaitJob(run);
+        int first;
+        S3Resource.stopServer();
+        try {
+            first = runPod(run, "s3dwn");
+        } finally {
+            S3Resource.restartServer();
+        }
+        assertEquals(PodRun.RETRY, first, "the store was down: a new pod should try again");
+        RunRow between = row(run);
+        assertEquals(RunRow.RUNNING, between.state());
+        assertFalse(between.lastError().isEmpty(), "the reason is kept");
+        assertEquals(PodRun.ENDED, runPod(run, "s3up0"));
+        TrainingCompleted c = Fixtures.awaitCompleted(run, WAIT);
+        assertEquals(TrainingRun.State.SUCCEEDED, c.getStatus(), c.getFailureReason());
+        assertEquals(2, c.getAttempts());
+    }
+
+    @Test
     void cancelDeletesTheJobAndEndsTheRunCancelledWhileItsPodTrains() throws Exception {
         String run = unique("cancel");
         publish(Fixtures.fromArch(run, 500, 3).build());
@@ -379,6 +401,16 @@ class KubernetesLauncherTest {
         assertTrue(failed.getFailureReason().contains("Kubernetes Job " + JobTemplate.jobName(gaveUp) + " failed: BackoffLimitExceeded"),
                 failed.getFailureReason());
         assertEquals(RunRow.FAILED, row(gaveUp).state());
+
+        // a Job that completed although its pod did not end the run (it exits 0 only after it did) fails the run too
+        String odd = unique("odd");
+        diedAfterEpochOne(odd, missing, Fixtures.fromArch(odd, 2, 4).build(), JobTemplate.podPrefix(odd) + "odd01");
+        awaitJob(odd);
+        status(odd, new JobStatusBuilder().withActive(0).withSucceeded(1).addToConditions(new JobConditionBuilder().withType("Complete")
+                .withStatus("True").build()).build());
+        TrainingCompleted oddEnd = Fixtures.awaitCompleted(odd, WAIT);
+        assertEquals(TrainingRun.State.FAILED, oddEnd.getStatus());
+        assertTrue(oddEnd.getFailureReason().contains("completed but its pod did not end the run"), oddEnd.getFailureReason());
 
         // a run cancelled while its Job could not be deleted: the reconciler deletes it
         String cancelled = unique("gone");
