@@ -131,11 +131,6 @@ public class KubernetesLauncher {
         }
     }
 
-    public String namespace() {
-        start();
-        return namespace;
-    }
-
     /**
      * The worker's path: records the run {@code QUEUED} (unless it exists) and creates its Job; a run that ended
      * gets none. Failures to reach the API server are thrown for the consumer to retry.
