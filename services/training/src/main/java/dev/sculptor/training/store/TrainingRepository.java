@@ -109,15 +109,8 @@ public class TrainingRepository {
     /**
      * Takes a run for this replica: a queued run, a running one this replica owned (it restarted),
      * or one whose owner has been silent for longer than the lease. Each claim counts an attempt.
-     */
-    public Claim claim(String id, String owner, Duration lease) {
-        return claim(id, owner, lease, null);
-    }
-
-    /**
-     * As {@link #claim(String, String, Duration)}, and a run whose owner's name starts with {@code predecessors}
-     * (an earlier pod of the same Kubernetes Job, which is gone when the next one starts) is taken over without
-     * waiting for the lease; null: none.
+     * A run whose owner's name starts with {@code predecessors} (an earlier pod of the same Kubernetes Job,
+     * gone when the next one starts) is taken over without waiting for the lease; null: none.
      */
     public Claim claim(String id, String owner, Duration lease, String predecessors) {
         return inTransaction(c -> {
