@@ -8,6 +8,7 @@ import dev.sculptor.platform.events.KafkaWorker;
 import dev.sculptor.platform.events.Topics;
 import dev.sculptor.platform.names.ResourceNames;
 import dev.sculptor.training.grpc.Mapper;
+import dev.sculptor.training.kubernetes.LauncherMode;
 import dev.sculptor.training.service.Plans;
 import dev.sculptor.training.store.TrainingRepository;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -35,6 +36,9 @@ public class QueueRecorder extends KafkaWorker {
     @Inject
     TrainingRepository repo;
 
+    @Inject
+    LauncherMode mode;
+
     @Override
     protected EventConsumer.Builder configure(EventConsumer.Builder b) {
         return b.setGroupId(GROUP)
@@ -47,7 +51,7 @@ public class QueueRecorder extends KafkaWorker {
 
     @Override
     public boolean enabled() {
-        return enabled;
+        return enabled && mode.podRun().isEmpty();
     }
 
     void handle(EventEnvelope e) {

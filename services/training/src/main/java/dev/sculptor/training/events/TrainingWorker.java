@@ -7,6 +7,8 @@ import dev.sculptor.platform.events.KafkaWorker;
 import dev.sculptor.platform.events.Topics;
 import dev.sculptor.platform.names.ResourceNames;
 import dev.sculptor.platform.outbox.JdbcProcessedEvents;
+import dev.sculptor.training.kubernetes.KubernetesLauncher;
+import dev.sculptor.training.kubernetes.LauncherMode;
 import dev.sculptor.training.service.TrainingRuns;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,7 +23,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * committed only after the run ended, so a replica killed mid-run leaves the request to be
  * redelivered, and the next replica resumes the run from its last epoch checkpoint. Event ids are
  * deduplicated in the database; a record that can never be handled (no CloudEvents headers, another
- * type, an unreadable payload or run name) goes to {@code sculptor.training.requests.v1.dlq}.
+ * type, an unreadable payload or run name) goes to {@code sculptor.training.requests.v1.dlq}. With
+ * {@code sculptor.training.launcher=kubernetes} it trains nothing: it records the run and creates its Job, and
+ * the request is committed at once. Off in a training pod ({@code sculptor.training.pod.run}).
  */
 @ApplicationScoped
 public class TrainingWorker extends KafkaWorker {
@@ -46,6 +50,12 @@ public class TrainingWorker extends KafkaWorker {
     @Inject
     TrainingRuns runs;
 
+    @Inject
+    LauncherMode mode;
+
+    @Inject
+    KubernetesLauncher launcher;
+
     @Override
     protected EventConsumer.Builder configure(EventConsumer.Builder b) {
         return b.setGroupId(GROUP)
@@ -61,11 +71,17 @@ public class TrainingWorker extends KafkaWorker {
 
     @Override
     public boolean enabled() {
-        return enabled;
+        // a training pod trains only its own run
+        return enabled && mode.podRun().isEmpty();
     }
 
     void handle(EventEnvelope e) {
         TrainingRequested req = payload(e, Topics.TRAINING_REQUESTS, TrainingRequested.getDefaultInstance());
-        runs.handleRequest(id(ResourceNames.TRAINING_RUNS, "training_run", req.getTrainingRun()), req, e.id());
+        String id = id(ResourceNames.TRAINING_RUNS, "training_run", req.getTrainingRun());
+        if (mode.kubernetes()) {
+            launcher.request(id, req); // the run's Job trains it; the request is committed at once
+        } else {
+            runs.handleRequest(id, req, e.id());
+        }
     }
 }

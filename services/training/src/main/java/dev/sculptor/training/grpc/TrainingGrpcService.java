@@ -15,6 +15,7 @@ import dev.sculptor.platform.grpc.Watches;
 import dev.sculptor.platform.names.ResourceNames;
 import dev.sculptor.platform.names.VersionName;
 import dev.sculptor.platform.store.ListFilter;
+import dev.sculptor.training.kubernetes.LauncherMode;
 import dev.sculptor.training.service.Failures;
 import dev.sculptor.training.service.TrainingRuns;
 import dev.sculptor.training.store.RunRow;
@@ -45,6 +46,9 @@ public class TrainingGrpcService implements Training {
 
     @Inject
     TrainingRuns runs;
+
+    @Inject
+    LauncherMode mode;
 
     /** How often a watch looks at the run for changes. */
     @ConfigProperty(name = "sculptor.training.watch-poll", defaultValue = "PT0.25S")
@@ -108,6 +112,7 @@ public class TrainingGrpcService implements Training {
     @Override
     public Multi<TrainingRun> watchTrainingRun(WatchTrainingRunRequest r) {
         return watches.watch((em, cancelled) -> {
+            servingApi();
             String id = ResourceNames.TRAINING_RUNS.id("name", r.getName());
             RunRow last = null;
             while (!cancelled.getAsBoolean()) {
@@ -136,8 +141,19 @@ public class TrainingGrpcService implements Training {
         return repo.find(id).orElseThrow(() -> PlatformException.notFound(ResourceNames.TRAINING_RUNS.name(id)));
     }
 
-    private static <T> Uni<T> call(Supplier<T> work) {
-        return GrpcCalls.call(work, TrainingGrpcService::status);
+    private <T> Uni<T> call(Supplier<T> work) {
+        return GrpcCalls.call(() -> {
+            servingApi();
+            return work.get();
+        }, TrainingGrpcService::status);
+    }
+
+    /** A training Job's pod serves health only: the API is the training service's. */
+    private void servingApi() {
+        mode.podRun().ifPresent(run -> {
+            throw PlatformException.unavailable("this process is the Kubernetes pod training trainingRuns/" + run
+                    + " (sculptor.training.pod.run); call the training service", null);
+        });
     }
 
     /** Canonical gRPC status for an error, with the message naming what was wrong. */

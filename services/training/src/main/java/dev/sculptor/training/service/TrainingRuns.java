@@ -34,6 +34,8 @@ import dev.sculptor.platform.versions.VersionSource;
 import dev.sculptor.training.events.OutboxRunner;
 import dev.sculptor.training.events.TrainingEvents;
 import dev.sculptor.training.grpc.Mapper;
+import dev.sculptor.training.kubernetes.KubernetesLauncher;
+import dev.sculptor.training.kubernetes.LauncherMode;
 import dev.sculptor.training.store.RunRow;
 import dev.sculptor.training.store.TrainingRepository;
 import dev.sculptor.training.store.TrainingRepository.Claim;
@@ -93,6 +95,12 @@ public class TrainingRuns {
 
     @Inject
     PlanLimits limits;
+
+    @Inject
+    LauncherMode mode;
+
+    @Inject
+    KubernetesLauncher launcher;
 
     @ConfigProperty(name = "sculptor.training.max-attempts", defaultValue = "5")
     int maxAttempts;
@@ -242,14 +250,43 @@ public class TrainingRuns {
      * {@code sculptor.training.max-attempts}. Everything else ends the run FAILED at once, with the reason.
      */
     public void handleRequest(String id, TrainingRequested req, String requestEventId) {
-        int epochs = Plans.epochs(req);
-        repo.create(id, req.toByteArray(), req.getModelVersion(), Mapper.modeName(req.getRetrainMode()), req.getPruneJob(), epochs);
+        record(id, req);
+        trainAs(id, replicaId, null, requestEventId);
+    }
+
+    /** Records a requested run {@code QUEUED} unless it exists; returns the stored row (new or old). */
+    public RunRow record(String id, TrainingRequested req) {
+        return repo.create(id, req.toByteArray(), req.getModelVersion(), Mapper.modeName(req.getRetrainMode()), req.getPruneJob(),
+                Plans.epochs(req));
+    }
+
+    /**
+     * A training pod's path ({@code sculptor.training.pod.run}): the run recorded by the service is claimed
+     * by the pod and trained (or resumed) exactly as the worker does; a run held by an earlier pod of the
+     * same Job (owner starting with {@code predecessors}) is taken over at once, since the Job makes a new
+     * pod only when the previous one is gone. Failures that may pass are thrown (the pod exits non-zero and
+     * the Job retries it).
+     *
+     * @return the run after this attempt
+     */
+    public RunRow trainPod(String id, String pod, String predecessors) {
+        trainAs(id, pod, predecessors, null);
+        return repo.find(id).orElseThrow(() -> PlatformException.notFound("trainingRuns/" + id));
+    }
+
+    private void processed(String requestEventId) {
+        if (requestEventId != null) {
+            repo.markProcessed(requestEventId);
+        }
+    }
+
+    private void trainAs(String id, String owner, String predecessors, String requestEventId) {
         Claim claim;
         while (true) {
-            claim = repo.claim(id, replicaId, lease);
+            claim = repo.claim(id, owner, lease, predecessors);
             if (claim.result() == TrainingRepository.ClaimResult.TERMINAL) {
                 LOG.infof("trainingRuns/%s already %s; request event %s changes nothing", id, claim.row().state(), requestEventId);
-                repo.markProcessed(requestEventId);
+                processed(requestEventId);
                 return;
             }
             if (claim.result() == TrainingRepository.ClaimResult.CLAIMED) {
@@ -271,20 +308,20 @@ public class TrainingRuns {
                     null), requestEventId);
             return;
         }
-        LOG.infof("trainingRuns/%s: attempt %d of %d on %s%s", id, row.attempts(), maxAttempts, replicaId,
+        LOG.infof("trainingRuns/%s: attempt %d of %d on %s%s", id, row.attempts(), maxAttempts, owner,
                 row.checkpointEpoch() > 0 ? ", resuming after epoch " + row.checkpointEpoch() : "");
         try {
-            Ending ok = train(row, stored);
+            Ending ok = train(row, stored, owner);
             end(row, ok, requestEventId);
         } catch (Stopped s) {
             RunRow now = repo.find(id).orElseThrow();
             if (now.terminal()) {
-                repo.markProcessed(requestEventId);
+                processed(requestEventId);
             } else if (now.cancelRequested()) {
                 end(now, new Ending(RunRow.CANCELLED, "", null, null, null), requestEventId);
             } else {
                 LOG.infof("trainingRuns/%s was taken over by %s", id, now.owner());
-                repo.markProcessed(requestEventId);
+                processed(requestEventId);
             }
         } catch (RuntimeException e) {
             PlatformException re = Failures.classify(e);
@@ -321,7 +358,7 @@ public class TrainingRuns {
     }
 
     /** Trains (or resumes) a claimed run; returns how it succeeded. */
-    Ending train(RunRow row, TrainingRequested req) {
+    Ending train(RunRow row, TrainingRequested req, String owner) {
         starts.validate(req);
         if (row.epochs() < 1) {
             throw PlatformException.invalid("epochs", "is required (at least 1), got " + row.epochs());
@@ -334,7 +371,7 @@ public class TrainingRuns {
             throw new UncheckedIOException("cannot create the work directory " + dir + ": " + e.getMessage(), e);
         }
         AtomicReference<byte[]> stepProgress = new AtomicReference<>();
-        RunState state = new RunState(row.id(), row.checkpointEpoch());
+        RunState state = new RunState(row.id(), owner, row.checkpointEpoch());
         ScheduledFuture<?> beat = heartbeats.scheduleWithFixedDelay(() -> beat(state, stepProgress), heartbeatInterval.toMillis(),
                 heartbeatInterval.toMillis(), TimeUnit.MILLISECONDS);
         try {
@@ -348,18 +385,20 @@ public class TrainingRuns {
     /** What the heartbeat and the trainer's callbacks share. */
     static final class RunState {
         final String id;
+        final String owner;
         volatile int epoch;
         volatile boolean stop;
 
-        RunState(String id, int epoch) {
+        RunState(String id, String owner, int epoch) {
             this.id = id;
+            this.owner = owner;
             this.epoch = epoch;
         }
     }
 
     private void beat(RunState s, AtomicReference<byte[]> progress) {
         try {
-            if (!repo.heartbeat(s.id, replicaId, s.epoch, progress.getAndSet(null))) {
+            if (!repo.heartbeat(s.id, s.owner, s.epoch, progress.getAndSet(null))) {
                 s.stop = true;
             }
         } catch (RuntimeException e) {
@@ -475,7 +514,7 @@ public class TrainingRuns {
         if (Double.isFinite(s.testAccuracy())) {
             p.setTestAccuracy(s.testAccuracy());
         }
-        RunRow row = repo.epochDone(id, replicaId, epoch, p.build().toByteArray(), TrainingEvents::progress, Topics.TRAINING_EVENTS);
+        RunRow row = repo.epochDone(id, state.owner, epoch, p.build().toByteArray(), TrainingEvents::progress, Topics.TRAINING_EVENTS);
         state.epoch = epoch;
         outbox.wakeUp();
         if (keepEpochCheckpoints > 0 && epoch - keepEpochCheckpoints >= 1) {
@@ -486,19 +525,46 @@ public class TrainingRuns {
                         e.getMessage());
             }
         }
-        if (!RunRow.RUNNING.equals(row.state()) || !replicaId.equals(row.owner()) || row.cancelRequested()) {
+        if (!RunRow.RUNNING.equals(row.state()) || !state.owner.equals(row.owner()) || row.cancelRequested()) {
             throw new Stopped();
         }
     }
 
-    /** Cancel from the API. */
+    /**
+     * Cancel from the API. Local: a run a live replica trains is flagged and that replica ends it. Kubernetes: the
+     * run ends {@code CANCELLED} now and its Job is deleted (its pod, if still running, sees the run ended and stops);
+     * a Job that cannot be deleted now is deleted by the launcher's reconciler.
+     */
     public RunRow cancel(String id) {
-        Ended<RunRow> f = repo.cancel(id, lease, TrainingEvents::completed, Topics.TRAINING_EVENTS);
+        boolean jobs = mode.kubernetes();
+        Ended<RunRow> f = repo.cancel(id, jobs ? Duration.ZERO : lease, TrainingEvents::completed, Topics.TRAINING_EVENTS);
         if (f.ended()) {
             outbox.wakeUp();
             meters.counter("sculptor.training.runs", "state", "cancelled").increment();
         }
+        if (jobs) {
+            try {
+                launcher.deleteJob(id);
+            } catch (RuntimeException e) {
+                LOG.warnf("trainingRuns/%s: cancelled, its Job is left to the reconciler: %s", id, e.getMessage());
+            }
+        }
         return f.row();
+    }
+
+    /**
+     * Ends a run that has not ended {@code FAILED} with the reason (e.g. its Kubernetes Job gave up), with its
+     * {@code TrainingCompleted}; false when it had ended already.
+     */
+    public boolean failed(String id, String reason) {
+        Ended<RunRow> f = repo.finish(id, new Ending(RunRow.FAILED, reason, null, null, null), TrainingEvents::completed,
+                Topics.TRAINING_EVENTS, null);
+        if (f.ended()) {
+            outbox.wakeUp();
+            meters.counter("sculptor.training.runs", "state", "failed").increment();
+            LOG.infof("trainingRuns/%s FAILED: %s", id, reason);
+        }
+        return f.ended();
     }
 
     private static void sleep(Duration d) {

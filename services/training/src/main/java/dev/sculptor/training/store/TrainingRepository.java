@@ -109,14 +109,17 @@ public class TrainingRepository {
     /**
      * Takes a run for this replica: a queued run, a running one this replica owned (it restarted),
      * or one whose owner has been silent for longer than the lease. Each claim counts an attempt.
+     * A run whose owner's name starts with {@code predecessors} (an earlier pod of the same Kubernetes Job,
+     * gone when the next one starts) is taken over without waiting for the lease; null: none.
      */
-    public Claim claim(String id, String owner, Duration lease) {
+    public Claim claim(String id, String owner, Duration lease, String predecessors) {
         return inTransaction(c -> {
             RunRow r = one(c, id, true).orElseThrow(() -> PlatformException.notFound("trainingRuns/" + id));
             if (r.terminal()) {
                 return new Claim(ClaimResult.TERMINAL, r);
             }
-            if (RunRow.RUNNING.equals(r.state()) && r.owner() != null && !r.owner().equals(owner) && r.heartbeatTime() != null
+            boolean predecessor = predecessors != null && r.owner() != null && r.owner().startsWith(predecessors);
+            if (RunRow.RUNNING.equals(r.state()) && r.owner() != null && !r.owner().equals(owner) && !predecessor && r.heartbeatTime() != null
                     && r.heartbeatTime().isAfter(Instant.now().minus(lease))) {
                 return new Claim(ClaimResult.BUSY, r);
             }
@@ -240,6 +243,22 @@ public class TrainingRepository {
                 ps.executeUpdate();
             }
             return Ended.commit(c, 1, one(c, id, false).orElseThrow(), event, topic, null);
+        });
+    }
+
+    /** Runs not ended (QUEUED or RUNNING), oldest first: what the Kubernetes launcher's reconciler checks against the Jobs. */
+    public List<RunRow> unfinished() {
+        return inTransaction(c -> {
+            List<RunRow> out = new java.util.ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + TABLE.columns() + " FROM training_runs WHERE state IN ('QUEUED', "
+                    + "'RUNNING') ORDER BY seq")) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(row(rs));
+                    }
+                }
+            }
+            return out;
         });
     }
 
