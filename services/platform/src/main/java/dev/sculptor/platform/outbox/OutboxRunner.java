@@ -36,9 +36,17 @@ public abstract class OutboxRunner {
     }
 
     void onStart(@Observes StartupEvent e) {
-        if (enabled) {
+        if (enabled && publishesHere()) {
             start();
         }
+    }
+
+    /**
+     * Whether this process publishes the outbox; a subclass says no for a process that only writes to it (a
+     * training run's pod: another process polling the same table sends its rows).
+     */
+    protected boolean publishesHere() {
+        return true;
     }
 
     synchronized void start() {
