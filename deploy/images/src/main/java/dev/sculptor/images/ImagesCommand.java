@@ -167,7 +167,7 @@ public final class ImagesCommand implements Callable<Integer> {
     switch (event.getLevel()) {
       case ERROR, WARN -> System.err.println("sculptor images: " + event.getMessage());
       case LIFECYCLE -> {
-        if (!quiet) {
+        if (!quiet && !event.getMessage().isBlank()) {
           System.err.println("sculptor images: " + event.getMessage());
         }
       }
