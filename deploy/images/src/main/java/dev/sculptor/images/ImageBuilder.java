@@ -12,6 +12,7 @@ import com.google.cloud.tools.jib.api.TarImage;
 import com.google.cloud.tools.jib.frontend.CredentialRetrieverFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -85,7 +86,7 @@ public final class ImageBuilder {
     return base;
   }
 
-  /** Writes {@code image} as an OCI tarball (also loadable by docker/podman load) named {@code name}. */
+  /** Writes {@code image} as an OCI image-layout tarball (podman load, docker load from Docker 25, skopeo) named {@code name}. */
   public JibContainer toTar(ServiceImage image, Map<String, String> labels, Path tar, String name) throws Exception {
     Files.createDirectories(tar.toAbsolutePath().getParent());
     return containerize(image, labels, Containerizer.to(TarImage.at(tar).named(reference(name))));
@@ -108,8 +109,9 @@ public final class ImageBuilder {
     if (applicationCache != null) {
       containerizer.setApplicationLayersCache(applicationCache);
     }
-    labels.putIfAbsent("org.opencontainers.image.base.name", base);
-    return image.applyTo(from(), labels).containerize(containerizer);
+    Map<String, String> all = new LinkedHashMap<>(labels);
+    all.putIfAbsent("org.opencontainers.image.base.name", base);
+    return image.applyTo(from(), all).containerize(containerizer);
   }
 
   private JibContainerBuilder from() throws InvalidImageReferenceException {

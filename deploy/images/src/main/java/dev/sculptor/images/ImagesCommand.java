@@ -68,8 +68,8 @@ public final class ImagesCommand implements Callable<Integer> {
   Path root;
 
   @Option(names = "--app", paramLabel = "COMPONENT=DIR",
-      description = "Take COMPONENT's fast-jar from DIR instead, e.g. --app training=services/training/target/gpu/"
-          + "quarkus-app (the CUDA build, see the README).")
+      description = "Take COMPONENT's fast-jar from DIR instead, e.g. --app "
+          + "training=services/training/target/quarkus-app-gpu (the CUDA build, see the README).")
   Map<String, Path> apps = new LinkedHashMap<>();
 
   @Option(names = "--revision", paramLabel = "SHA", description = "Label org.opencontainers.image.revision (git commit).")

@@ -80,7 +80,7 @@ class ServiceImageTest {
   }
 
   private JibContainer build(String base, Path tar) throws Exception {
-    Map<String, String> labels = new LinkedHashMap<>(Map.of("org.opencontainers.image.version", "1.2.3"));
+    Map<String, String> labels = Map.of("org.opencontainers.image.version", "1.2.3");
     return builder(base).toTar(new ServiceImage("model-registry", app), labels, tar, "sculptor-model-registry:1.2.3");
   }
 
