@@ -122,17 +122,43 @@ public final class ImagesCommand implements Callable<Integer> {
       if (tarDir != null) {
         String name = prefixed(namePrefix, image.repository()) + ":" + tag;
         Path tar = tarDir.resolve(image.repository() + ".tar");
-        built = builder.toTar(image, labels, tar, name);
+        built = build(name, () -> builder.toTar(image, labels, tar, name));
         out.printf("%s  %s  %s%n", name, built.getDigest(), tar);
         out.flush();
       } else {
         String name = prefixed(target.registry, image.repository()) + ":" + tag;
-        built = builder.toRegistry(image, labels, name);
+        built = build(name, () -> builder.toRegistry(image, labels, name));
         out.printf("%s  %s  pushed%n", name, built.getDigest());
         out.flush();
       }
     }
     return 0;
+  }
+
+  /** Jib's failures (registry unreachable or refusing, base missing) as one line naming the image and the cause. */
+  private static JibContainer build(String name, Callable<JibContainer> build) throws Exception {
+    try {
+      return build.call();
+    } catch (IllegalArgumentException e) {
+      throw e;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw e;
+    } catch (Exception e) {
+      Throwable cause = e;
+      while (cause.getCause() != null && cause.getCause() != cause) {
+        cause = cause.getCause();
+      }
+      throw new BuildFailed("building " + name + " failed: " + cause.getClass().getSimpleName() + ": "
+          + cause.getMessage(), e);
+    }
+  }
+
+  /** An image that could not be built or pushed (exit 1, one line). */
+  static final class BuildFailed extends RuntimeException {
+    BuildFailed(String message, Throwable cause) {
+      super(message, cause);
+    }
   }
 
   private Map<String, String> labels() {
@@ -196,13 +222,20 @@ public final class ImagesCommand implements Callable<Integer> {
     }
   }
 
-  /** The command, with bad input (missing fast-jar, bad reference or base) reported as one line and exit code 2. */
+  /**
+   * The command, with bad input (missing fast-jar, bad reference or base) reported as one line and exit code 2, and a
+   * failed build or push (registry unreachable, access refused) as one line and exit code 1.
+   */
   static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new ImagesCommand());
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
       if (e instanceof IllegalArgumentException || e instanceof UncheckedIOException) {
         cmd.getErr().println("sculptor images: " + e.getMessage());
         return 2;
+      }
+      if (e instanceof BuildFailed) {
+        cmd.getErr().println("sculptor images: " + e.getMessage());
+        return 1;
       }
       throw e;
     });

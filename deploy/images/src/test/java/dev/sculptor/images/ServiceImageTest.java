@@ -203,6 +203,15 @@ class ServiceImageTest {
     assertTrue(err3.toString().contains("no quarkus-run.jar"), err3.toString());
     assertTrue(err3.toString().contains("services/scoring"), err3.toString());
 
+    Path notAnImage = tmp.resolve("not-an-image.tar");
+    Files.writeString(notAnImage, "just text");
+    StringWriter err5 = new StringWriter();
+    assertEquals(1, cli(new StringWriter(), err5, "model-registry", "--root", tmp.resolve("root").toString(),
+        "--tar", images.toString(), "--base", "tar://" + notAnImage.toAbsolutePath(), "--offline", "-q",
+        "--cache", tmp.resolve("cache/base").toString()));
+    assertTrue(err5.toString().startsWith("sculptor images: building sculptor-model-registry:0.1.0-SNAPSHOT failed: "),
+        err5.toString());
+
     StringWriter err4 = new StringWriter();
     assertEquals(2, cli(new StringWriter(), err4, "--tar", images.toString(), "--to", "ghcr.io/x"));
     assertTrue(err4.toString().contains("mutually exclusive"), err4.toString());
