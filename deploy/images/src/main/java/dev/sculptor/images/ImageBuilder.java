@@ -10,6 +10,10 @@ import com.google.cloud.tools.jib.api.LogEvent;
 import com.google.cloud.tools.jib.api.RegistryImage;
 import com.google.cloud.tools.jib.api.TarImage;
 import com.google.cloud.tools.jib.frontend.CredentialRetrieverFactory;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import java.io.BufferedInputStream;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -55,6 +59,25 @@ public final class ImageBuilder {
         throw new IllegalArgumentException("base image " + this.base + ": expected tar:// followed by the absolute path"
             + " of an existing image tarball");
       }
+      if (!isDockerArchive(tar)) {
+        throw new IllegalArgumentException("base image " + this.base + ": not a docker-archive tarball (no"
+            + " manifest.json; Jib reads what docker save or podman save write; an OCI archive converts with skopeo copy"
+            + " oci-archive:IN.tar docker-archive:OUT.tar)");
+      }
+    }
+  }
+
+  /** Whether {@code tar} has the manifest.json of `docker save` at its top (an OCI layout tarball has index.json). */
+  private static boolean isDockerArchive(Path tar) {
+    try (TarArchiveInputStream in = new TarArchiveInputStream(new BufferedInputStream(Files.newInputStream(tar)))) {
+      for (TarArchiveEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+        if (e.getName().replaceFirst("^\\./", "").equals("manifest.json")) {
+          return true;
+        }
+      }
+      return false;
+    } catch (IOException e) {
+      return false; // not a tar at all
     }
   }
 

@@ -203,14 +203,20 @@ class ServiceImageTest {
     assertTrue(err3.toString().contains("no quarkus-run.jar"), err3.toString());
     assertTrue(err3.toString().contains("services/scoring"), err3.toString());
 
-    Path notAnImage = tmp.resolve("not-an-image.tar");
-    Files.writeString(notAnImage, "just text");
+    // an OCI layout tarball (as this builder writes) is not a base Jib reads: said before anything is built
     StringWriter err5 = new StringWriter();
-    assertEquals(1, cli(new StringWriter(), err5, "model-registry", "--root", tmp.resolve("root").toString(),
-        "--tar", images.toString(), "--base", "tar://" + notAnImage.toAbsolutePath(), "--offline", "-q",
+    assertEquals(2, cli(new StringWriter(), err5, "model-registry", "--root", tmp.resolve("root").toString(),
+        "--base", "tar://" + tar.toAbsolutePath(), "--offline"));
+    assertTrue(err5.toString().contains("not a docker-archive tarball"), err5.toString());
+
+    // a registry that cannot be reached: one line naming the image and the cause, exit 1
+    StringWriter err6 = new StringWriter();
+    assertEquals(1, cli(new StringWriter(), err6, "model-registry", "--root", tmp.resolve("root").toString(),
+        "--to", "127.0.0.1:" + closedPort() + "/acme", "--base", "scratch", "--allow-insecure-registries", "-q",
         "--cache", tmp.resolve("cache/base").toString()));
-    assertTrue(err5.toString().startsWith("sculptor images: building sculptor-model-registry:0.1.0-SNAPSHOT failed: "),
-        err5.toString());
+    assertTrue(err6.toString().contains("sculptor images: building 127.0.0.1:"), err6.toString());
+    assertTrue(err6.toString().contains("/acme/sculptor-model-registry:0.1.0-SNAPSHOT failed: ConnectException"),
+        err6.toString());
 
     StringWriter err4 = new StringWriter();
     assertEquals(2, cli(new StringWriter(), err4, "--tar", images.toString(), "--to", "ghcr.io/x"));
@@ -243,6 +249,13 @@ class ServiceImageTest {
         () -> pushing.toRegistry(new ServiceImage("model-registry", syntheticFastJar(tmp.resolve("app2"))),
             new LinkedHashMap<>(), "localhost:5000/sculptor-model-registry:1"));
     assertTrue(halfCredentials.getMessage().contains(ImageBuilder.PASSWORD_ENV), halfCredentials.getMessage());
+  }
+
+  /** A port nothing listens on (taken, then released). */
+  private static int closedPort() throws Exception {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
   }
 
   static int cli(StringWriter out, StringWriter err, String... args) {
