@@ -156,12 +156,13 @@ public final class ServiceImage {
   }
 
   private FileEntriesLayer writableDirs() {
-    // An empty directory as the source of each entry: Jib then writes a directory entry with this owner and mode.
-    // 755 and not 1777 (Jib takes three octal digits): only the service's user needs to write here.
-    Path empty = quarkusApp.resolve("app"); // any directory: only its being a directory is used
+    // A directory as an entry's source makes Jib write one directory entry (not the contents) with this owner and
+    // mode; which directory does not matter. 755 and not 1777 (Jib takes three octal digits): only the service's user
+    // writes here.
+    Path anyDirectory = quarkusApp.resolve("app");
     return FileEntriesLayer.builder().setName(LAYER_WRITABLE)
-        .addEntry(new FileEntry(empty, AbsoluteUnixPath.get("/tmp"), DIRECTORY, FILE_TIME, USER))
-        .addEntry(new FileEntry(empty, AbsoluteUnixPath.get(DJL_CACHE_DIR), DIRECTORY, FILE_TIME, USER))
+        .addEntry(new FileEntry(anyDirectory, AbsoluteUnixPath.get("/tmp"), DIRECTORY, FILE_TIME, USER))
+        .addEntry(new FileEntry(anyDirectory, AbsoluteUnixPath.get(DJL_CACHE_DIR), DIRECTORY, FILE_TIME, USER))
         .build();
   }
 
