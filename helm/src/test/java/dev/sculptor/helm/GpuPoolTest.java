@@ -36,6 +36,10 @@ class GpuPoolTest {
         assertEquals(new Quantity("8"), train.getResources().getRequests().get("cpu"));
         assertEquals(new Quantity("32Gi"), train.getResources().getLimits().get("memory"));
         assertEquals(new Quantity("32Gi"), run().getVolumes().get(0).getEmptyDir().getSizeLimit());
+        // the launcher checks the template against the GPUs it is told each run gets: both come from training.runs.gpus
+        String told = rendering.deployment("training").getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+                .filter(e -> e.getName().equals("SCULPTOR_TRAINING_KUBERNETES_GPUS")).findFirst().orElseThrow().getValue();
+        assertEquals("2", told);
     }
 
     @Test
