@@ -45,7 +45,7 @@ final class RethinkCommand implements Callable<Integer> {
     @Option(names = "--seeds", split = ",", description = "one run per seed (default: 1)")
     List<Long> seeds = new ArrayList<>();
 
-    @Option(names = "--out", description = "results and checkpoints (default: runs/rethink-<method>-<dataset>)")
+    @Option(names = "--out", description = "results and checkpoints (default: runs/rethink-<method>-<arch>-<dataset>-e<epochs>-lr<lr>[-n<subset>]-<digest of every setting>)")
     Path out;
 
     @Option(names = "--json", description = "print the table as JSON")
@@ -60,6 +60,20 @@ final class RethinkCommand implements Callable<Integer> {
     @Mixin
     Options.Method method = new Options.Method();
 
+    /**
+     * The key settings in the name (method, arch, data, epochs, lr, subset) and a digest of all of them (the method's
+     * settings included), so that two experiments that differ in anything get different directories by default.
+     */
+    static String defaultDirName(dev.sculptor.engine.prune.PruningMethod m, String arch, DataSpec ds, TrainConfig base,
+            int finetuneEpochs) {
+        String all = m.name() + m.settings() + arch + ds.name() + ds.trainSubset() + "/" + ds.testSubset() + base.epochs() + "/"
+                + base.lr() + base.batchSize() + base.schedule() + base.weightDecay() + base.momentum() + base.augment() + "/"
+                + finetuneEpochs;
+        String digest = dev.sculptor.engine.checkpoint.Sha256.of(all.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return "rethink-" + m.name() + "-" + arch + "-" + ds.name() + "-e" + base.epochs() + "-lr" + base.lr()
+                + (ds.trainSubset() > 0 ? "-n" + ds.trainSubset() : "") + "-" + digest.substring(0, 8);
+    }
+
     @Override
     public Integer call() {
         String archName = arch != null ? arch : CommandSupport.defaultArch(data.dataset);
@@ -73,9 +87,10 @@ final class RethinkCommand implements Callable<Integer> {
             ft = finetuneEpochs != null ? finetuneEpochs : 1;
         }
         ArchSpec spec = Architectures.named(archName, ds.inputShape(), 10);
-        Path dir = out != null ? out : Path.of("runs", "rethink-" + method.method + "-" + ds.name() + (quick ? "-quick" : ""));
         DataSpec trainData = ds; // data-driven methods (thinet, regression) sample the same training split
-        RethinkConfig cfg = new RethinkConfig(spec, ds, method.build(trainData::train), base, ft, finetuneLr, cap,
+        var pruning = method.build(trainData::train);
+        Path dir = out != null ? out : Path.of("runs", defaultDirName(pruning, archName, ds, base, ft));
+        RethinkConfig cfg = new RethinkConfig(spec, ds, pruning, base, ft, finetuneLr, cap,
                 modes.stream().map(RetrainMode::parse).toList(), Options.seeds(seeds), dir);
         ResultTable table = new Rethink(cfg, line -> {
             if (!json) {

@@ -67,12 +67,22 @@ public final class Rethink {
             init.close();
             throw e;
         }
-        try (Network baseline = trained(dir.resolve("baseline"), init, base,
+        // the baseline depends on the method only where the method trains it (sparsity for slimming and SSS)
+        StepFingerprint baseFp = StepFingerprint.of("baseline", init.spec(),
+                cfg.method().baselineHooks().isEmpty() ? null : methodJson(cfg.method().name(), cfg.method().settings()), base,
+                cfg.data(), null);
+        try (Network baseline = trained(dir.resolve("baseline"), baseFp, init, base,
                 cfg.method().baselineHooks(), train, test,
                 new ModelCheckpoint.Info(new Manifest.Lineage(null, "train", settings(base)), Map.of()))) {
             record(runs, "unpruned", evaluate(baseline, test, base.epochs(), timeOf(dir.resolve("baseline"))));
 
             log.accept(String.format("[seed %d] pruning with %s %s", seed, cfg.method().name(), cfg.method().settings()));
+            // checked before the pruned model is written over: a directory of another experiment is refused untouched
+            StepFingerprint prunedFp = StepFingerprint.of("pruned", baseline.spec(), methodJson(cfg.method().name(),
+                    cfg.method().settings()), base, cfg.data(), baseFp);
+            if (!prunedFp.matches(dir.resolve("pruned"))) {
+                prunedFp.write(dir.resolve("pruned"));
+            }
             PruneResult pr = cfg.method().prune(baseline);
             try (Network pruned = pr.network()) {
                 ModelStats original = ModelStats.of(baseline);
@@ -98,7 +108,9 @@ public final class Rethink {
                     if (mode.rewindsToInit()) {
                         settings.addProperty("init", dir.resolve(INIT).toString());
                     }
-                    try (Network retrained = trained(mdir, start(mode, pruned, seed, dir.resolve(INIT), pr), tc, List.of(),
+                    StepFingerprint fp = StepFingerprint.of(mode.id(), pruned.spec(), methodJson(pr.method(), pr.settings()), tc,
+                            cfg.data(), prunedFp);
+                    try (Network retrained = trained(mdir, fp, start(mode, pruned, seed, dir.resolve(INIT), pr), tc, List.of(),
                             train, test, new ModelCheckpoint.Info(new Manifest.Lineage(dir.resolve("pruned").toString(),
                                     mode.id(), settings), Map.of()))) {
                         record(runs, mode.id(), evaluate(retrained, test, b.epochs(), timeOf(mdir)));
@@ -134,13 +146,24 @@ public final class Rethink {
     }
 
     /**
-     * Trains into {@code dir}, or reuses a finished run found there; an unfinished one resumes. The
-     * returned network is {@code fresh} (now trained) or a loaded copy, in which case fresh is closed.
+     * Trains into {@code dir}, or reuses a finished run found there; an unfinished one resumes. Either only
+     * when the run there was made with the same fingerprint (anything else is refused, see {@link StepFingerprint}).
+     * The returned network is {@code fresh} (now trained) or a loaded copy, in which case fresh is closed.
      */
-    private Network trained(Path dir, Network fresh, TrainConfig tc, List<dev.sculptor.engine.train.TrainingHook> hooks,
-            ImageDataset train, ImageDataset test, ModelCheckpoint.Info info) {
+    private Network trained(Path dir, StepFingerprint fp, Network fresh, TrainConfig tc,
+            List<dev.sculptor.engine.train.TrainingHook> hooks, ImageDataset train, ImageDataset test, ModelCheckpoint.Info info) {
+        boolean same;
+        try {
+            same = fp.matches(dir);
+        } catch (RuntimeException e) {
+            fresh.close();
+            throw e;
+        }
+        if (!same) {
+            fp.write(dir);
+        }
         Path done = dir.resolve(CheckpointDir.MANIFEST);
-        if (Files.exists(done)) {
+        if (same && Files.exists(done)) {
             Manifest m = CheckpointDir.readManifest(dir);
             if (m.training() != null && m.training().get("epoch").getAsInt() + 1 >= tc.epochs()
                     && m.training().has("seconds")) {
@@ -191,6 +214,13 @@ public final class Rethink {
 
     private static void record(Map<String, List<ResultTable.Run>> runs, String row, ResultTable.Run run) {
         runs.computeIfAbsent(row, k -> new ArrayList<>()).add(run);
+    }
+
+    private static JsonObject methodJson(String name, JsonObject settings) {
+        JsonObject o = new JsonObject();
+        o.addProperty("name", name);
+        o.add("settings", settings == null ? new JsonObject() : settings.deepCopy());
+        return o;
     }
 
     static JsonObject settings(TrainConfig tc) {

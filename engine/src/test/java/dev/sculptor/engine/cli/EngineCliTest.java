@@ -1,5 +1,7 @@
 package dev.sculptor.engine.cli;
 
+import dev.sculptor.engine.experiment.StepFingerprint;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -167,6 +169,22 @@ class EngineCliTest {
         JsonObject second = JsonParser.parseString(again.out()).getAsJsonObject();
         assertEquals(table.getAsJsonArray("rows").get(4).getAsJsonObject().get("accuracyMean"),
                 second.getAsJsonArray("rows").get(4).getAsJsonObject().get("accuracyMean"));
+        assertTrue(Files.exists(StepFingerprint.fileOf(dir.resolve("seed-1/fine-tune"))));
+
+        // another ratio into the same directory is refused before anything there is written over, naming what differs
+        byte[] pruned = Files.readAllBytes(dir.resolve("seed-1/pruned/params.bin"));
+        String[] other = args.clone();
+        other[java.util.Arrays.asList(args).indexOf("--out")] = "--ratio";
+        other[java.util.Arrays.asList(args).indexOf("--out") + 1] = "0.3";
+        String[] otherRun = java.util.stream.Stream.concat(java.util.Arrays.stream(other), java.util.stream.Stream.of("--out",
+                dir.toString())).toArray(String[]::new);
+        Run refused = run(otherRun);
+        assertTrue(refused.code() != 0, refused.out());
+        assertTrue(refused.err().contains(dir.resolve("seed-1/pruned") + " was trained with other settings (method.settings.ratio 0.5 -> 0.3"),
+                refused.err());
+        assertArrayEquals(pruned, Files.readAllBytes(dir.resolve("seed-1/pruned/params.bin")));
+        JsonObject kept = JsonParser.parseString(Files.readString(dir.resolve("results.json"))).getAsJsonObject();
+        assertEquals(second.getAsJsonArray("rows"), kept.getAsJsonArray("rows"));
     }
 
     @Test
