@@ -3,6 +3,7 @@ package dev.sculptor.engine.experiment;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
+import dev.sculptor.engine.metrics.Latency;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -10,33 +11,58 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
-/** The paper's table: one row per model, accuracy as mean and std over seeds, with the costs. */
+/**
+ * The table of Liu et al., "Rethinking the Value of Network Pruning" (ICLR 2019): one row per model, accuracy as mean
+ * and std over seeds, with the costs. Accuracy is the test accuracy of the weights after the last epoch (what
+ * {@code metrics/Evaluator} measures once training ends), labelled so; the best epoch's test accuracy, where the
+ * training history has one, is a separate column because it is selected on the test set. Params, FLOPs and epochs
+ * are kept per seed: slimming's global threshold and Scratch-B's compute-matched epochs differ between seeds.
+ */
 public record ResultTable(JsonObject setup, List<Row> rows) {
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
 
-    /** One measured model of one seed. */
-    public record Run(double accuracy, double loss, long params, long flops, int epochs, double seconds,
-            double latencyMillis, double imagesPerSecond) {}
+    /** What the accuracy column is, for the JSON's setup and the Markdown's header. */
+    static final String ACCURACY = "top-1 test accuracy of the weights after the last epoch";
+    static final String BEST_ACCURACY = "best epoch's top-1 test accuracy (selected on the test set, so optimistic)";
 
-    /** A table row: aggregates of the runs (one per seed) of one model. */
-    public record Row(String model, int seeds, double accuracyMean, double accuracyStd, double lossMean, long params,
-            long flops, int epochs, double secondsMean, double latencyMillis, double imagesPerSecond, List<Run> runs) {}
-
-    static ResultTable of(RethinkConfig cfg, Map<String, List<Run>> runs) {
-        List<Row> rows = new ArrayList<>();
-        for (Map.Entry<String, List<Run>> e : runs.entrySet()) {
-            List<Run> r = e.getValue();
-            double mean = r.stream().mapToDouble(Run::accuracy).average().orElse(Double.NaN);
-            double var = r.stream().mapToDouble(x -> (x.accuracy() - mean) * (x.accuracy() - mean)).sum()
-                    / Math.max(1, r.size() - 1);
-            rows.add(new Row(e.getKey(), r.size(), mean, r.size() > 1 ? Math.sqrt(var) : 0,
-                    r.stream().mapToDouble(Run::loss).average().orElse(Double.NaN),
-                    r.get(0).params(), r.get(0).flops(), r.get(0).epochs(),
-                    r.stream().mapToDouble(Run::seconds).average().orElse(0),
-                    r.stream().mapToDouble(Run::latencyMillis).average().orElse(0),
-                    r.stream().mapToDouble(Run::imagesPerSecond).average().orElse(0), List.copyOf(r)));
+    /**
+     * One measured model of one seed.
+     *
+     * @param bestAccuracy highest per-epoch test accuracy in the training history; NaN without one
+     * @param checkpoint where the model is saved (latency is measured from it after all training)
+     * @param latency null until measured
+     */
+    public record Run(long seed, double accuracy, double bestAccuracy, double loss, long params, long flops, int epochs,
+            double seconds, String checkpoint, Latency.Result latency) {
+        public Run withSeconds(double s) {
+            return new Run(seed, accuracy, bestAccuracy, loss, params, flops, epochs, s, checkpoint, latency);
         }
+
+        public Run withLatency(Latency.Result l) {
+            return new Run(seed, accuracy, bestAccuracy, loss, params, flops, epochs, seconds, checkpoint, l);
+        }
+    }
+
+    /**
+     * A table row: aggregates of the runs (one per seed) of one model.
+     *
+     * @param accuracyStd sample std over seeds; null with one seed (undefined, not zero)
+     * @param bestAccuracyMean null when no seed has a training history with test accuracy
+     * @param params the params when every seed has the same, else null (see {@code paramsPerSeed}); so FLOPs, epochs
+     * @param latencyMillis median over seeds of each seed's median single-image latency
+     * @param latencyP10Millis lowest 10th percentile of the seeds' latencies; {@code latencyP90Millis} highest 90th
+     * @param imagesPerSecond median over seeds of each seed's median throughput, spread likewise
+     */
+    public record Row(String model, int seeds, double accuracyMean, Double accuracyStd, Double bestAccuracyMean,
+            double lossMean, Long params, Long flops, Integer epochs, List<Long> paramsPerSeed, List<Long> flopsPerSeed,
+            List<Integer> epochsPerSeed, double secondsMean, Double latencyMillis, Double latencyP10Millis,
+            Double latencyP90Millis, Double imagesPerSecond, Double imagesPerSecondP10, Double imagesPerSecondP90,
+            List<Run> runs) {}
+
+    /** @param latency how latency and throughput were measured (null: not measured) */
+    static ResultTable of(RethinkConfig cfg, Map<String, List<Run>> runs, String latency) {
         JsonObject setup = new JsonObject();
         setup.addProperty("arch", cfg.arch().name());
         setup.addProperty("dataset", cfg.data().name());
@@ -52,7 +78,59 @@ public record ResultTable(JsonObject setup, List<Row> rows) {
         }
         setup.add("seeds", GSON.toJsonTree(cfg.seeds()));
         setup.add("modes", GSON.toJsonTree(cfg.modes().stream().map(RetrainMode::id).toList()));
-        return new ResultTable(setup, rows);
+        if (latency != null) {
+            setup.addProperty("latency", latency);
+        }
+        return of(setup, runs);
+    }
+
+    /** The rows of {@code runs} (row name to one run per seed, in order) under {@code setup}. */
+    static ResultTable of(JsonObject setup, Map<String, List<Run>> runs) {
+        JsonObject s = setup.deepCopy();
+        s.addProperty("accuracy", ACCURACY);
+        s.addProperty("bestAccuracy", BEST_ACCURACY);
+        List<Row> rows = new ArrayList<>();
+        for (Map.Entry<String, List<Run>> e : runs.entrySet()) {
+            rows.add(row(e.getKey(), e.getValue()));
+        }
+        return new ResultTable(s, rows);
+    }
+
+    static Row row(String model, List<Run> r) {
+        if (r.isEmpty()) {
+            throw new IllegalArgumentException("row " + model + " has no runs");
+        }
+        double mean = r.stream().mapToDouble(Run::accuracy).average().orElseThrow();
+        Double std = null;
+        if (r.size() > 1) {
+            std = Math.sqrt(r.stream().mapToDouble(x -> (x.accuracy() - mean) * (x.accuracy() - mean)).sum() / (r.size() - 1));
+        }
+        double[] best = r.stream().mapToDouble(Run::bestAccuracy).filter(Double::isFinite).toArray();
+        List<Long> params = r.stream().map(Run::params).toList();
+        List<Long> flops = r.stream().map(Run::flops).toList();
+        List<Integer> epochs = r.stream().map(Run::epochs).toList();
+        List<Latency.Result> lat = r.stream().map(Run::latency).filter(l -> l != null).toList();
+        boolean measured = lat.size() == r.size();
+        return new Row(model, r.size(), mean, std,
+                best.length == r.size() ? java.util.Arrays.stream(best).average().orElseThrow() : null,
+                r.stream().mapToDouble(Run::loss).average().orElse(Double.NaN), same(params), same(flops), same(epochs),
+                params, flops, epochs, r.stream().mapToDouble(Run::seconds).average().orElse(0),
+                measured ? median(lat, Latency.Result::medianMillis) : null,
+                measured ? lat.stream().mapToDouble(Latency.Result::p10Millis).min().orElseThrow() : null,
+                measured ? lat.stream().mapToDouble(Latency.Result::p90Millis).max().orElseThrow() : null,
+                measured ? median(lat, Latency.Result::imagesPerSecond) : null,
+                measured ? lat.stream().mapToDouble(Latency.Result::imagesPerSecondP10).min().orElseThrow() : null,
+                measured ? lat.stream().mapToDouble(Latency.Result::imagesPerSecondP90).max().orElseThrow() : null,
+                List.copyOf(r));
+    }
+
+    private static <T> T same(List<T> values) {
+        return values.stream().distinct().count() == 1 ? values.get(0) : null;
+    }
+
+    private static double median(List<Latency.Result> l, Function<Latency.Result, Double> f) {
+        double[] v = l.stream().mapToDouble(f::apply).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
     public Row row(String model) {
@@ -69,18 +147,39 @@ public record ResultTable(JsonObject setup, List<Row> rows) {
         sb.append(String.format("%s on %s, pruned with %s %s; baseline %s epochs; seeds %s%n%n",
                 setup.get("arch").getAsString(), setup.get("dataset").getAsString(), setup.get("method").getAsString(),
                 setup.get("methodSettings"), setup.getAsJsonObject("baseline").get("epochs"), setup.get("seeds")));
-        sb.append("| model | accuracy (%) | params | FLOPs | epochs | wall time (s) | latency (ms) | throughput (img/s) |\n");
-        sb.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        sb.append("| model | accuracy, last epoch (%) | best epoch (%) | params | FLOPs | epochs | wall time (s) "
+                + "| latency (ms), median [p10..p90] | throughput (img/s), median [p10..p90] |\n");
+        sb.append("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         for (Row r : rows) {
-            sb.append(String.format("| %s | %.2f ± %.2f | %,d | %,d | %d | %.1f | %.3f | %,.0f |%n", r.model(),
-                    100 * r.accuracyMean(), 100 * r.accuracyStd(), r.params(), r.flops(), r.epochs(), r.secondsMean(),
-                    r.latencyMillis(), r.imagesPerSecond()));
+            sb.append(String.format("| %s | %s | %s | %s | %s | %s | %.1f | %s | %s |%n", r.model(),
+                    r.accuracyStd() == null ? String.format("%.2f ± n/a", 100 * r.accuracyMean())
+                            : String.format("%.2f ± %.2f", 100 * r.accuracyMean(), 100 * r.accuracyStd()),
+                    r.bestAccuracyMean() == null ? "-" : String.format("%.2f", 100 * r.bestAccuracyMean()),
+                    range(r.paramsPerSeed()), range(r.flopsPerSeed()), range(r.epochsPerSeed()), r.secondsMean(),
+                    r.latencyMillis() == null ? "-" : String.format("%.3f [%.3f..%.3f]", r.latencyMillis(),
+                            r.latencyP10Millis(), r.latencyP90Millis()),
+                    r.imagesPerSecond() == null ? "-" : String.format("%,.0f [%,.0f..%,.0f]", r.imagesPerSecond(),
+                            r.imagesPerSecondP10(), r.imagesPerSecondP90())));
+        }
+        sb.append(String.format("%naccuracy: %s, mean ± sample std over seeds (n/a with one seed); best epoch: %s. "
+                + "Params, FLOPs and epochs: min..max over seeds where they differ (each seed's in results.json).%n",
+                ACCURACY, BEST_ACCURACY));
+        if (setup.has("latency")) {
+            sb.append(String.format("latency and throughput: %s%n", setup.get("latency").getAsString()));
         }
         if (rows.stream().anyMatch(r -> r.model().equals(RetrainMode.LOTTERY_TICKET.id()))) {
             sb.append(String.format("%nlottery-ticket: the pruned model trained from the baseline's own initial weights (kept "
                     + "channels, or masks, of the initialisation; Frankle and Carbin 2019) for Scratch-E's epochs and schedule%n"));
         }
         return sb.toString();
+    }
+
+    /** One value when every seed has it, else min..max. */
+    private static <T extends Number & Comparable<T>> String range(List<T> values) {
+        T min = values.stream().min(T::compareTo).orElseThrow();
+        T max = values.stream().max(T::compareTo).orElseThrow();
+        return min.equals(max) ? String.format("%,d", min.longValue())
+                : String.format("%,d..%,d", min.longValue(), max.longValue());
     }
 
     public void write(Path dir) {

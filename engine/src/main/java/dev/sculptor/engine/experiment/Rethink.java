@@ -51,7 +51,8 @@ public final class Rethink {
         for (long seed : cfg.seeds()) {
             runSeed(seed, train, test, runs);
         }
-        ResultTable table = ResultTable.of(cfg, runs);
+        String latency = measureLatency(runs);
+        ResultTable table = ResultTable.of(cfg, runs, latency);
         table.write(cfg.outDir());
         return table;
     }
@@ -74,7 +75,7 @@ public final class Rethink {
         try (Network baseline = trained(dir.resolve("baseline"), baseFp, init, base,
                 cfg.method().baselineHooks(), train, test,
                 new ModelCheckpoint.Info(new Manifest.Lineage(null, "train", settings(base)), Map.of()))) {
-            record(runs, "unpruned", evaluate(baseline, test, base.epochs(), timeOf(dir.resolve("baseline"))));
+            record(runs, "unpruned", evaluate(seed, baseline, test, base.epochs(), dir.resolve("baseline")));
 
             log.accept(String.format("[seed %d] pruning with %s %s", seed, cfg.method().name(), cfg.method().settings()));
             // checked before the pruned model is written over: a directory of another experiment is refused untouched
@@ -93,7 +94,7 @@ public final class Rethink {
                 log.accept(String.format("[seed %d] pruned %s: params %,d -> %,d, FLOPs %,d -> %,d (%.2fx fewer), %.2f s",
                         seed, pruned.spec().name(), original.params(), small.params(), original.flops(), small.flops(),
                         (double) original.flops() / small.flops(), pr.seconds()));
-                record(runs, "pruned", evaluate(pruned, test, 0, pr.seconds()));
+                record(runs, "pruned", evaluate(seed, pruned, test, 0, dir.resolve("pruned")).withSeconds(pr.seconds()));
 
                 for (RetrainMode mode : cfg.modes()) {
                     Retraining.Budget b = Retraining.budget(mode, base, cfg.finetuneEpochs(), cfg.finetuneLr(), original,
@@ -113,7 +114,7 @@ public final class Rethink {
                     try (Network retrained = trained(mdir, fp, start(mode, pruned, seed, dir.resolve(INIT), pr), tc, List.of(),
                             train, test, new ModelCheckpoint.Info(new Manifest.Lineage(dir.resolve("pruned").toString(),
                                     mode.id(), settings), Map.of()))) {
-                        record(runs, mode.id(), evaluate(retrained, test, b.epochs(), timeOf(mdir)));
+                        record(runs, mode.id(), evaluate(seed, retrained, test, b.epochs(), mdir));
                     }
                 }
             }
@@ -204,12 +205,53 @@ public final class Rethink {
         return m.training() != null && m.training().has("seconds") ? m.training().get("seconds").getAsDouble() : 0;
     }
 
-    private ResultTable.Run evaluate(Network net, ImageDataset test, int epochs, double seconds) {
+    /** Accuracy, loss and costs; latency comes later, for all rows at once ({@link #measureLatency}). */
+    private ResultTable.Run evaluate(long seed, Network net, ImageDataset test, int epochs, Path checkpoint) {
         Evaluator.Result ev = Evaluator.evaluate(net, test, 256);
         ModelStats s = ModelStats.of(net);
-        Latency.Result lat = Latency.measure(net, 64, 3);
-        return new ResultTable.Run(ev.accuracy(), ev.loss(), s.params(), s.flops(), epochs, seconds, lat.medianMillis(),
-                lat.imagesPerSecond());
+        return new ResultTable.Run(seed, ev.accuracy(), bestAccuracyOf(checkpoint), ev.loss(), s.params(), s.flops(),
+                epochs, timeOf(checkpoint), checkpoint.toString(), null);
+    }
+
+    /** The highest per-epoch test accuracy in a checkpoint's training history; NaN without one. */
+    private static double bestAccuracyOf(Path dir) {
+        Manifest m = CheckpointDir.readManifest(dir);
+        if (m.training() == null || !m.training().has("history")) {
+            return Double.NaN;
+        }
+        double best = Double.NaN;
+        for (var e : m.training().getAsJsonArray("history")) {
+            JsonObject o = e.getAsJsonObject();
+            if (o.has("testAccuracy") && !(o.get("testAccuracy").getAsDouble() <= best)) {
+                best = o.get("testAccuracy").getAsDouble();
+            }
+        }
+        return best;
+    }
+
+    /** Warm-up passes, timed batches (single-image passes: 5x as many) and batch size of the latency measurement. */
+    static final int LATENCY_WARMUP = 5;
+    static final int LATENCY_RUNS = 10;
+    static final int LATENCY_BATCH = 64;
+
+    /**
+     * Measures every recorded model's latency from its checkpoint, one after another once all training is done (so
+     * nothing else trains meanwhile), each after its own warm-up, all at the same libtorch thread count.
+     *
+     * @return how they were measured, for the table
+     */
+    private String measureLatency(Map<String, List<ResultTable.Run>> runs) {
+        int threads = Latency.threads();
+        for (List<ResultTable.Run> row : runs.values()) {
+            row.replaceAll(r -> {
+                try (Network net = ModelCheckpoint.load(Path.of(r.checkpoint())).network()) {
+                    return r.withLatency(Latency.measure(net, LATENCY_BATCH, LATENCY_RUNS, LATENCY_WARMUP, threads));
+                }
+            });
+        }
+        return String.format("measured after all training, one model after another, each after %d warm-up passes; "
+                + "latency over %d single-image passes, throughput over %d batches of %d; %d libtorch threads",
+                LATENCY_WARMUP, 5 * LATENCY_RUNS, LATENCY_RUNS, LATENCY_BATCH, threads);
     }
 
     private static void record(Map<String, List<ResultTable.Run>> runs, String row, ResultTable.Run run) {
