@@ -233,6 +233,11 @@ public final class Rethink {
     static final int LATENCY_WARMUP = 5;
     static final int LATENCY_RUNS = 10;
     static final int LATENCY_BATCH = 64;
+    /**
+     * One libtorch thread while measuring: with more, every pass waits for its slowest thread, so one busy core on a
+     * shared machine stretches the tail by orders of magnitude; one thread is also the same on every machine.
+     */
+    static final int LATENCY_THREADS = 1;
 
     /**
      * Measures every recorded model's latency from its checkpoint, one after another once all training is done (so
@@ -241,7 +246,9 @@ public final class Rethink {
      * @return how they were measured, for the table
      */
     private String measureLatency(Map<String, List<ResultTable.Run>> runs) {
-        int threads = Latency.threads();
+        int threads = LATENCY_THREADS;
+        // other processes are beyond our control: say how busy the machine was, so a reader can judge the spread
+        double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         for (List<ResultTable.Run> row : runs.values()) {
             row.replaceAll(r -> {
                 try (Network net = ModelCheckpoint.load(Path.of(r.checkpoint())).network()) {
@@ -250,8 +257,9 @@ public final class Rethink {
             });
         }
         return String.format("measured after all training, one model after another, each after %d warm-up passes; "
-                + "latency over %d single-image passes, throughput over %d batches of %d; %d libtorch threads",
-                LATENCY_WARMUP, 5 * LATENCY_RUNS, LATENCY_RUNS, LATENCY_BATCH, threads);
+                + "latency over %d single-image passes, throughput over %d batches of %d; %d libtorch thread(s); "
+                + "system load average %.2f on %d cores when it began", LATENCY_WARMUP, 5 * LATENCY_RUNS, LATENCY_RUNS,
+                LATENCY_BATCH, threads, load, Runtime.getRuntime().availableProcessors());
     }
 
     private static void record(Map<String, List<ResultTable.Run>> runs, String row, ResultTable.Run run) {
