@@ -31,8 +31,8 @@ import java.util.Set;
  *
  * <ul>
  *   <li>Every conv layer is soft-pruned, the stem and the convs writing into residual streams
- *       included, each on its own filters' L2 norms ({@link #convRates}). A per-space rate or a skip
- *       names the conv's output space (or the conv itself).
+ *       included, each on its own filters' L2 norms ({@link #convRates}). A per-space rate names a
+ *       prunable space; a skip names any space, and leaves out every conv writing it.
  *   <li>{@code int(n * rate)} filters of a layer of {@code n} are zeroed ({@link #prunedCount}; at
  *       least one stays).
  *   <li>Only conv weights are zeroed; BatchNorm scales, shifts and statistics are left alone.
@@ -118,16 +118,17 @@ public final class SoftFilterPruning implements PruningMethod {
 
     /**
      * The rate of every conv layer soft-pruned during training: all convs, at the rate of their
-     * output space where one is given, else the global rate; skipped spaces or convs are left out.
+     * output space where one is given, else the global rate; convs writing a skipped space (a
+     * residual stream may be skipped too, e.g. {@code stage1}) are left out.
      */
     public Map<String, Double> convRates(LayerGraph graph) {
         Map<String, Double> spaceRates = rates(graph); // validates the per-space rates and skips
         Map<String, Double> out = new LinkedHashMap<>();
         for (Layer l : graph.layers()) {
-            if (l.kind() != Layer.Kind.CONV || skip.contains(l.name()) || skip.contains(l.outSpace())) {
+            if (l.kind() != Layer.Kind.CONV || skip.contains(l.outSpace())) {
                 continue;
             }
-            double r = spaceRates.getOrDefault(l.outSpace(), explicitRates.getOrDefault(l.name(), rate));
+            double r = spaceRates.getOrDefault(l.outSpace(), rate);
             if (r > 0) {
                 out.put(l.name(), r);
             }

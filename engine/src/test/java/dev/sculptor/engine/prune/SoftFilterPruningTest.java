@@ -334,8 +334,17 @@ class SoftFilterPruningTest {
                     assertEquals(SoftFilterPruning.prunedCount(s.size(), 0.3), removed.length, s.id());
                 }
                 assertTrue(p.graph().macs() < net.graph().macs());
-                SoftFilterPruning.silenceRemoved(net, r.kept());
                 NDArray x = m.randomNormal(new Shape(4, spec.channels(), spec.height(), spec.width()));
+                // with the BN shifts of the zeroed channels in place, the removed channels still speak
+                float[] soft = net.forward(x, false).toFloatArray();
+                float[] shrunk = p.forward(x, false).toFloatArray();
+                double diff = 0;
+                for (int i = 0; i < soft.length; i++) {
+                    diff = Math.max(diff, Math.abs(soft[i] - shrunk[i]));
+                }
+                // ten times the equivalence tolerance below
+                assertTrue(diff > 1e-4, family + ": soft-pruned differs from shrunk before silencing, by " + diff);
+                SoftFilterPruning.silenceRemoved(net, r.kept());
                 assertArrayEquals(net.forward(x, false).toFloatArray(), p.forward(x, false).toFloatArray(), 1e-5f, family);
             }
         }
@@ -365,6 +374,12 @@ class SoftFilterPruningTest {
             Map<String, Double> convs = sfp.convRates(net.graph());
             assertEquals(19, convs.size()); // the stem and 2 convs in each of 9 blocks
             assertTrue(convs.containsKey("conv1") && convs.containsKey("layer3.2.conv2"), convs.keySet().toString());
+            // skipping a residual stream leaves out every conv writing it: the stem and stage 1's conv2s
+            Map<String, Double> noStage1 = new SoftFilterPruning(0.3, Map.of(), Set.of("stage1")).convRates(net.graph());
+            assertEquals(15, noStage1.size());
+            for (String c : List.of("conv1", "layer1.0.conv2", "layer1.1.conv2", "layer1.2.conv2")) {
+                assertFalse(noStage1.containsKey(c), c);
+            }
 
             Map<String, float[]> before = tensors(net);
             Map<String, int[]> zeroed = sfp.softPrune(net);
