@@ -449,6 +449,29 @@ class SoftFilterPruningTest {
         }
     }
 
+    /** A resumed run does not soft-prune again before its next epoch: the checkpoint already holds it. */
+    @Test
+    void resumedRunDoesNotSoftPruneBeforeItsNextEpoch(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        int[] calls = {0};
+        TrainingHook counter = new TrainingHook() {
+            @Override
+            public void beforeTraining(Network n) {
+                calls[0]++;
+            }
+        };
+        try (Network net = Network.create(tinyVgg(), 12)) {
+            new Trainer(new TrainConfig(1, 4, 0.05, 0.9, 1e-4, "constant", 1, false, dir, false, false))
+                    .hook(counter).train(net, tinyData(), null);
+        }
+        assertEquals(1, calls[0]);
+        try (Network net = Network.create(tinyVgg(), 12)) {
+            var r = new Trainer(new TrainConfig(2, 4, 0.05, 0.9, 1e-4, "constant", 1, false, dir, true, false))
+                    .hook(counter).train(net, tinyData(), null);
+            assertEquals(0, r.resumedAfterEpoch());
+        }
+        assertEquals(1, calls[0]);
+    }
+
     /** The hook zeroes the initial model before any training step, as the reference before epoch 1. */
     @Test
     void softPrunesBeforeTheFirstEpoch() {
