@@ -94,8 +94,8 @@ final class Options {
                 + "e.g. features.0")
         Set<String> skip = new LinkedHashSet<>();
 
-        @Option(names = "--rate", description = "sfp: fraction of filters zeroed after every epoch and finally removed in "
-                + "every prunable layer (default: ${DEFAULT-VALUE})", defaultValue = "0.3")
+        @Option(names = "--rate", description = "sfp: fraction of filters zeroed (int(n * rate)) in every conv before the first "
+                + "and after every epoch, finally removed where the layer can shrink (default: ${DEFAULT-VALUE})", defaultValue = "0.3")
         double sfpRate;
 
         @Option(names = "--rates", split = ",", description = "sfp: per-layer rates, e.g. features.0=0.5,features.1=0.2")

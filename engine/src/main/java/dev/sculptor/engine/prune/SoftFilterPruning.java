@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
+import dev.sculptor.engine.arch.ArchException;
 import com.google.gson.JsonObject;
 import dev.sculptor.engine.arch.ChannelSpace;
 import dev.sculptor.engine.arch.Layer;
@@ -19,32 +20,35 @@ import java.util.Set;
 
 /**
  * Soft Filter Pruning (He, Kang, Dong, Fu, Yang, "Soft Filter Pruning for Accelerating Deep
- * Convolutional Neural Networks", IJCAI 2018): while the model trains, after every epoch the
- * filters with the smallest L2 norm are set to zero in every chosen layer at the target rate, but
+ * Convolutional Neural Networks", IJCAI 2018): while the model trains, before the first epoch and
+ * after every epoch the filters with the smallest L2 norm are set to zero in every conv layer, but
  * they stay in the model and keep being updated (no masks), so a filter zeroed after one epoch may
  * recover in the next and another one be zeroed instead. When training ends, the filters with the
- * smallest L2 norm (the zeroed ones) are removed physically.
+ * smallest L2 norm (the zeroed ones) are removed physically where the engine can shrink.
  *
- * <p>Choices made here, beyond the paper:
+ * <p>As the reference implementation ({@code rethinking-network-pruning/cifar/soft-filter-pruning},
+ * after he-y/soft-filter-pruning) does for ResNet:
  *
  * <ul>
- *   <li>Layers are channel spaces: every prunable space that has producing convs (in a ResNet only
- *       the block-internal {@code .inner} widths; residual streams stay whole), at one rate or
- *       per-space rates, with a skip list, as {@link L1NormPruning}. The number zeroed is {@code n -
- *       floor(n * (1 - rate))} (at least one filter stays).
- *   <li>A coupled space (several producers) is scored by the L2 norm of all its producers' filters
- *       for a channel taken together ({@code sqrt} of the summed squares), and a channel is zeroed in
- *       every producer at once.
- *   <li>The paper zeroes only conv weights. In these networks a BatchNorm follows each conv, and a
- *       zero filter's channel would still emit the BN shift (training mode) or a constant from the
- *       running statistics (eval mode). The BatchNorm scale and shift of a zeroed channel (every BN
- *       on the space) are zeroed as well, so the channel is silent: the soft-pruned network computes
- *       exactly what the physically shrunk one computes, and removing the zeroed filters at the end
- *       costs no accuracy. Running statistics are left alone (they do not matter with a zero scale).
- *   <li>Recovery: a silent channel behind a ReLU gets zero gradient, so a zeroed filter comes back
- *       through the optimiser's momentum (kept, as in the reference implementation) and weight decay
- *       in the next epoch's first steps, after which its gradients flow again.
+ *   <li>Every conv layer is soft-pruned, the stem and the convs writing into residual streams
+ *       included, each on its own filters' L2 norms ({@link #convRates}). A per-space rate names a
+ *       prunable space; a skip names any space, and leaves out every conv writing it.
+ *   <li>{@code int(n * rate)} filters of a layer of {@code n} are zeroed ({@link #prunedCount}; at
+ *       least one stays).
+ *   <li>Only conv weights are zeroed; BatchNorm scales, shifts and statistics are left alone.
  * </ul>
+ *
+ * <p>What the engine's shrinking can apply: channel spaces with a single kind of producer (a VGG's
+ * convs, a ResNet block's {@code .inner} width, a PreResNet's {@code .mid1}/{@code .mid2}). A
+ * residual stream cannot be narrowed, since the convs adding into it zero different channels; their
+ * zeroed filters stay in the pruned network as zeros, exactly as in the soft-pruned one. So the FLOPs
+ * the paper counts ({@link #referenceMacs}: every conv narrower by {@code int(n * rate)}, and its
+ * inputs too; ~48% fewer on ResNet-56 at 0.3) are more than what the shrunk network saves (~30%).
+ *
+ * <p>Because BN stays untouched, a zeroed filter's channel still emits the BN shift; the shrunk
+ * network drops that channel. The shrunk copy therefore equals the soft-pruned network once the
+ * removed channels are silenced ({@link #silenceRemoved}: their BN scale and shift set to zero),
+ * which is the final hard step; the training itself never touches BN.
  */
 public final class SoftFilterPruning implements PruningMethod {
     private final double rate;
@@ -90,6 +94,11 @@ public final class SoftFilterPruning implements PruningMethod {
     public List<TrainingHook> baselineHooks() {
         return List.of(new TrainingHook() {
             @Override
+            public void beforeTraining(Network net) {
+                softPrune(net); // the reference soft-prunes the initial model before epoch 1
+            }
+
+            @Override
             public void afterEpoch(Network net, int epoch) {
                 softPrune(net);
             }
@@ -97,31 +106,121 @@ public final class SoftFilterPruning implements PruningMethod {
     }
 
     /**
-     * One soft-pruning step: in every chosen space, zero the filters with the smallest L2 norm (and
-     * their BN scale and shift). Returns the zeroed channel positions per space.
+     * Filters zeroed in a layer of {@code n} at {@code rate}: {@code int(n * rate)} as the reference
+     * (the epsilon keeps exact products exact), leaving at least one.
+     */
+    public static int prunedCount(int n, double rate) {
+        if (!(rate >= 0 && rate < 1)) {
+            throw new ArchException("soft filter pruning rate must be in [0, 1), got " + rate);
+        }
+        return Math.min(n - 1, (int) Math.floor(n * rate + 1e-9));
+    }
+
+    /**
+     * The rate of every conv layer soft-pruned during training: all convs, at the rate of their
+     * output space where one is given, else the global rate; convs writing a skipped space (a
+     * residual stream may be skipped too, e.g. {@code stage1}) are left out.
+     */
+    public Map<String, Double> convRates(LayerGraph graph) {
+        Map<String, Double> spaceRates = rates(graph); // validates the per-space rates and skips
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (Layer l : graph.layers()) {
+            if (l.kind() != Layer.Kind.CONV || skip.contains(l.outSpace())) {
+                continue;
+            }
+            double r = spaceRates.getOrDefault(l.outSpace(), rate);
+            if (r > 0) {
+                out.put(l.name(), r);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * One soft-pruning step: in every conv layer, zero the {@code int(n * rate)} filters with the
+     * smallest L2 norm (weights only). Returns the zeroed filters per conv.
      */
     public Map<String, int[]> softPrune(Network net) {
-        Map<String, int[]> keep = keep(net);
         Map<String, int[]> zeroed = new LinkedHashMap<>();
-        for (Map.Entry<String, int[]> e : keep.entrySet()) {
-            ChannelSpace s = net.graph().space(e.getKey());
-            int[] removed = complement(e.getValue(), s.size());
-            zeroChannels(net, s, removed);
-            zeroed.put(s.id(), removed);
+        try (NDScope scope = new NDScope(); NDManager m = net.manager().newSubManager()) {
+            for (Map.Entry<String, Double> e : convRates(net.graph()).entrySet()) {
+                NDArray w = net.array(e.getKey() + ".weight");
+                int n = (int) w.getShape().get(0);
+                float[] sq = new float[n];
+                double[] acc = new double[n];
+                addSquares(acc, w.toFloatArray());
+                for (int c = 0; c < n; c++) {
+                    sq[c] = (float) Math.sqrt(acc[c]);
+                }
+                int[] kept = Policies.topK(sq, n - prunedCount(n, e.getValue()));
+                int[] removed = complement(kept, n);
+                float[] factor = new float[n];
+                Arrays.fill(factor, 1f);
+                for (int c : removed) {
+                    factor[c] = 0f;
+                }
+                multiplyRows(m, w, factor);
+                zeroed.put(e.getKey(), removed);
+            }
         }
         return zeroed;
     }
 
-    /** The channels kept per space: the ones with the largest L2 norms. */
+    /** The channels kept per shrinkable space: the ones with the largest L2 norms, {@code int(n * rate)} removed. */
     Map<String, int[]> keep(Network net) {
-        return Policies.perSpace(l2FilterNorm().scores(net), rates(net.graph()));
+        Map<String, float[]> scores = l2FilterNorm().scores(net);
+        Map<String, int[]> keep = new LinkedHashMap<>();
+        rates(net.graph()).forEach((id, r) -> {
+            float[] s = scores.get(id);
+            if (r > 0) {
+                keep.put(id, Policies.topK(s, s.length - prunedCount(s.length, r)));
+            }
+        });
+        return keep;
+    }
+
+    /**
+     * The final hard step: the BN scale and shift of every channel the plan removes are set to zero,
+     * so the network computes exactly what its shrunk copy computes.
+     */
+    public static void silenceRemoved(Network net, Map<String, int[]> kept) {
+        for (Map.Entry<String, int[]> e : kept.entrySet()) {
+            ChannelSpace s = net.graph().space(e.getKey());
+            zeroChannels(net, s, complement(e.getValue(), s.size()));
+        }
+    }
+
+    /**
+     * MACs of one example when every soft-pruned conv loses {@code int(n * rate)} filters and every
+     * layer reading a conv-produced space loses as many inputs: the count the paper and the
+     * reference report, whether or not the engine can shrink the space physically.
+     */
+    public long referenceMacs(LayerGraph graph) {
+        Map<String, Double> convs = convRates(graph);
+        long total = 0;
+        for (Layer l : graph.layers()) {
+            if (l.kind() != Layer.Kind.CONV && l.kind() != Layer.Kind.LINEAR) {
+                continue;
+            }
+            double r = convs.getOrDefault(l.name(), 0.0);
+            long out = l.out() - (l.kind() == Layer.Kind.CONV ? prunedCount(l.out(), r) : 0);
+            long in = l.in();
+            ChannelSpace src = l.inSpace() == null ? null : graph.spaces().get(l.inSpace());
+            if (src != null && !src.producers().isEmpty() && src.producers().stream().allMatch(convs::containsKey)) {
+                // every producer of the input is pruned at its rate (the same for all producers of a space)
+                double inRate = convs.get(src.producers().get(0));
+                in = l.in() - (long) prunedCount(l.in() / l.inRepeat(), inRate) * l.inRepeat();
+            }
+            total += l.macs() / ((long) l.in() * l.out()) * in * out;
+        }
+        return total;
     }
 
     @Override
     public PrunePlan plan(Network trained) {
         long t0 = System.nanoTime();
         Map<String, float[]> scores = l2FilterNorm().scores(trained);
-        Map<String, int[]> keep = Policies.perSpace(scores, rates(trained.graph()));
+        Map<String, int[]> keep = keep(trained);
         return new PrunePlan(def().id(), trained.spec().name(), trained.spec().name() + "-sfp", settings(), scores, keep,
                 Map.of(), List.of(), null, (System.nanoTime() - t0) / 1e9);
     }

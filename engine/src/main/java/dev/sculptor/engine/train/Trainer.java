@@ -83,6 +83,11 @@ public final class Trainer {
             resumedAfter = training.get("epoch").getAsInt();
             start = resumedAfter + 1;
         }
+        if (start == 0) {
+            for (TrainingHook h : hooks) {
+                h.beforeTraining(net);
+            }
+        }
         long t0 = System.nanoTime();
         int steps = (train.size() + cfg.batchSize() - 1) / cfg.batchSize();
         for (int epoch = start; epoch < cfg.epochs(); epoch++) {

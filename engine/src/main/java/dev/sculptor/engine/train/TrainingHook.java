@@ -8,6 +8,9 @@ import dev.sculptor.engine.arch.Network;
  * Calls happen inside the trainer's per-batch NDScope, so arrays created here are freed.
  */
 public interface TrainingHook {
+    /** Once before the first epoch of a fresh run (not on resume: the checkpoint already holds its effect). */
+    default void beforeTraining(Network net) {}
+
     /** After backward, before the optimiser step: gradients may be changed in place. */
     default void afterBackward(Network net) {}
 
