@@ -24,6 +24,11 @@ public record ResultTable(JsonObject setup, List<Row> rows) {
             long flops, int epochs, double secondsMean, double latencyMillis, double imagesPerSecond, List<Run> runs) {}
 
     static ResultTable of(RethinkConfig cfg, Map<String, List<Run>> runs) {
+        return of(cfg, runs, Map.of());
+    }
+
+    /** @param refused retrain modes that were not run, each with why (in the setup and under the table) */
+    static ResultTable of(RethinkConfig cfg, Map<String, List<Run>> runs, Map<String, String> refused) {
         List<Row> rows = new ArrayList<>();
         for (Map.Entry<String, List<Run>> e : runs.entrySet()) {
             List<Run> r = e.getValue();
@@ -52,6 +57,9 @@ public record ResultTable(JsonObject setup, List<Row> rows) {
         }
         setup.add("seeds", GSON.toJsonTree(cfg.seeds()));
         setup.add("modes", GSON.toJsonTree(cfg.modes().stream().map(RetrainMode::id).toList()));
+        if (!refused.isEmpty()) {
+            setup.add("refusedModes", GSON.toJsonTree(refused));
+        }
         return new ResultTable(setup, rows);
     }
 
@@ -79,6 +87,10 @@ public record ResultTable(JsonObject setup, List<Row> rows) {
         if (rows.stream().anyMatch(r -> r.model().equals(RetrainMode.LOTTERY_TICKET.id()))) {
             sb.append(String.format("%nlottery-ticket: the pruned model trained from the baseline's own initial weights (kept "
                     + "channels, or masks, of the initialisation; Frankle and Carbin 2019) for Scratch-E's epochs and schedule%n"));
+        }
+        if (setup.has("refusedModes")) {
+            setup.getAsJsonObject("refusedModes").entrySet().forEach(e -> sb.append(String.format(
+                    "%nnot run: %s (%s)%n", e.getKey(), e.getValue().getAsString())));
         }
         return sb.toString();
     }
