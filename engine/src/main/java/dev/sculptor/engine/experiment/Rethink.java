@@ -171,7 +171,18 @@ public final class Rethink {
         if (!mode.rewindsToInit()) {
             return Retraining.start(mode, pruned, seed + 1000);
         }
-        Map<String, int[]> kept = CheckpointDir.readManifest(prunedDir).kept();
+        Manifest m = CheckpointDir.readManifest(prunedDir);
+        Map<String, int[]> kept = m.kept();
+        JsonObject how = m.lineage() == null ? null : m.lineage().settings();
+        if (how != null && how.has("removedBlocks") && how.getAsJsonArray("removedBlocks").size() > 0) {
+            // a pruning by blocks: the ticket is the initial network without the same blocks
+            List<String> removed = how.getAsJsonArray("removedBlocks").asList().stream().map(e -> e.getAsString()).toList();
+            try (Network init = ModelCheckpoint.load(initDir).network()) {
+                return Retraining.rewindBlocks(init, pruned, removed);
+            } catch (dev.sculptor.engine.arch.ArchException e) {
+                throw new RefusedMode(e.getMessage());
+            }
+        }
         if (kept == null) {
             throw new RefusedMode("the pruned checkpoint " + prunedDir + " records no keep map, so the initial network "
                     + "cannot be cut like it");

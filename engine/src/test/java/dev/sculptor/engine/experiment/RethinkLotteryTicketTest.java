@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.sculptor.engine.arch.ArchException;
+import dev.sculptor.engine.arch.Architectures;
+import dev.sculptor.engine.prune.L1NormPruning;
+import dev.sculptor.engine.train.TrainConfig;
 import dev.sculptor.engine.arch.Network;
 import dev.sculptor.engine.checkpoint.CheckpointDir;
 import dev.sculptor.engine.checkpoint.ModelCheckpoint;
@@ -48,16 +51,53 @@ class RethinkLotteryTicketTest {
     }
 
     @Test
-    void sparseStructureSelectionRefusesLotteryTicketAndWritesTheOtherRows(@TempDir Path dir) throws Exception {
+    void sparseStructureSelectionRewindsTheInitialNetworkWithoutTheRemovedBlocks(@TempDir Path dir) throws Exception {
         // resnet14 has two blocks a stage; a target depth of 8 leaves one, so SSS removes whole blocks
         JsonObject table = rethink(dir, "--arch", "resnet14", "--method", "sss", "--target-depth", "8", "--modes",
                 "fine-tune,lottery-ticket");
+        assertEquals(List.of("unpruned", "pruned", "fine-tune", "lottery-ticket"), models(table));
+        Path seed = dir.resolve("seed-1");
+        List<String> removed = CheckpointDir.readManifest(seed.resolve("pruned")).lineage().settings()
+                .getAsJsonArray("removedBlocks").asList().stream().map(e -> e.getAsString()).toList();
+        assertTrue(!removed.isEmpty(), "sss removed blocks");
+        try (Network pruned = ModelCheckpoint.load(seed.resolve("pruned")).network();
+                Network init = ModelCheckpoint.load(seed.resolve(Rethink.INIT)).network();
+                Network start = Rethink.start(RetrainMode.LOTTERY_TICKET, pruned, 1, seed.resolve(Rethink.INIT),
+                        seed.resolve("pruned"))) {
+            assertEquals(pruned.spec(), start.spec());
+            // the stem and the classifier are the initial ones
+            for (String n : List.of("conv1.weight", "fc.weight")) {
+                assertArrayEquals(init.array(n).toFloatArray(), start.array(n).toFloatArray(), 0f, n);
+            }
+            // each stage's remaining block is the initial block that was not removed, renamed to position 0
+            for (int stage = 1; stage <= 3; stage++) {
+                String kept = removed.contains("layer" + stage + ".0") ? "layer" + stage + ".1" : "layer" + stage + ".0";
+                assertArrayEquals(init.array(kept + ".conv1.weight").toFloatArray(),
+                        start.array("layer" + stage + ".0.conv1.weight").toFloatArray(), 0f, kept);
+            }
+        }
+    }
+
+    @Test
+    void aModeThatCannotApplyIsRefusedWithWhyAndTheTableNamesIt(@TempDir Path dir) throws Exception {
+        JsonObject table = rethink(dir, "--arch", "lenet", "--method", "l1", "--ratio", "0.5", "--modes", "fine-tune");
+        Path seed = dir.resolve("seed-1");
+        // a pruned checkpoint without a keep map (written before it was recorded): lottery-ticket cannot cut the init
+        Path old = dir.resolve("old-pruned");
+        try (Network pruned = ModelCheckpoint.load(seed.resolve("pruned")).network()) {
+            ModelCheckpoint.save(old, pruned, ModelCheckpoint.Info.EMPTY, null, null);
+            Rethink.RefusedMode e = assertThrows(Rethink.RefusedMode.class, () -> Rethink.start(RetrainMode.LOTTERY_TICKET,
+                    pruned, 1, seed.resolve(Rethink.INIT), old));
+            assertTrue(e.getMessage().contains(old + " records no keep map"), e.getMessage());
+        }
         assertEquals(List.of("unpruned", "pruned", "fine-tune"), models(table));
-        String why = table.getAsJsonObject("setup").getAsJsonObject("refusedModes").get("lottery-ticket").getAsString();
-        assertTrue(why.contains("sss") && why.contains("blocks"), why);
-        String md = Files.readString(dir.resolve("results.md"));
-        assertTrue(md.contains("not run: lottery-ticket (" + why + ")"), md);
-        assertTrue(md.contains("| fine-tune |"), md);
+        // the table names a refused mode and why, below its rows
+        RethinkConfig cfg = new RethinkConfig(Architectures.named("lenet", List.of(1, 28, 28), 10),
+                new DataSpec("fashion-mnist", null, 200, 100), new L1NormPruning(null, 0.5, Map.of(), java.util.Set.of()),
+                TrainConfig.defaults(1), 1, 0.01, null, List.of(RetrainMode.LOTTERY_TICKET), List.of(1L), dir);
+        ResultTable t = ResultTable.of(cfg, Map.of(), Map.of("lottery-ticket", "no keep map"));
+        assertEquals("no keep map", t.setup().getAsJsonObject("refusedModes").get("lottery-ticket").getAsString());
+        assertTrue(t.toMarkdown().contains("not run: lottery-ticket (no keep map)"), t.toMarkdown());
     }
 
     @Test
