@@ -83,6 +83,7 @@ public final class Manifest {
     private final Lineage lineage;
     private final JsonObject training;
     private final Map<String, PartInfo> parts;
+    private final Map<String, int[]> kept;
 
     private Manifest(Builder b) {
         this.format = FORMAT;
@@ -92,6 +93,13 @@ public final class Manifest {
         this.lineage = b.lineage;
         this.training = b.training == null ? null : b.training.deepCopy();
         this.parts = Collections.unmodifiableMap(new LinkedHashMap<>(b.parts));
+        this.kept = b.kept == null ? null : copyKept(b.kept);
+    }
+
+    private static Map<String, int[]> copyKept(Map<String, int[]> kept) {
+        Map<String, int[]> c = new LinkedHashMap<>();
+        kept.forEach((k, v) -> c.put(Objects.requireNonNull(k, "kept space"), Objects.requireNonNull(v, "kept " + k).clone()));
+        return Collections.unmodifiableMap(c);
     }
 
     /** A builder with {@code createdAt} preset to now (UTC, millisecond precision). */
@@ -108,6 +116,7 @@ public final class Manifest {
         b.lineage = lineage;
         b.training = training;
         b.parts.putAll(parts);
+        b.kept = kept;
         return b;
     }
 
@@ -150,6 +159,21 @@ public final class Manifest {
         return parts;
     }
 
+    /**
+     * The keep map of a structured pruning (kept channel positions of the parent, per shrunk channel space), recorded
+     * by the pruning that wrote this checkpoint so that lottery-ticket rewinding can cut the initial network the same
+     * way even when the weights cannot show it (refitted layers); copies. Empty for a pruning that shrank nothing (weight
+     * level); null when none was recorded (not a pruned model, or written before this field existed).
+     */
+    public Map<String, int[]> kept() {
+        if (kept == null) {
+            return null;
+        }
+        Map<String, int[]> c = new LinkedHashMap<>();
+        kept.forEach((k, v) -> c.put(k, v.clone()));
+        return c;
+    }
+
     /** Pretty-printed JSON (no trailing newline). */
     public String toJson() {
         JsonObject o = new JsonObject();
@@ -169,6 +193,18 @@ public final class Manifest {
             o.add("lineage", l);
         }
         o.add("training", training == null ? JsonNull.INSTANCE : training.deepCopy());
+        if (kept != null) {
+            // written only when recorded, so manifests without a keep map read as before
+            JsonObject k = new JsonObject();
+            kept.forEach((space, idx) -> {
+                com.google.gson.JsonArray a = new com.google.gson.JsonArray();
+                for (int i : idx) {
+                    a.add(i);
+                }
+                k.add(space, a);
+            });
+            o.add("kept", k);
+        }
         JsonObject p = new JsonObject();
         parts.forEach((name, info) -> {
             JsonObject i = new JsonObject();
@@ -251,6 +287,32 @@ public final class Manifest {
                         optionalObject(l.get("settings"), "lineage.settings")));
             }
             b.training(optionalObject(o.get("training"), "training"));
+            JsonObject kept = optionalObject(o.get("kept"), "kept");
+            if (kept != null) {
+                Map<String, int[]> k = new LinkedHashMap<>();
+                for (Map.Entry<String, JsonElement> e : kept.entrySet()) {
+                    String field = "kept." + e.getKey();
+                    if (!e.getValue().isJsonArray()) {
+                        throw fail(field, "must be an array of channel positions");
+                    }
+                    com.google.gson.JsonArray a = e.getValue().getAsJsonArray();
+                    int[] idx = new int[a.size()];
+                    for (int i = 0; i < idx.length; i++) {
+                        BigDecimal v = number(a.get(i), field + "[" + i + "]");
+                        try {
+                            idx[i] = v.intValueExact();
+                        } catch (ArithmeticException ex) {
+                            throw fail(field + "[" + i + "]", "must be an integer, got " + v);
+                        }
+                        // a keep map lists distinct positions in increasing order; anything else is not one
+                        if (idx[i] < 0 || (i > 0 && idx[i] <= idx[i - 1])) {
+                            throw fail(field, "must list channel positions >= 0 in increasing order, got " + a);
+                        }
+                    }
+                    k.put(e.getKey(), idx);
+                }
+                b.kept(k);
+            }
 
             JsonObject parts = object(required(o, "parts", "parts"), "parts");
             for (Map.Entry<String, JsonElement> e : parts.entrySet()) {
@@ -370,7 +432,16 @@ public final class Manifest {
                 && metrics.equals(m.metrics)
                 && Objects.equals(lineage, m.lineage)
                 && Objects.equals(training, m.training)
-                && parts.equals(m.parts);
+                && parts.equals(m.parts)
+                && keptEquals(kept, m.kept);
+    }
+
+    private static boolean keptEquals(Map<String, int[]> a, Map<String, int[]> b) {
+        if (a == null || b == null) {
+            return a == b;
+        }
+        return a.size() == b.size() && a.entrySet().stream().allMatch(e -> b.containsKey(e.getKey())
+                && java.util.Arrays.equals(e.getValue(), b.get(e.getKey())));
     }
 
     @Override
@@ -391,8 +462,15 @@ public final class Manifest {
         private Lineage lineage;
         private JsonObject training;
         private final Map<String, PartInfo> parts = new LinkedHashMap<>();
+        private Map<String, int[]> kept;
 
         private Builder() {}
+
+        /** The keep map of the pruning that made this model ({@link Manifest#kept()}); null: none recorded. */
+        public Builder kept(Map<String, int[]> kept) {
+            this.kept = kept == null ? null : copyKept(kept);
+            return this;
+        }
 
         /** ISO-8601 with offset, e.g. {@code 2025-03-01T12:00:00Z}. */
         public Builder createdAt(String createdAt) {

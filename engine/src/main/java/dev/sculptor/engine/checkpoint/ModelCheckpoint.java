@@ -20,8 +20,16 @@ public final class ModelCheckpoint {
     private ModelCheckpoint() {}
 
     /** What the caller adds to a checkpoint besides the tensors. */
-    public record Info(Manifest.Lineage lineage, Map<String, Double> metrics) {
+    /**
+     * @param kept the keep map of the pruning that made the model, recorded in the manifest ({@link Manifest#kept()});
+     *     null for a model that is no pruning's direct output
+     */
+    public record Info(Manifest.Lineage lineage, Map<String, Double> metrics, Map<String, int[]> kept) {
         public static final Info EMPTY = new Info(null, Map.of());
+
+        public Info(Manifest.Lineage lineage, Map<String, Double> metrics) {
+            this(lineage, metrics, null);
+        }
 
         public Info {
             // insertion order is kept so manifests list metrics stably; NaN has no JSON form
@@ -35,7 +43,7 @@ public final class ModelCheckpoint {
         }
 
         public Info withMetrics(Map<String, Double> m) {
-            return new Info(lineage, m);
+            return new Info(lineage, m, kept);
         }
     }
 
@@ -81,7 +89,8 @@ public final class ModelCheckpoint {
                 .createdAt(Instant.now())
                 .arch(net.spec().toJsonTree().getAsJsonObject())
                 .metrics(info.metrics())
-                .lineage(info.lineage());
+                .lineage(info.lineage())
+                .kept(info.kept());
         if (training != null) {
             b.training(training);
         }

@@ -41,7 +41,7 @@ final class PruneCommand implements Callable<Integer> {
             PruneResult r = m.prune(trained);
             try (Network pruned = r.network()) {
                 ModelCheckpoint.save(out, pruned, new ModelCheckpoint.Info(
-                        new Manifest.Lineage(in.toString(), m.name(), r.settings()), Map.of()), null, null);
+                        new Manifest.Lineage(in.toString(), m.name(), r.settings()), Map.of(), r.kept()), null, null);
                 ModelStats before = ModelStats.of(trained);
                 ModelStats after = ModelStats.of(pruned);
                 JsonObject o = new JsonObject();

@@ -86,7 +86,8 @@ final class RethinkCommand implements Callable<Integer> {
             base = base.withEpochs(training.epochs != 10 ? training.epochs : 3);
             ft = finetuneEpochs != null ? finetuneEpochs : 1;
         }
-        ArchSpec spec = Architectures.named(archName, ds.inputShape(), 10);
+        // one output per class of the dataset, not a fixed 10
+        ArchSpec spec = Architectures.named(archName, ds.inputShape(), ds.numClasses());
         DataSpec trainData = ds; // data-driven methods (thinet, regression) sample the same training split
         var pruning = method.build(trainData::train);
         Path dir = out != null ? out : Path.of("runs", defaultDirName(pruning, archName, ds, base, ft));

@@ -78,8 +78,8 @@ final class RetrainCommand implements Callable<Integer> {
                 try (Network o = ModelCheckpoint.load(parent).network()) {
                     originalStats = ModelStats.of(o);
                     if (m.rewindsToInit()) {
-                        // which channels the pruning kept: the pruned tensors are exact slices of the original
-                        kept = KeptChannels.recover(o, pruned);
+                        // which channels the pruning kept: recorded by the prune, else recovered (exact slices of the original)
+                        kept = loaded.manifest().kept() != null ? loaded.manifest().kept() : KeptChannels.recover(o, pruned);
                     }
                 }
             } else if (m == RetrainMode.SCRATCH_B) {

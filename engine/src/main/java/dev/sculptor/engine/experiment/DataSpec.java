@@ -25,6 +25,14 @@ public record DataSpec(String name, Path dir, int trainSubset, int testSubset) {
         return testSubset > 0 ? d.subset(testSubset, 43) : d;
     }
 
+    /**
+     * The number of classes, as the dataset itself declares it (its test split is loaded: the smaller one), so that
+     * an architecture built for it has one output per class.
+     */
+    public int numClasses() {
+        return Datasets.load(name, resolvedDir(), Split.TEST).numClasses();
+    }
+
     /** {@code [C, H, W]} of this dataset's images, without loading it. */
     public List<Integer> inputShape() {
         if (name.equalsIgnoreCase(Datasets.CIFAR10)) {

@@ -16,7 +16,8 @@ import java.util.Map;
 
 /**
  * Recovers the keep map of a structured pruning from the trained network and the pruned one it
- * produced (a pruned checkpoint records its architecture, not which channels it kept). Physical
+ * produced, for a pruned checkpoint written before manifests recorded it ({@link
+ * dev.sculptor.engine.checkpoint.Manifest#kept()}); refitted layers defeat it, the recorded map does not. Physical
  * shrinking copies exact slices, so channel {@code i} of a pruned space is the original channel
  * whose filters (cut to the kept inputs) and BatchNorm values equal its own; spaces are matched in
  * forward order so each layer's kept inputs are known, and selection spaces are matched by the

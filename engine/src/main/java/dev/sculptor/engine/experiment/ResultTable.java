@@ -61,8 +61,11 @@ public record ResultTable(JsonObject setup, List<Row> rows) {
             Double latencyP90Millis, Double imagesPerSecond, Double imagesPerSecondP10, Double imagesPerSecondP90,
             List<Run> runs) {}
 
-    /** @param latency how latency and throughput were measured (null: not measured) */
-    static ResultTable of(RethinkConfig cfg, Map<String, List<Run>> runs, String latency) {
+    /**
+     * @param latency how latency and throughput were measured (null: not measured)
+     * @param refused retrain modes that were not run, each with why (in the setup and under the table)
+     */
+    static ResultTable of(RethinkConfig cfg, Map<String, List<Run>> runs, String latency, Map<String, String> refused) {
         JsonObject setup = new JsonObject();
         setup.addProperty("arch", cfg.arch().name());
         setup.addProperty("dataset", cfg.data().name());
@@ -80,6 +83,9 @@ public record ResultTable(JsonObject setup, List<Row> rows) {
         setup.add("modes", GSON.toJsonTree(cfg.modes().stream().map(RetrainMode::id).toList()));
         if (latency != null) {
             setup.addProperty("latency", latency);
+        }
+        if (!refused.isEmpty()) {
+            setup.add("refusedModes", GSON.toJsonTree(refused));
         }
         return of(setup, runs);
     }
@@ -170,6 +176,10 @@ public record ResultTable(JsonObject setup, List<Row> rows) {
         if (rows.stream().anyMatch(r -> r.model().equals(RetrainMode.LOTTERY_TICKET.id()))) {
             sb.append(String.format("%nlottery-ticket: the pruned model trained from the baseline's own initial weights (kept "
                     + "channels, or masks, of the initialisation; Frankle and Carbin 2019) for Scratch-E's epochs and schedule%n"));
+        }
+        if (setup.has("refusedModes")) {
+            setup.getAsJsonObject("refusedModes").entrySet().forEach(e -> sb.append(String.format(
+                    "%nnot run: %s (%s)%n", e.getKey(), e.getValue().getAsString())));
         }
         return sb.toString();
     }

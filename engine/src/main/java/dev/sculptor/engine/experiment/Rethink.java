@@ -48,16 +48,22 @@ public final class Rethink {
         ImageDataset test = cfg.data().test();
         log.accept(String.format("data: %s, %d training and %d test images", cfg.data().name(), train.size(), test.size()));
         Map<String, List<ResultTable.Run>> runs = new LinkedHashMap<>();
+        Map<String, String> refused = new LinkedHashMap<>();
+        cfg.refusedModes().forEach((m, why) -> {
+            refused.put(m.id(), why);
+            log.accept("refused " + m.id() + ": " + why + " (the other modes run)");
+        });
         for (long seed : cfg.seeds()) {
-            runSeed(seed, train, test, runs);
+            runSeed(seed, train, test, runs, refused);
         }
         String latency = measureLatency(runs);
-        ResultTable table = ResultTable.of(cfg, runs, latency);
+        ResultTable table = ResultTable.of(cfg, runs, latency, refused);
         table.write(cfg.outDir());
         return table;
     }
 
-    private void runSeed(long seed, ImageDataset train, ImageDataset test, Map<String, List<ResultTable.Run>> runs) {
+    private void runSeed(long seed, ImageDataset train, ImageDataset test, Map<String, List<ResultTable.Run>> runs,
+            Map<String, String> refused) {
         Path dir = cfg.outDir().resolve("seed-" + seed);
         TrainConfig base = cfg.baseline().withSeed(seed);
         log.accept(String.format("[seed %d] baseline %s: %d epochs", seed, cfg.arch().name(), base.epochs()));
@@ -90,13 +96,27 @@ public final class Rethink {
                 ModelStats small = ModelStats.of(pruned);
                 Manifest.Lineage lineage = new Manifest.Lineage(dir.resolve("baseline").toString(), cfg.method().name(),
                         pr.settings());
-                ModelCheckpoint.save(dir.resolve("pruned"), pruned, new ModelCheckpoint.Info(lineage, Map.of()), null, null);
+                // the keep map is recorded: lottery-ticket rewinding reads it back (refitted weights cannot show it)
+                ModelCheckpoint.save(dir.resolve("pruned"), pruned, new ModelCheckpoint.Info(lineage, Map.of(), pr.kept()), null,
+                        null);
                 log.accept(String.format("[seed %d] pruned %s: params %,d -> %,d, FLOPs %,d -> %,d (%.2fx fewer), %.2f s",
                         seed, pruned.spec().name(), original.params(), small.params(), original.flops(), small.flops(),
                         (double) original.flops() / small.flops(), pr.seconds()));
                 record(runs, "pruned", evaluate(seed, pruned, test, 0, dir.resolve("pruned")).withSeconds(pr.seconds()));
 
                 for (RetrainMode mode : cfg.modes()) {
+                    if (refused.containsKey(mode.id())) {
+                        continue;
+                    }
+                    Network startNet;
+                    try {
+                        startNet = start(mode, pruned, seed, dir.resolve(INIT), dir.resolve("pruned"));
+                    } catch (RefusedMode e) {
+                        refused.put(mode.id(), e.getMessage());
+                        log.accept(String.format("[seed %d] refused %s: %s (the other modes run)", seed, mode.id(),
+                                e.getMessage()));
+                        continue;
+                    }
                     Retraining.Budget b = Retraining.budget(mode, base, cfg.finetuneEpochs(), cfg.finetuneLr(), original,
                             small, cfg.scratchBCap());
                     TrainConfig tc = Retraining.config(b, base);
@@ -111,7 +131,7 @@ public final class Rethink {
                     }
                     StepFingerprint fp = StepFingerprint.of(mode.id(), pruned.spec(), methodJson(pr.method(), pr.settings()), tc,
                             cfg.data(), prunedFp);
-                    try (Network retrained = trained(mdir, fp, start(mode, pruned, seed, dir.resolve(INIT), pr), tc, List.of(),
+                    try (Network retrained = trained(mdir, fp, startNet, tc, List.of(),
                             train, test, new ModelCheckpoint.Info(new Manifest.Lineage(dir.resolve("pruned").toString(),
                                     mode.id(), settings), Map.of()))) {
                         record(runs, mode.id(), evaluate(seed, retrained, test, b.epochs(), mdir));
@@ -136,13 +156,42 @@ public final class Rethink {
                 null, null);
     }
 
-    /** The network a retrain mode starts from; lottery-ticket cuts the saved initial weights. */
-    private static Network start(RetrainMode mode, Network pruned, long seed, Path initDir, PruneResult pr) {
+    /** A mode that cannot apply to this pruned model, with why; the experiment goes on without it. */
+    static final class RefusedMode extends RuntimeException {
+        RefusedMode(String why) {
+            super(why);
+        }
+    }
+
+    /**
+     * The network a retrain mode starts from. Lottery-ticket cuts the saved initial weights with the keep map read back
+     * from the pruned checkpoint's manifest (where the pruning recorded it), so that it works for any method that
+     * selects channels, refitted or not, and for a pruned model written by an earlier run.
+     */
+    static Network start(RetrainMode mode, Network pruned, long seed, Path initDir, Path prunedDir) {
         if (!mode.rewindsToInit()) {
             return Retraining.start(mode, pruned, seed + 1000);
         }
+        Manifest m = CheckpointDir.readManifest(prunedDir);
+        Map<String, int[]> kept = m.kept();
+        JsonObject how = m.lineage() == null ? null : m.lineage().settings();
+        if (how != null && how.has("removedBlocks") && how.getAsJsonArray("removedBlocks").size() > 0) {
+            // a pruning by blocks: the ticket is the initial network without the same blocks
+            List<String> removed = how.getAsJsonArray("removedBlocks").asList().stream().map(e -> e.getAsString()).toList();
+            try (Network init = ModelCheckpoint.load(initDir).network()) {
+                return Retraining.rewindBlocks(init, pruned, removed);
+            } catch (dev.sculptor.engine.arch.ArchException e) {
+                throw new RefusedMode(e.getMessage());
+            }
+        }
+        if (kept == null) {
+            throw new RefusedMode("the pruned checkpoint " + prunedDir + " records no keep map, so the initial network "
+                    + "cannot be cut like it");
+        }
         try (Network init = ModelCheckpoint.load(initDir).network()) {
-            return Retraining.start(mode, pruned, seed + 1000, init, pr.kept());
+            return Retraining.start(mode, pruned, seed + 1000, init, kept);
+        } catch (dev.sculptor.engine.arch.ArchException e) {
+            throw new RefusedMode(e.getMessage());
         }
     }
 

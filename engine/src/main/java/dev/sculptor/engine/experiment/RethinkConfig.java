@@ -41,13 +41,21 @@ public record RethinkConfig(
         if (finetuneEpochs < 0) {
             throw new IllegalArgumentException("fine-tune epochs must be >= 0, got " + finetuneEpochs);
         }
+    }
+
+    /**
+     * The modes known before anything trains not to apply to the method, each with why. They are not run; the other
+     * modes are, and the table names these with the reason (a refused mode does not cost the experiment its table).
+     */
+    public java.util.Map<RetrainMode, String> refusedModes() {
+        java.util.Map<RetrainMode, String> refused = new java.util.LinkedHashMap<>();
         for (RetrainMode m : modes) {
-            // refused before the baseline trains for hours, not when the mode's turn comes
             if (!m.appliesTo(method.def())) {
-                throw new IllegalArgumentException(m.id() + " does not apply to " + method.name() + ": it removes "
+                refused.put(m, m.id() + " does not apply to " + method.name() + ": it removes "
                         + method.def().granularity().name().toLowerCase(java.util.Locale.ROOT)
-                        + ", which no keep map cuts from the initial network");
+                        + ", and the initial network is cut only by a channel keep map");
             }
         }
+        return refused;
     }
 }

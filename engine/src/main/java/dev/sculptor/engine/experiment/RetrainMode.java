@@ -40,11 +40,13 @@ public enum RetrainMode {
     }
 
     /**
-     * Whether the mode can retrain what {@code method} prunes. Lottery-ticket rewinding cuts the baseline's initial
-     * network with the pruning's keep map, which cannot make a network with fewer blocks (sparse structure selection).
+     * Whether the mode can retrain what {@code method} prunes. Every mode applies to every granularity: lottery-ticket
+     * cuts the initial network by the recorded keep map (channels), masks (weights) or removed blocks (sparse structure
+     * selection, {@link Retraining#rewindBlocks}). Kept as the one place to refuse up front a future method whose
+     * pruning no cut of the initial network reproduces.
      */
     public boolean appliesTo(MethodDef method) {
-        return this != LOTTERY_TICKET || method.granularity() != MethodDef.Granularity.BLOCKS;
+        return method != null;
     }
 
     public static RetrainMode parse(String s) {

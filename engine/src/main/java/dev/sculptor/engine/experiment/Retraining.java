@@ -3,6 +3,8 @@ package dev.sculptor.engine.experiment;
 import dev.sculptor.engine.arch.ArchException;
 import dev.sculptor.engine.arch.Network;
 import dev.sculptor.engine.metrics.ModelStats;
+import dev.sculptor.engine.prune.MethodDef;
+import dev.sculptor.engine.prune.PrunePlan;
 import dev.sculptor.engine.prune.StructuredPruner;
 import dev.sculptor.engine.train.TrainConfig;
 import java.util.Map;
@@ -125,6 +127,45 @@ public final class Retraining {
             net.close();
             throw e;
         }
+    }
+
+    /**
+     * The lottery ticket of a pruning that removed whole residual blocks (sparse structure selection): the initial
+     * network without the same blocks, each kept block's initial scale folded into its branch as the pruning folds the
+     * trained one. Well defined because such a pruning keeps every channel of what remains: only block identity needs
+     * to be known, which the pruned checkpoint records ({@code removedBlocks} of its lineage settings).
+     *
+     * @param removedBlocks names of the removed blocks ({@code layer<stage>.<i>} of the unpruned network)
+     */
+    public static Network rewindBlocks(Network init, Network pruned, java.util.List<String> removedBlocks) {
+        if (init == null) {
+            throw new IllegalArgumentException("lottery-ticket needs the baseline's initial weights");
+        }
+        dev.sculptor.engine.arch.LayerGraph g = init.graph();
+        java.util.Set<String> names = new java.util.HashSet<>();
+        java.util.List<PrunePlan.Block> blocks = new java.util.ArrayList<>();
+        for (int b = 0; b < init.spec().blocks().size(); b++) {
+            String name = g.blockName(b);
+            names.add(name);
+            String scale = name + ".residual.scale";
+            float s = init.tensorNames().contains(scale) ? init.array(scale).toFloatArray()[0] : 1f;
+            blocks.add(new PrunePlan.Block(name, s, removedBlocks.contains(name)));
+        }
+        for (String r : removedBlocks) {
+            if (!names.contains(r)) {
+                throw new ArchException("lottery-ticket: removed block '" + r + "' is not a block of the initial network ("
+                        + init.spec().name() + ")");
+            }
+        }
+        PrunePlan plan = new PrunePlan(MethodDef.SPARSE_STRUCTURE_SELECTION.id(), init.spec().name(), pruned.spec().name(),
+                new com.google.gson.JsonObject(), Map.of(), Map.of(), Map.of(), blocks, null, 0);
+        Network net = plan.apply(init);
+        if (!net.spec().equals(pruned.spec())) {
+            net.close();
+            throw new ArchException("lottery-ticket: the initial network (" + init.spec().name() + ") without blocks "
+                    + removedBlocks + " is not the pruned architecture (" + pruned.spec().name() + ")");
+        }
+        return net;
     }
 
     private static Network startFresh(RetrainMode mode, Network pruned, long seed) {

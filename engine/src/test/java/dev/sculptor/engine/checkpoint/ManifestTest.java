@@ -56,6 +56,38 @@ class ManifestTest {
     }
 
     @Test
+    void keepMapRoundTripsAndAbsentStaysAbsent() {
+        Map<String, int[]> kept = new java.util.LinkedHashMap<>();
+        kept.put("features.0", new int[] {0, 2, 5});
+        kept.put("features.1", new int[] {});
+        Manifest m = full().toBuilder().kept(kept).build();
+        Manifest back = Manifest.fromJson(m.toJson(), "manifest.json");
+        assertEquals(m, back);
+        assertEquals(List.of("features.0", "features.1"), List.copyOf(back.kept().keySet()));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {0, 2, 5}, back.kept().get("features.0"));
+        // a copy: the manifest cannot be changed through it
+        back.kept().get("features.0")[0] = 9;
+        assertEquals(0, back.kept().get("features.0")[0]);
+        // no keep map recorded: none read back, and the JSON has no such field
+        assertNull(full().kept());
+        assertTrue(!full().toJson().contains("\"kept\""));
+        assertNull(Manifest.fromJson(full().toJson(), "m").kept());
+        assertTrue(!m.equals(full()));
+    }
+
+    @Test
+    void badKeepMapIsRefusedNamingTheField() {
+        JsonObject good = json(full().toBuilder().kept(Map.of("features.0", new int[] {1, 3})).build().toJson());
+        assertEquals(2, Manifest.fromJson(good.toString(), "m.json").kept().get("features.0").length);
+        for (String bad : List.of("[3, 1]", "[1, 1]", "[-1, 3]", "[1.5, 3]", "7")) {
+            JsonObject o = good.deepCopy();
+            o.getAsJsonObject("kept").add("features.0", JsonParser.parseString(bad));
+            CheckpointException e = assertThrows(CheckpointException.class, () -> Manifest.fromJson(o.toString(), "m.json"));
+            assertTrue(e.getMessage().startsWith("m.json: field 'kept.features.0"), bad + ": " + e.getMessage());
+        }
+    }
+
+    @Test
     void minimalRoundTripWithNullsAndEmptyMaps() {
         Manifest m = Manifest.builder().createdAt("2025-03-01T13:00:00.5+01:00")
                 .arch(new JsonObject()).build();

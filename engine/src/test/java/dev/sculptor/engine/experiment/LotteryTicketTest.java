@@ -216,4 +216,37 @@ class LotteryTicketTest {
             }
         }
     }
+
+    @Test
+    void blockRewindDropsTheRemovedBlocksAndFoldsTheInitialScale() {
+        ArchSpec spec = Architectures.named("resnet14", List.of(1, 28, 28), 10).withBlockScales(true);
+        try (Network init = Network.create(spec, 3)) {
+            // a known initial scale of a kept block of stage 1: folded into its last BN, as SSS folds the trained one
+            init.array("layer1.1.residual.scale").set(new float[] {2f});
+            List<dev.sculptor.engine.prune.PrunePlan.Block> blocks = new java.util.ArrayList<>();
+            for (int b = 0; b < spec.blocks().size(); b++) {
+                String name = init.graph().blockName(b);
+                blocks.add(new dev.sculptor.engine.prune.PrunePlan.Block(name, 1f, name.equals("layer2.1")));
+            }
+            dev.sculptor.engine.prune.PrunePlan plan = new dev.sculptor.engine.prune.PrunePlan("sss", spec.name(), "r-sss-1",
+                    new com.google.gson.JsonObject(), Map.of(), Map.of(), Map.of(), blocks, null, 0);
+            try (Network pruned = plan.apply(init);
+                    Network start = Retraining.rewindBlocks(init, pruned, List.of("layer2.1"))) {
+                assertEquals(pruned.spec(), start.spec());
+                assertEquals(spec.blocks().size() - 1, start.spec().blocks().size());
+                float[] g = init.array("layer1.1.bn2.gamma").toFloatArray();
+                float[] sg = start.array("layer1.1.bn2.gamma").toFloatArray();
+                for (int c = 0; c < g.length; c++) {
+                    assertEquals(2f * g[c], sg[c], 0f, "channel " + c);
+                }
+                assertArrayEquals(init.array("layer3.1.conv1.weight").toFloatArray(),
+                        start.array("layer3.1.conv1.weight").toFloatArray(), 0f);
+                ArchException e = assertThrows(ArchException.class, () -> Retraining.rewindBlocks(init, pruned,
+                        List.of("layer9.0")));
+                assertTrue(e.getMessage().contains("'layer9.0' is not a block of the initial network"), e.getMessage());
+                e = assertThrows(ArchException.class, () -> Retraining.rewindBlocks(init, pruned, List.of("layer3.1")));
+                assertTrue(e.getMessage().contains("is not the pruned architecture"), e.getMessage());
+            }
+        }
+    }
 }

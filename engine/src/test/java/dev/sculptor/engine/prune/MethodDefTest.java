@@ -74,7 +74,7 @@ class MethodDefTest {
         assertEquals(MethodDef.Granularity.BLOCKS, MethodDef.SPARSE_STRUCTURE_SELECTION.granularity());
         assertEquals(MethodDef.Granularity.WEIGHTS, MethodDef.WEIGHT_LEVEL.granularity());
         assertEquals(MethodDef.Granularity.CHANNELS, MethodDef.THINET.granularity());
-        assertFalse(RetrainMode.LOTTERY_TICKET.appliesTo(MethodDef.SPARSE_STRUCTURE_SELECTION));
+        assertTrue(RetrainMode.LOTTERY_TICKET.appliesTo(MethodDef.SPARSE_STRUCTURE_SELECTION)); // cut by removed blocks
         assertTrue(RetrainMode.LOTTERY_TICKET.appliesTo(MethodDef.WEIGHT_LEVEL));
         assertTrue(RetrainMode.SCRATCH_B.appliesTo(MethodDef.SPARSE_STRUCTURE_SELECTION));
     }

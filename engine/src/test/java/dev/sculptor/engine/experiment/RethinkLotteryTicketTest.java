@@ -1,0 +1,171 @@
+package dev.sculptor.engine.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.sculptor.engine.arch.ArchException;
+import dev.sculptor.engine.arch.Architectures;
+import dev.sculptor.engine.prune.L1NormPruning;
+import dev.sculptor.engine.train.TrainConfig;
+import dev.sculptor.engine.arch.Network;
+import dev.sculptor.engine.checkpoint.CheckpointDir;
+import dev.sculptor.engine.checkpoint.ModelCheckpoint;
+import dev.sculptor.engine.cli.EngineCli;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Lottery-ticket rewinding inside the rethink experiment: the keep map travels in the pruned checkpoint's manifest,
+ * and a mode that cannot apply is refused without costing the other rows. Tiny subsets of the real Fashion-MNIST.
+ */
+class RethinkLotteryTicketTest {
+    private static final String[] DATA = {"--train-subset", "200", "--test-subset", "100", "--epochs", "1",
+        "--batch-size", "32", "--finetune-epochs", "1", "--json"};
+
+    @BeforeAll
+    static void needsFashionMnist() {
+        Assumptions.assumeTrue(Files.exists(Path.of("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz")),
+                "apt-get install dataset-fashion-mnist");
+    }
+
+    private static JsonObject rethink(Path out, String... args) throws Exception {
+        String[] all = java.util.stream.Stream.of(new String[] {"rethink"}, args, DATA, new String[] {"--out", out.toString()})
+                .flatMap(java.util.Arrays::stream).toArray(String[]::new);
+        assertEquals(0, EngineCli.execute(all), "rethink " + String.join(" ", all));
+        return JsonParser.parseString(Files.readString(out.resolve("results.json"))).getAsJsonObject();
+    }
+
+    private static List<String> models(JsonObject table) {
+        return table.getAsJsonArray("rows").asList().stream().map(e -> e.getAsJsonObject().get("model").getAsString()).toList();
+    }
+
+    @Test
+    void sparseStructureSelectionRewindsTheInitialNetworkWithoutTheRemovedBlocks(@TempDir Path dir) throws Exception {
+        // resnet14 has two blocks a stage; a target depth of 8 leaves one, so SSS removes whole blocks
+        JsonObject table = rethink(dir, "--arch", "resnet14", "--method", "sss", "--target-depth", "8", "--modes",
+                "fine-tune,lottery-ticket");
+        assertEquals(List.of("unpruned", "pruned", "fine-tune", "lottery-ticket"), models(table));
+        Path seed = dir.resolve("seed-1");
+        List<String> removed = CheckpointDir.readManifest(seed.resolve("pruned")).lineage().settings()
+                .getAsJsonArray("removedBlocks").asList().stream().map(e -> e.getAsString()).toList();
+        assertTrue(!removed.isEmpty(), "sss removed blocks");
+        try (Network pruned = ModelCheckpoint.load(seed.resolve("pruned")).network();
+                Network init = ModelCheckpoint.load(seed.resolve(Rethink.INIT)).network();
+                Network start = Rethink.start(RetrainMode.LOTTERY_TICKET, pruned, 1, seed.resolve(Rethink.INIT),
+                        seed.resolve("pruned"))) {
+            assertEquals(pruned.spec(), start.spec());
+            // the stem and the classifier are the initial ones
+            for (String n : List.of("conv1.weight", "fc.weight")) {
+                assertArrayEquals(init.array(n).toFloatArray(), start.array(n).toFloatArray(), 0f, n);
+            }
+            // each stage's remaining block is the initial block that was not removed, renamed to position 0
+            for (int stage = 1; stage <= 3; stage++) {
+                String kept = removed.contains("layer" + stage + ".0") ? "layer" + stage + ".1" : "layer" + stage + ".0";
+                assertArrayEquals(init.array(kept + ".conv1.weight").toFloatArray(),
+                        start.array("layer" + stage + ".0.conv1.weight").toFloatArray(), 0f, kept);
+            }
+        }
+    }
+
+    @Test
+    void aModeThatCannotApplyIsRefusedWithWhyAndTheTableNamesIt(@TempDir Path dir) throws Exception {
+        JsonObject table = rethink(dir, "--arch", "lenet", "--method", "l1", "--ratio", "0.5", "--modes", "fine-tune");
+        Path seed = dir.resolve("seed-1");
+        // a pruned checkpoint without a keep map (written before it was recorded): lottery-ticket cannot cut the init
+        Path old = dir.resolve("old-pruned");
+        try (Network pruned = ModelCheckpoint.load(seed.resolve("pruned")).network()) {
+            ModelCheckpoint.save(old, pruned, ModelCheckpoint.Info.EMPTY, null, null);
+            Rethink.RefusedMode e = assertThrows(Rethink.RefusedMode.class, () -> Rethink.start(RetrainMode.LOTTERY_TICKET,
+                    pruned, 1, seed.resolve(Rethink.INIT), old));
+            assertTrue(e.getMessage().contains(old + " records no keep map"), e.getMessage());
+        }
+        assertEquals(List.of("unpruned", "pruned", "fine-tune"), models(table));
+        // the table names a refused mode and why, below its rows
+        RethinkConfig cfg = new RethinkConfig(Architectures.named("lenet", List.of(1, 28, 28), 10),
+                new DataSpec("fashion-mnist", null, 200, 100), new L1NormPruning(null, 0.5, Map.of(), java.util.Set.of()),
+                TrainConfig.defaults(1), 1, 0.01, null, List.of(RetrainMode.LOTTERY_TICKET), List.of(1L), dir);
+        ResultTable t = ResultTable.of(cfg, Map.of(), null, Map.of("lottery-ticket", "no keep map"));
+        assertEquals("no keep map", t.setup().getAsJsonObject("refusedModes").get("lottery-ticket").getAsString());
+        assertTrue(t.toMarkdown().contains("not run: lottery-ticket (no keep map)"), t.toMarkdown());
+    }
+
+    @Test
+    void thinetWithRefitRewindsFromTheStoredKeepMap(@TempDir Path dir) throws Exception {
+        JsonObject table = rethink(dir, "--arch", "lenet", "--method", "thinet", "--ratio", "0.5", "--refit",
+                "--samples", "64", "--modes", "lottery-ticket");
+        assertEquals(List.of("unpruned", "pruned", "lottery-ticket"), models(table));
+        Path seed = dir.resolve("seed-1");
+        Map<String, int[]> kept = CheckpointDir.readManifest(seed.resolve("pruned")).kept();
+        assertNotNull(kept, "the pruned checkpoint records its keep map");
+        int[] k0 = kept.get("features.0");
+        int[] k1 = kept.get("features.1");
+        assertNotNull(k0, "thinet pruned the first conv: " + kept.keySet());
+        try (Network baseline = ModelCheckpoint.load(seed.resolve("baseline")).network();
+                Network pruned = ModelCheckpoint.load(seed.resolve("pruned")).network();
+                Network init = ModelCheckpoint.load(seed.resolve(Rethink.INIT)).network()) {
+            // refit changed the kept filters, so the weights alone cannot tell which channels were kept
+            assertThrows(ArchException.class, () -> KeptChannels.recover(baseline, pruned));
+            try (Network start = Rethink.start(RetrainMode.LOTTERY_TICKET, pruned, 1, seed.resolve(Rethink.INIT),
+                    seed.resolve("pruned"))) {
+                assertEquals(pruned.spec(), start.spec());
+                // filter i of the ticket is initial filter k0[i] (the input image is never cut)
+                float[][] w0 = filters(init, "features.0.conv.weight");
+                float[][] s0 = filters(start, "features.0.conv.weight");
+                assertEquals(k0.length, s0.length);
+                for (int i = 0; i < k0.length; i++) {
+                    assertArrayEquals(w0[k0[i]], s0[i], 0f, "features.0 filter " + i);
+                }
+                float[] g = init.array("features.0.bn.gamma").toFloatArray();
+                float[] sg = start.array("features.0.bn.gamma").toFloatArray();
+                for (int i = 0; i < k0.length; i++) {
+                    assertEquals(g[k0[i]], sg[i], 0f, "features.0 gamma " + i);
+                }
+                // the second conv: its kept filters, each cut to the first conv's kept channels
+                long[] shape = init.array("features.1.conv.weight").getShape().getShape();
+                int per = (int) (shape[2] * shape[3]);
+                float[][] w1 = filters(init, "features.1.conv.weight");
+                float[][] s1 = filters(start, "features.1.conv.weight");
+                int[] out1 = k1 != null ? k1 : java.util.stream.IntStream.range(0, w1.length).toArray();
+                for (int i = 0; i < out1.length; i++) {
+                    for (int a = 0; a < k0.length; a++) {
+                        assertArrayEquals(java.util.Arrays.copyOfRange(w1[out1[i]], k0[a] * per, (k0[a] + 1) * per),
+                                java.util.Arrays.copyOfRange(s1[i], a * per, (a + 1) * per), 0f, "features.1 " + i + "," + a);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The rows of a weight tensor, one per output channel. */
+    private static float[][] filters(Network net, String name) {
+        float[] w = net.array(name).toFloatArray();
+        int out = (int) net.array(name).getShape().get(0);
+        int row = w.length / out;
+        float[][] f = new float[out][];
+        for (int i = 0; i < out; i++) {
+            f[i] = java.util.Arrays.copyOfRange(w, i * row, (i + 1) * row);
+        }
+        return f;
+    }
+
+    @Test
+    void theArchitectureHasOneOutputPerClassOfTheDataset(@TempDir Path dir) throws Exception {
+        DataSpec ds = new DataSpec("fashion-mnist", null, 200, 100);
+        int classes = ds.test().numClasses();
+        rethink(dir, "--arch", "lenet", "--method", "l1", "--ratio", "0.5", "--modes", "fine-tune");
+        JsonObject arch = CheckpointDir.readManifest(dir.resolve("seed-1/baseline")).arch();
+        assertEquals(classes, arch.get("numClasses").getAsInt());
+        assertEquals(classes, ds.numClasses());
+    }
+}
