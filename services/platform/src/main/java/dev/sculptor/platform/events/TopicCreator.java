@@ -18,6 +18,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.jboss.logging.Logger;
 
 /**
@@ -96,8 +97,7 @@ public final class TopicCreator {
         Map<String, Integer> counts = new LinkedHashMap<>();
         List<String> fewer = new ArrayList<>();
         if (!existing.isEmpty()) {
-            Map<String, TopicDescription> described = get(admin.describeTopics(existing,
-                    new DescribeTopicsOptions().timeoutMs(ms(timeout))).allTopicNames(), timeout, "describe " + existing);
+            Map<String, TopicDescription> described = describe(admin, existing, timeout);
             for (String name : existing) {
                 int n = described.get(name).partitions().size();
                 counts.put(name, n);
@@ -114,6 +114,35 @@ public final class TopicCreator {
                     created, settings.partitions(), settings.replicationFactor(), settings.retention(), settings.dlqRetention());
         }
         return new Result(List.copyOf(created), Map.copyOf(counts), List.copyOf(fewer));
+    }
+
+    /**
+     * Describes topics known to exist. A topic another replica has just created can be listed, or refused as existing,
+     * before this broker's metadata has it: that UnknownTopicOrPartition is retried until {@code timeout}.
+     */
+    private static Map<String, TopicDescription> describe(Admin admin, List<String> names, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                return admin.describeTopics(names, new DescribeTopicsOptions().timeoutMs(ms(timeout))).allTopicNames()
+                        .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw new Refused("cannot describe " + names + " on the Kafka broker: " + reason(e), e.getCause());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new Refused("interrupted while trying to describe " + names, e);
+            } catch (TimeoutException e) {
+                throw new Refused("cannot describe " + names + ": the Kafka broker did not answer within " + timeout, e);
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new Refused("interrupted while trying to describe " + names, e);
+            }
+        }
     }
 
     private static <T> T get(KafkaFuture<T> f, Duration timeout, String what) {

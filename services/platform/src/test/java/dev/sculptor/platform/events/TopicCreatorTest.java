@@ -8,12 +8,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sculptor.testing.EmbeddedKafka;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -104,6 +110,42 @@ class TopicCreatorTest {
         // the missing dead-letter topic is still created, with the configured settings
         assertEquals(List.of(Topics.dlq(old)), r.created());
         assertEquals(3, partitions(Topics.dlq(old)));
+    }
+
+    @Test
+    void servicesStartingAtOnceOnTheSameTopicsAllSucceed() throws Exception {
+        // as `up` starts five services that share topics: one creates, the others find a topic the broker's metadata may
+        // not have yet (UnknownTopicOrPartition on describe, seen in CI) and must wait for it, not fail the start
+        for (int round = 0; round < 5; round++) {
+            List<String> shared = List.of(topic(), topic());
+            int starters = 5;
+            ExecutorService pool = Executors.newFixedThreadPool(starters);
+            try {
+                List<Future<TopicCreator.Result>> results = new ArrayList<>();
+                CountDownLatch go = new CountDownLatch(1);
+                for (int i = 0; i < starters; i++) {
+                    Admin own = admin(kafka.bootstrapServers(), TIMEOUT);
+                    results.add(pool.submit(() -> {
+                        try (own) {
+                            go.await();
+                            return TopicCreator.ensure(own, shared, SETTINGS, TIMEOUT);
+                        }
+                    }));
+                }
+                go.countDown();
+                Set<String> createdByAnyone = new HashSet<>();
+                for (var f : results) {
+                    TopicCreator.Result r = f.get(60, TimeUnit.SECONDS);
+                    createdByAnyone.addAll(r.created());
+                    r.existing().forEach((name, n) -> assertEquals(3, n, name));
+                    assertTrue(r.fewerPartitions().isEmpty());
+                }
+                assertEquals(Set.of(shared.get(0), shared.get(1), Topics.dlq(shared.get(0)), Topics.dlq(shared.get(1))),
+                        createdByAnyone, "each topic created by one of them");
+            } finally {
+                pool.shutdownNow();
+            }
+        }
     }
 
     @Test
