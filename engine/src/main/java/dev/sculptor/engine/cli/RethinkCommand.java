@@ -7,6 +7,7 @@ import dev.sculptor.engine.experiment.ResultTable;
 import dev.sculptor.engine.experiment.RetrainMode;
 import dev.sculptor.engine.experiment.Rethink;
 import dev.sculptor.engine.experiment.RethinkConfig;
+import dev.sculptor.engine.experiment.Retraining;
 import dev.sculptor.engine.train.TrainConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,14 +26,15 @@ final class RethinkCommand implements Callable<Integer> {
     @Option(names = "--arch", description = "(default: lenet for fashion-mnist, vgg16 for cifar10)")
     String arch;
 
-    @Option(names = "--quick", description = "a few minutes on 2 cores: 5,000 training / 1,000 test images, 3 epochs, 1 fine-tune epoch")
+    @Option(names = "--quick", description = "a few minutes on 2 cores: 5,000 training / 1,000 test images, 3 epochs (1 fine-tune epoch)")
     boolean quick;
 
-    @Option(names = "--finetune-epochs", description = "(default: 2, quick: 1)")
+    @Option(names = "--finetune-epochs", description = "(default: a quarter of the baseline's epochs, at least 1)")
     Integer finetuneEpochs;
 
-    @Option(names = "--finetune-lr", defaultValue = "0.01", description = "constant lr of fine-tuning (default: ${DEFAULT-VALUE})")
-    double finetuneLr;
+    @Option(names = "--finetune-lr", description = "constant lr of fine-tuning (default: the rate the baseline's schedule "
+            + "ended with, e.g. 0.001 after 0.1 with the step schedule, as the reference)")
+    Double finetuneLr;
 
     @Option(names = "--scratch-b-cap", description = "Scratch-B trains at most this multiple of the baseline epochs")
     Double cap;
@@ -47,6 +49,14 @@ final class RethinkCommand implements Callable<Integer> {
 
     @Option(names = "--out", description = "results and checkpoints (default: runs/rethink-<method>-<arch>-<dataset>-e<epochs>-lr<lr>[-n<subset>]-<digest of every setting>)")
     Path out;
+
+    @Option(names = "--control", description = "also train the unpruned model with the baseline's recipe for Scratch-B's "
+            + "epochs (row unpruned-b): tells \"Scratch-B beats the baseline\" apart from \"trained longer\"")
+    boolean control;
+
+    @Option(names = "--baselines", description = "directory of baselines shared by experiments of several methods "
+            + "(seed-<n>/baseline); methods that train their own (slimming, sss, sfp) keep theirs in --out")
+    Path baselines;
 
     @Option(names = "--json", description = "print the table as JSON")
     boolean json;
@@ -65,10 +75,10 @@ final class RethinkCommand implements Callable<Integer> {
      * settings included), so that two experiments that differ in anything get different directories by default.
      */
     static String defaultDirName(dev.sculptor.engine.prune.PruningMethod m, String arch, DataSpec ds, TrainConfig base,
-            int finetuneEpochs) {
+            int finetuneEpochs, double finetuneLr) {
         String all = m.name() + m.settings() + arch + ds.name() + ds.trainSubset() + "/" + ds.testSubset() + base.epochs() + "/"
                 + base.lr() + base.batchSize() + base.schedule() + base.weightDecay() + base.momentum() + base.augment() + "/"
-                + finetuneEpochs;
+                + finetuneEpochs + "/" + finetuneLr;
         String digest = dev.sculptor.engine.checkpoint.Sha256.of(all.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         return "rethink-" + m.name() + "-" + arch + "-" + ds.name() + "-e" + base.epochs() + "-lr" + base.lr()
                 + (ds.trainSubset() > 0 ? "-n" + ds.trainSubset() : "") + "-" + digest.substring(0, 8);
@@ -79,20 +89,20 @@ final class RethinkCommand implements Callable<Integer> {
         String archName = arch != null ? arch : CommandSupport.defaultArch(data.dataset);
         TrainConfig base = training.config(archName);
         DataSpec ds = data.spec();
-        int ft = finetuneEpochs != null ? finetuneEpochs : 2;
         if (quick) {
             ds = new DataSpec(ds.name(), ds.dir(), ds.trainSubset() > 0 ? ds.trainSubset() : 5000,
                     ds.testSubset() > 0 ? ds.testSubset() : 1000);
             base = base.withEpochs(training.epochs != 10 ? training.epochs : 3);
-            ft = finetuneEpochs != null ? finetuneEpochs : 1;
         }
+        int ft = finetuneEpochs != null ? finetuneEpochs : Retraining.defaultFinetuneEpochs(base.epochs());
+        double ftLr = finetuneLr != null ? finetuneLr : Retraining.defaultFinetuneLr(base);
         // one output per class of the dataset, not a fixed 10
         ArchSpec spec = Architectures.named(archName, ds.inputShape(), ds.numClasses());
         DataSpec trainData = ds; // data-driven methods (thinet, regression) sample the same training split
         var pruning = method.build(trainData::train);
-        Path dir = out != null ? out : Path.of("runs", defaultDirName(pruning, archName, ds, base, ft));
-        RethinkConfig cfg = new RethinkConfig(spec, ds, pruning, base, ft, finetuneLr, cap,
-                modes.stream().map(RetrainMode::parse).toList(), Options.seeds(seeds), dir);
+        Path dir = out != null ? out : Path.of("runs", defaultDirName(pruning, archName, ds, base, ft, ftLr));
+        RethinkConfig cfg = new RethinkConfig(spec, ds, pruning, base, ft, ftLr, cap,
+                modes.stream().map(RetrainMode::parse).toList(), Options.seeds(seeds), dir, control, baselines);
         ResultTable table = new Rethink(cfg, line -> {
             if (!json) {
                 System.err.println(line);

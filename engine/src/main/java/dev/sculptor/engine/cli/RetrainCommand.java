@@ -41,11 +41,12 @@ final class RetrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "checkpoint directory (resumes if a run is there)")
     Path out;
 
-    @Option(names = "--finetune-epochs", defaultValue = "2", description = "(default: ${DEFAULT-VALUE})")
-    int finetuneEpochs;
+    @Option(names = "--finetune-epochs", description = "(default: a quarter of the baseline's --epochs, at least 1)")
+    Integer finetuneEpochs;
 
-    @Option(names = "--finetune-lr", defaultValue = "0.01", description = "constant lr of fine-tuning (default: ${DEFAULT-VALUE})")
-    double finetuneLr;
+    @Option(names = "--finetune-lr", description = "constant lr of fine-tuning (default: the rate the baseline's schedule "
+            + "ended with, e.g. 0.001 after 0.1 with the step schedule)")
+    Double finetuneLr;
 
     @Option(names = "--scratch-b-cap", description = "Scratch-B trains at most this multiple of the baseline epochs")
     Double cap;
@@ -88,7 +89,9 @@ final class RetrainCommand implements Callable<Integer> {
                 originalStats = ModelStats.of(pruned);
             }
             TrainConfig base = training.config(pruned.spec().family());
-            Retraining.Budget b = Retraining.budget(m, base, finetuneEpochs, finetuneLr, originalStats, ModelStats.of(pruned),
+            Retraining.Budget b = Retraining.budget(m, base,
+                    finetuneEpochs != null ? finetuneEpochs : Retraining.defaultFinetuneEpochs(base.epochs()),
+                    finetuneLr != null ? finetuneLr : Retraining.defaultFinetuneLr(base), originalStats, ModelStats.of(pruned),
                     cap);
             TrainConfig tc = Retraining.config(b, base).withCheckpoints(out, true);
             JsonObject settings = new JsonObject();

@@ -81,6 +81,7 @@ public record ResultTable(JsonObject setup, List<Row> rows) {
         }
         setup.add("seeds", GSON.toJsonTree(cfg.seeds()));
         setup.add("modes", GSON.toJsonTree(cfg.modes().stream().map(RetrainMode::id).toList()));
+        setup.addProperty("control", cfg.control());
         if (latency != null) {
             setup.addProperty("latency", latency);
         }
@@ -176,6 +177,11 @@ public record ResultTable(JsonObject setup, List<Row> rows) {
         if (rows.stream().anyMatch(r -> r.model().equals(RetrainMode.LOTTERY_TICKET.id()))) {
             sb.append(String.format("%nlottery-ticket: the pruned model trained from the baseline's own initial weights (kept "
                     + "channels, or masks, of the initialisation; Frankle and Carbin 2019) for Scratch-E's epochs and schedule%n"));
+        }
+        if (rows.stream().anyMatch(r -> r.model().equals(Rethink.CONTROL))) {
+            sb.append(String.format("%n%s: the control of Scratch-B, the unpruned model from the baseline's initial weights "
+                    + "trained with the baseline's recipe for Scratch-B's epochs; Scratch-B is evidence for the pruned "
+                    + "architecture only where it beats this row, not just the baseline%n", Rethink.CONTROL));
         }
         if (setup.has("refusedModes")) {
             setup.getAsJsonObject("refusedModes").entrySet().forEach(e -> sb.append(String.format(

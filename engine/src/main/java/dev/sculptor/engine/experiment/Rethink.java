@@ -65,11 +65,13 @@ public final class Rethink {
     private void runSeed(long seed, ImageDataset train, ImageDataset test, Map<String, List<ResultTable.Run>> runs,
             Map<String, String> refused) {
         Path dir = cfg.outDir().resolve("seed-" + seed);
+        Path baseDir = cfg.baselineDir(seed);
         TrainConfig base = cfg.baseline().withSeed(seed);
-        log.accept(String.format("[seed %d] baseline %s: %d epochs", seed, cfg.arch().name(), base.epochs()));
+        log.accept(String.format("[seed %d] baseline %s: %d epochs%s", seed, cfg.arch().name(), base.epochs(),
+                baseDir.equals(dir) ? "" : " (shared, in " + baseDir + ")"));
         Network init = Network.create(cfg.method().prepare(cfg.arch()), seed);
         try {
-            saveInit(dir.resolve(INIT), init, seed);
+            saveInit(baseDir.resolve(INIT), init, seed);
         } catch (RuntimeException e) {
             init.close();
             throw e;
@@ -78,10 +80,10 @@ public final class Rethink {
         StepFingerprint baseFp = StepFingerprint.of("baseline", init.spec(),
                 cfg.method().baselineHooks().isEmpty() ? null : methodJson(cfg.method().name(), cfg.method().settings()), base,
                 cfg.data(), null);
-        try (Network baseline = trained(dir.resolve("baseline"), baseFp, init, base,
+        try (Network baseline = trained(baseDir.resolve("baseline"), baseFp, init, base,
                 cfg.method().baselineHooks(), train, test,
                 new ModelCheckpoint.Info(new Manifest.Lineage(null, "train", settings(base)), Map.of()))) {
-            record(runs, "unpruned", evaluate(seed, baseline, test, base.epochs(), dir.resolve("baseline")));
+            record(runs, "unpruned", evaluate(seed, baseline, test, base.epochs(), baseDir.resolve("baseline")));
 
             log.accept(String.format("[seed %d] pruning with %s %s", seed, cfg.method().name(), cfg.method().settings()));
             // checked before the pruned model is written over: a directory of another experiment is refused untouched
@@ -94,7 +96,7 @@ public final class Rethink {
             try (Network pruned = pr.network()) {
                 ModelStats original = ModelStats.of(baseline);
                 ModelStats small = ModelStats.of(pruned);
-                Manifest.Lineage lineage = new Manifest.Lineage(dir.resolve("baseline").toString(), cfg.method().name(),
+                Manifest.Lineage lineage = new Manifest.Lineage(baseDir.resolve("baseline").toString(), cfg.method().name(),
                         pr.settings());
                 // the keep map is recorded: lottery-ticket rewinding reads it back (refitted weights cannot show it)
                 ModelCheckpoint.save(dir.resolve("pruned"), pruned, new ModelCheckpoint.Info(lineage, Map.of(), pr.kept()), null,
@@ -110,7 +112,7 @@ public final class Rethink {
                     }
                     Network startNet;
                     try {
-                        startNet = start(mode, pruned, seed, dir.resolve(INIT), dir.resolve("pruned"));
+                        startNet = start(mode, pruned, seed, baseDir.resolve(INIT), dir.resolve("pruned"));
                     } catch (RefusedMode e) {
                         refused.put(mode.id(), e.getMessage());
                         log.accept(String.format("[seed %d] refused %s: %s (the other modes run)", seed, mode.id(),
@@ -127,7 +129,7 @@ public final class Rethink {
                     settings.addProperty("mode", mode.id());
                     settings.addProperty("flopsRatio", b.flopsRatio());
                     if (mode.rewindsToInit()) {
-                        settings.addProperty("init", dir.resolve(INIT).toString());
+                        settings.addProperty("init", baseDir.resolve(INIT).toString());
                     }
                     StepFingerprint fp = StepFingerprint.of(mode.id(), pruned.spec(), methodJson(pr.method(), pr.settings()), tc,
                             cfg.data(), prunedFp);
@@ -137,7 +139,38 @@ public final class Rethink {
                         record(runs, mode.id(), evaluate(seed, retrained, test, b.epochs(), mdir));
                     }
                 }
+                if (cfg.control()) {
+                    control(seed, dir, base, original, small, train, test, runs);
+                }
             }
+        }
+    }
+
+    /** The row of the unpruned model trained with the baseline's recipe (hooks included) for Scratch-B's epochs. */
+    static final String CONTROL = "unpruned-b";
+
+    /**
+     * The control of Scratch-B: the unpruned model, from the baseline's own initial weights, trained as the baseline was
+     * but for Scratch-B's epochs. Scratch-B beating the baseline while this beats it as much says "trained longer", not
+     * "the pruned architecture is better".
+     */
+    private void control(long seed, Path dir, TrainConfig base, ModelStats original, ModelStats small,
+            ImageDataset train, ImageDataset test, Map<String, List<ResultTable.Run>> runs) {
+        Retraining.Budget b = Retraining.budget(RetrainMode.SCRATCH_B, base, cfg.finetuneEpochs(), cfg.finetuneLr(), original,
+                small, cfg.scratchBCap());
+        TrainConfig tc = Retraining.config(b, base);
+        log.accept(String.format("[seed %d] %s (control): the unpruned model for Scratch-B's %d epochs", seed, CONTROL,
+                b.epochs()));
+        Network init = Network.create(cfg.method().prepare(cfg.arch()), seed);
+        StepFingerprint fp = StepFingerprint.of(CONTROL, init.spec(), cfg.method().baselineHooks().isEmpty() ? null
+                : methodJson(cfg.method().name(), cfg.method().settings()), tc, cfg.data(), null);
+        JsonObject settings = settings(tc);
+        settings.addProperty("mode", CONTROL);
+        settings.addProperty("flopsRatio", b.flopsRatio());
+        Path cdir = dir.resolve(CONTROL);
+        try (Network trained = trained(cdir, fp, init, tc, cfg.method().baselineHooks(), train, test,
+                new ModelCheckpoint.Info(new Manifest.Lineage(null, CONTROL, settings), Map.of()))) {
+            record(runs, CONTROL, evaluate(seed, trained, test, b.epochs(), cdir));
         }
     }
 

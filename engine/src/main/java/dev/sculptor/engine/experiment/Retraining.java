@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * Budgets and starting points of the retrain modes, as Liu et al. ("Rethinking the Value of Network Pruning", ICLR
- * 2019) define them: fine-tuning a few epochs at a small constant rate; Scratch-E the baseline's epochs; Scratch-B the
+ * 2019) define them: fine-tuning a quarter of the baseline's epochs at its final rate; Scratch-E the baseline's epochs; Scratch-B the
  * baseline's compute, i.e. its epochs times FLOPs(baseline) / FLOPs(pruned), never fewer than Scratch-E and at most a
  * cap times the baseline's epochs. The one home of these rules: the services ask here too.
  */
@@ -23,9 +23,34 @@ public final class Retraining {
         return "lenet".equals(family) ? 6 : 160;
     }
 
-    /** The reference recipes' fine-tuning epochs when a plan gives none: CIFAR 40, LeNet on Fashion-MNIST 2. */
-    public static int defaultFinetuneEpochs(String family) {
-        return "lenet".equals(family) ? 2 : 40;
+    /**
+     * Fine-tuning epochs when none are given: a quarter of the baseline's, as the reference (40 of 160), at least one.
+     * LeNet's 6 give 2.
+     */
+    public static int defaultFinetuneEpochs(int baselineEpochs) {
+        if (baselineEpochs < 1) {
+            throw new IllegalArgumentException("baseline epochs must be >= 1, got " + baselineEpochs);
+        }
+        return (int) Math.max(1, Math.round(baselineEpochs / 4.0));
+    }
+
+    /**
+     * The fine-tuning rate when none is given: the rate the baseline ended with, as the reference fine-tunes at 0.001
+     * after a 0.1 step schedule. It is the rate of the baseline's last step, so a cosine baseline gives a small one.
+     */
+    public static double defaultFinetuneLr(TrainConfig baseline) {
+        return defaultFinetuneLr(baseline.lr(), baseline.schedule(), baseline.epochs());
+    }
+
+    /** As {@link #defaultFinetuneLr(TrainConfig)}, from the baseline's rate, schedule name and epochs. */
+    public static double defaultFinetuneLr(double baselineLr, String schedule, int baselineEpochs) {
+        if (baselineEpochs < 1) {
+            throw new IllegalArgumentException("baseline epochs must be >= 1, got " + baselineEpochs);
+        }
+        int last = baselineEpochs - 1;
+        // the start of the last epoch: where a step schedule has made its last drop; cosine is taken there too
+        return dev.sculptor.engine.train.Schedule.named(schedule, baselineLr, baselineEpochs)
+                .lr(last, (double) last / baselineEpochs);
     }
 
     /**
@@ -51,9 +76,12 @@ public final class Retraining {
                 && computeMatched(baselineEpochs, flopsRatio) > baselineEpochs * scratchBCap;
     }
 
-    /** The baseline's compute in epochs of the pruned model, never fewer than the baseline's epochs. */
+    /**
+     * The baseline's compute in epochs of the pruned model, never fewer than the baseline's epochs. Floored as the
+     * reference does ({@code int(epochs * ratio)}): Scratch-B never gets more compute than the baseline had.
+     */
     private static int computeMatched(int baselineEpochs, double flopsRatio) {
-        return Math.max(baselineEpochs, (int) Math.round(baselineEpochs * flopsRatio));
+        return Math.max(baselineEpochs, (int) Math.floor(baselineEpochs * flopsRatio));
     }
 
     /**
@@ -173,6 +201,8 @@ public final class Retraining {
         try {
             if (!mode.fromScratch()) {
                 net.importTensors(pruned.exportTensors(), "pruned model");
+            } else {
+                scaleSparseInit(net, pruned);
             }
             if (!pruned.masks().isEmpty()) {
                 net.importMasks(pruned.exportMasks(), "pruned model");
@@ -181,6 +211,24 @@ public final class Retraining {
         } catch (RuntimeException e) {
             net.close();
             throw e;
+        }
+    }
+
+    /**
+     * A masked conv layer trained from scratch starts with its initial std divided by sqrt(density), as the reference's
+     * weight-level Scratch-E/B ({@code std = sqrt(2 / n)} with n the kept weights per input channel): each output then
+     * keeps the variance a dense layer's would have. Convs only, as the reference; the masks are applied after.
+     */
+    private static void scaleSparseInit(Network net, Network pruned) {
+        for (Map.Entry<String, ai.djl.ndarray.NDArray> e : pruned.masks().entrySet()) {
+            ai.djl.ndarray.NDArray mask = e.getValue();
+            if (mask.getShape().dimension() != 4) {
+                continue;
+            }
+            double density = (double) pruned.nonZero(e.getKey()) / mask.getShape().size();
+            if (density > 0 && density < 1) {
+                net.array(e.getKey()).muli((float) (1 / Math.sqrt(density)));
+            }
         }
     }
 

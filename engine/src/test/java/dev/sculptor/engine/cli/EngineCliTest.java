@@ -125,7 +125,7 @@ class EngineCliTest {
         r = run(concat(new String[] {"retrain", "--in", pruned.toString(), "--mode", "scratch-b", "--epochs", "1",
             "--batch-size", "32", "--out", sb.toString(), "--json"}, data));
         assertEquals(0, r.code(), r.err());
-        assertEquals(Math.round(ratio), r.json().get("epochs").getAsInt());
+        assertEquals((int) Math.floor(ratio), r.json().get("epochs").getAsInt());
         assertEquals(p.get("flopsAfter").getAsLong(), r.json().get("flops").getAsLong());
 
         r = run(concat(new String[] {"eval", "--in", sb.toString(), "--json"}, data));
@@ -157,7 +157,7 @@ class EngineCliTest {
                 rows.asList().stream().map(e -> e.getAsJsonObject().get("model").getAsString()).toList());
         long full = byModel.get("unpruned").get("flops").getAsLong();
         long small = byModel.get("scratch-b").get("flops").getAsLong();
-        assertEquals(Math.round(2.0 * full / small), byModel.get("scratch-b").get("epochs").getAsInt());
+        assertEquals((int) Math.floor(2.0 * full / small), byModel.get("scratch-b").get("epochs").getAsInt());
         assertEquals(2, byModel.get("scratch-e").get("epochs").getAsInt());
         assertEquals(2, byModel.get("fine-tune").get("seeds").getAsInt());
         assertTrue(Files.readString(dir.resolve("results.md")).contains("| scratch-b |"));

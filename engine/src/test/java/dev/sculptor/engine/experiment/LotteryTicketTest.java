@@ -107,6 +107,48 @@ class LotteryTicketTest {
     }
 
     @Test
+    void weightLevelScratchStartScalesEachMaskedConvsInitByOneOverSqrtDensity() {
+        // the reference's weight-level Scratch-E/B: std sqrt(2 / n) with n the kept weights per input channel, i.e. the
+        // dense init's std / sqrt(density); linear layers keep the dense init (the reference rescales convs only)
+        try (Network trained = trainedFrom(Network.create(tinyVgg(), 12), 2)) {
+            PruneResult pr = new WeightLevelPruning(0.75, true).prune(trained);
+            try (Network pruned = pr.network(); Network fresh = Network.create(pruned.spec(), 5);
+                    Network start = Retraining.start(RetrainMode.SCRATCH_E, pruned, 5)) {
+                int convs = 0;
+                for (String n : fresh.tensorNames()) {
+                    float[] f = fresh.array(n).toFloatArray();
+                    float[] s = start.array(n).toFloatArray();
+                    if (!pruned.masks().containsKey(n)) {
+                        assertArrayEquals(f, s, 0f, n);
+                        continue;
+                    }
+                    float[] mask = pruned.masks().get(n).toFloatArray();
+                    double kept = 0;
+                    for (float m : mask) {
+                        kept += m;
+                    }
+                    boolean conv = fresh.array(n).getShape().dimension() == 4;
+                    double scale = conv ? 1 / Math.sqrt(kept / mask.length) : 1;
+                    if (conv) {
+                        convs++;
+                        assertTrue(scale > 1.5, n + ": 75% pruned, so about 2x: " + scale);
+                    }
+                    for (int i = 0; i < f.length; i++) {
+                        assertEquals(f[i] * mask[i] * scale, s[i], 1e-6 * Math.max(1, Math.abs(f[i] * scale)), n + "[" + i + "]");
+                    }
+                }
+                assertTrue(convs >= 2, "the tiny VGG's convs are masked");
+                // fine-tuning keeps the pruned weights as they are
+                try (Network ft = Retraining.start(RetrainMode.FINE_TUNE, pruned, 5)) {
+                    for (String n : pruned.tensorNames()) {
+                        assertArrayEquals(pruned.array(n).toFloatArray(), ft.array(n).toFloatArray(), 0f, n);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void weightLevelStartIsInitTimesMask() {
         try (Network init = Network.create(tinyVgg(), 12); Network trained = trainedFrom(init, 2)) {
             PruneResult pr = new WeightLevelPruning(0.6, true).prune(trained);

@@ -104,7 +104,7 @@ class PruneJobSagaTest extends PruningTestBase {
                 prunedHidden = p.spec().hidden();
             }
             assertEquals(List.of(16, 32), prunedConvs, "ratio 0.5 halves LeNet's [32, 64] convolutions");
-            int scratchB = (int) Math.min(Math.max(2, Math.round(2 * flopsRatio)), 8);
+            int scratchB = (int) Math.min(Math.max(2, Math.floor(2 * flopsRatio)), 8);
             assertTrue(scratchB > 2, "a halved LeNet costs several times fewer FLOPs: " + flopsRatio);
 
             String id = Fixtures.unique("saga");

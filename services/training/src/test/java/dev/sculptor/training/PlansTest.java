@@ -27,8 +27,14 @@ class PlansTest {
                 .setPlan(TrainingPlan.newBuilder().setEpochs(160).setFinetuneEpochs(20).setLearningRate(0.1)).build();
         assertEquals(20, Plans.epochs(r));
         TrainConfig c = Plans.config(r, 20, "vgg");
-        assertEquals(0.01, c.lr());
+        // the baseline's final rate: 0.1 after two x0.1 steps, as the reference fine-tunes
+        assertEquals(0.001, c.lr(), 1e-12);
         assertEquals("constant", c.schedule());
+        TrainingPlan given = r.getPlan().toBuilder().setFinetuneLearningRate(0.02).build();
+        assertEquals(0.02, Plans.config(r.toBuilder().setPlan(given).build(), 20, "vgg").lr());
+        // no baseline epochs in the plan: the family's default (LeNet 6 at 0.05, step), ending at 0.0005
+        TrainingRequested lenet = TrainingRequested.newBuilder().setRetrainMode(RetrainMode.FINE_TUNE).setEpochs(2).build();
+        assertEquals(0.0005, Plans.config(lenet, 2, "lenet").lr(), 1e-12);
         assertEquals(160, Plans.epochs(r.toBuilder().setRetrainMode(RetrainMode.SCRATCH_E).build()));
         assertEquals(7, Plans.epochs(r.toBuilder().setEpochs(7).build()), "the request's resolved count wins");
     }

@@ -34,9 +34,10 @@ public final class Budgets {
         // lottery-ticket rewinding needs the baseline's initial weights, which a job does not keep
         dev.sculptor.engine.experiment.RetrainMode m = engine(mode).filter(e -> !e.rewindsToInit())
                 .orElseThrow(() -> PlatformException.invalid("retrain_modes", "mode " + mode + " has no budget here"));
-        int finetune = plan.getFinetuneEpochs() > 0 ? plan.getFinetuneEpochs() : Retraining.defaultFinetuneEpochs(family);
+        int baseline = baselineEpochs(plan, family);
+        int finetune = plan.getFinetuneEpochs() > 0 ? plan.getFinetuneEpochs() : Retraining.defaultFinetuneEpochs(baseline);
         Double cap = plan.hasScratchBCap() ? Double.valueOf(plan.getScratchBCap()) : defaultCap;
-        return Retraining.epochs(m, baselineEpochs(plan, family), finetune, flopsRatio, cap);
+        return Retraining.epochs(m, baseline, finetune, flopsRatio, cap);
     }
 
     /** The candidate's label, the engine's id of the mode, e.g. {@code scratch-b}; a value the engine lacks is spelt out. */

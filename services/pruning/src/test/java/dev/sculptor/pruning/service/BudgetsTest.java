@@ -20,6 +20,8 @@ class BudgetsTest {
         assertEquals(160, Budgets.epochs(RetrainMode.SCRATCH_E, none, "resnet", 3, 4.0));
         assertEquals(6, Budgets.epochs(RetrainMode.SCRATCH_E, none, "lenet", 3, 4.0));
         assertEquals(7, Budgets.epochs(RetrainMode.FINE_TUNE, TrainingPlan.newBuilder().setFinetuneEpochs(7).build(), "vgg", 3, 4.0));
+        // without finetune_epochs: a quarter of the plan's baseline epochs
+        assertEquals(5, Budgets.epochs(RetrainMode.FINE_TUNE, TrainingPlan.newBuilder().setEpochs(20).build(), "vgg", 3, 4.0));
         assertEquals(160, Budgets.epochs(RetrainMode.SCRATCH_E, CIFAR, "vgg", 3, 4.0));
     }
 

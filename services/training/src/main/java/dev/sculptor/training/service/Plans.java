@@ -3,6 +3,7 @@ package dev.sculptor.training.service;
 import dev.sculptor.api.v1.RetrainMode;
 import dev.sculptor.api.v1.TrainingPlan;
 import dev.sculptor.api.v1.TrainingRequested;
+import dev.sculptor.engine.experiment.Retraining;
 import dev.sculptor.engine.train.TrainConfig;
 import java.util.Locale;
 
@@ -10,11 +11,11 @@ import java.util.Locale;
  * The contract's {@code TrainingPlan} to the engine's {@link TrainConfig}, with the defaults the
  * contract states: the reference CIFAR recipe of Liu et al. (lr 0.1, 0.05 for LeNet, momentum 0.9,
  * weight decay 1e-4, batch 64, step schedule, seed 1, augmentation on); fine-tuning uses
- * {@code finetune_learning_rate} (default 0.01) at a constant rate unless a schedule is given.
+ * {@code finetune_learning_rate}, by default the rate the baseline's schedule ended with ({@link
+ * Retraining#defaultFinetuneLr}), at a constant rate unless a schedule is given.
  */
 public final class Plans {
     public static final int DEFAULT_BATCH = 64;
-    public static final double DEFAULT_FINETUNE_LR = 0.01;
 
     private Plans() {}
 
@@ -42,11 +43,14 @@ public final class Plans {
         }
         double lr;
         String schedule;
+        double baselineLr = p.getLearningRate() > 0 ? p.getLearningRate() : "lenet".equals(family) ? 0.05 : 0.1;
         if (fineTune) {
-            lr = p.getFinetuneLearningRate() > 0 ? p.getFinetuneLearningRate() : DEFAULT_FINETUNE_LR;
+            lr = p.getFinetuneLearningRate() > 0 ? p.getFinetuneLearningRate()
+                    : Retraining.defaultFinetuneLr(baselineLr, schedule(p),
+                            p.getEpochs() > 0 ? p.getEpochs() : Retraining.defaultEpochs(family));
             schedule = p.getSchedule() == TrainingPlan.Schedule.SCHEDULE_UNSPECIFIED ? "constant" : schedule(p);
         } else {
-            lr = p.getLearningRate() > 0 ? p.getLearningRate() : "lenet".equals(family) ? 0.05 : 0.1;
+            lr = baselineLr;
             schedule = schedule(p);
         }
         try {

@@ -1,0 +1,93 @@
+package dev.sculptor.engine.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.sculptor.engine.arch.Network;
+import dev.sculptor.engine.checkpoint.CheckpointDir;
+import dev.sculptor.engine.checkpoint.ModelCheckpoint;
+import dev.sculptor.engine.cli.EngineCli;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The control of Scratch-B (the unpruned model for Scratch-B's epochs) and baselines shared between experiments of
+ * several methods. Tiny subsets of the real Fashion-MNIST.
+ */
+class RethinkControlTest {
+    private static final String[] DATA = {"--arch", "lenet", "--train-subset", "200", "--test-subset", "100", "--epochs",
+        "1", "--batch-size", "32", "--json"};
+
+    @BeforeAll
+    static void needsFashionMnist() {
+        Assumptions.assumeTrue(Files.exists(Path.of("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz")),
+                "apt-get install dataset-fashion-mnist");
+    }
+
+    private static JsonObject rethink(Path out, String... args) throws Exception {
+        String[] all = Stream.of(new String[] {"rethink"}, args, DATA, new String[] {"--out", out.toString()})
+                .flatMap(java.util.Arrays::stream).toArray(String[]::new);
+        assertEquals(0, EngineCli.execute(all), "rethink " + String.join(" ", all));
+        return JsonParser.parseString(Files.readString(out.resolve("results.json"))).getAsJsonObject();
+    }
+
+    private static JsonObject row(JsonObject table, String model) {
+        return table.getAsJsonArray("rows").asList().stream().map(e -> e.getAsJsonObject())
+                .filter(r -> r.get("model").getAsString().equals(model)).findFirst().orElseThrow(() -> new AssertionError(model));
+    }
+
+    @Test
+    void theControlTrainsTheUnprunedModelForScratchBsEpochsFromTheBaselinesInit(@TempDir Path dir) throws Exception {
+        JsonObject t = rethink(dir.resolve("l1"), "--method", "l1", "--ratio", "0.5", "--modes", "scratch-b", "--control",
+                "--baselines", dir.resolve("baselines").toString());
+        JsonObject control = row(t, Rethink.CONTROL);
+        JsonObject scratchB = row(t, "scratch-b");
+        JsonObject unpruned = row(t, "unpruned");
+        // the budget of Scratch-B (floor(1 x FLOPs ratio) > 1 epoch at ratio 0.5) on the unpruned architecture
+        int epochs = scratchB.get("epochs").getAsInt();
+        assertTrue(epochs > 1, "halving LeNet's channels saves FLOPs: " + epochs);
+        assertEquals(epochs, control.get("epochs").getAsInt());
+        assertEquals(unpruned.get("flops").getAsLong(), control.get("flops").getAsLong());
+        assertEquals(unpruned.get("params").getAsLong(), control.get("params").getAsLong());
+        assertTrue(t.getAsJsonObject("setup").get("control").getAsBoolean());
+        assertTrue(Files.readString(dir.resolve("l1/results.md")).contains("| " + Rethink.CONTROL + " |"));
+        // the shared baseline lives under --baselines, the control under --out, with its schedule stretched to its epochs
+        Path shared = dir.resolve("baselines/seed-1");
+        assertTrue(Files.exists(shared.resolve("baseline/manifest.json")));
+        assertTrue(Files.exists(shared.resolve(Rethink.INIT + "/manifest.json")));
+        assertFalse(Files.exists(dir.resolve("l1/seed-1/baseline")));
+        Path c = dir.resolve("l1/seed-1/" + Rethink.CONTROL);
+        assertEquals(epochs, CheckpointDir.readManifest(c).lineage().settings().get("epochs").getAsInt());
+        assertEquals(shared.resolve("baseline").toString(), CheckpointDir.readManifest(dir.resolve("l1/seed-1/pruned"))
+                .lineage().parent());
+
+        // a second method reuses the shared baseline: its unpruned row is the same model, bit for bit
+        JsonObject t2 = rethink(dir.resolve("thinet"), "--method", "thinet", "--ratio", "0.5", "--samples", "32", "--modes",
+                "fine-tune", "--baselines", dir.resolve("baselines").toString());
+        assertEquals(unpruned.get("accuracyMean").getAsDouble(), row(t2, "unpruned").get("accuracyMean").getAsDouble());
+        assertEquals(shared.resolve("baseline").toString(), row(t2, "unpruned").getAsJsonArray("runs").get(0).getAsJsonObject()
+                .get("checkpoint").getAsString());
+        assertFalse(t2.getAsJsonArray("rows").asList().stream()
+                .anyMatch(r -> r.getAsJsonObject().get("model").getAsString().equals(Rethink.CONTROL)), "no --control");
+        // the control started from the baseline's initial weights: trained differently, so its first layer moved away
+        try (Network init = ModelCheckpoint.load(shared.resolve(Rethink.INIT)).network();
+                Network ctl = ModelCheckpoint.load(c).network();
+                Network base = ModelCheckpoint.load(shared.resolve("baseline")).network()) {
+            assertEquals(init.spec(), ctl.spec());
+            assertFalse(java.util.Arrays.equals(base.array("features.0.conv.weight").toFloatArray(),
+                    ctl.array("features.0.conv.weight").toFloatArray()), "more epochs than the baseline");
+            assertArrayEquals(init.array("features.0.conv.weight").getShape().getShape(),
+                    ctl.array("features.0.conv.weight").getShape().getShape());
+        }
+    }
+}
