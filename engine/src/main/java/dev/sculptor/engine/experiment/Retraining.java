@@ -24,14 +24,14 @@ public final class Retraining {
     }
 
     /**
-     * Fine-tuning epochs when none are given: a quarter of the baseline's, as the reference (40 of 160), at least one.
-     * LeNet's 6 give 2.
+     * Fine-tuning epochs when none are given: a quarter of the baseline's, as the reference (40 of 160), at least one
+     * (none for an untrained baseline). LeNet's 6 give 2.
      */
     public static int defaultFinetuneEpochs(int baselineEpochs) {
-        if (baselineEpochs < 1) {
-            throw new IllegalArgumentException("baseline epochs must be >= 1, got " + baselineEpochs);
+        if (baselineEpochs < 0) {
+            throw new IllegalArgumentException("baseline epochs must be >= 0, got " + baselineEpochs);
         }
-        return (int) Math.max(1, Math.round(baselineEpochs / 4.0));
+        return baselineEpochs == 0 ? 0 : (int) Math.max(1, Math.round(baselineEpochs / 4.0));
     }
 
     /**
@@ -44,8 +44,11 @@ public final class Retraining {
 
     /** As {@link #defaultFinetuneLr(TrainConfig)}, from the baseline's rate, schedule name and epochs. */
     public static double defaultFinetuneLr(double baselineLr, String schedule, int baselineEpochs) {
-        if (baselineEpochs < 1) {
-            throw new IllegalArgumentException("baseline epochs must be >= 1, got " + baselineEpochs);
+        if (baselineEpochs < 0) {
+            throw new IllegalArgumentException("baseline epochs must be >= 0, got " + baselineEpochs);
+        }
+        if (baselineEpochs == 0) {
+            return baselineLr; // no schedule ran
         }
         int last = baselineEpochs - 1;
         // the start of the last epoch: where a step schedule has made its last drop; cosine is taken there too

@@ -19,6 +19,7 @@ class RetrainingTest {
         assertEquals(40, Retraining.defaultFinetuneEpochs(160));
         assertEquals(2, Retraining.defaultFinetuneEpochs(6));
         assertEquals(1, Retraining.defaultFinetuneEpochs(1));
+        assertEquals(0, Retraining.defaultFinetuneEpochs(0));
         assertEquals(3, Retraining.defaultFinetuneEpochs(10));
     }
 
@@ -29,6 +30,7 @@ class RetrainingTest {
         // a run too short for epoch milestones drops by progress: the last epoch of 2 starts at 50%, so x0.1
         assertEquals(0.005, Retraining.defaultFinetuneLr(0.05, "step", 2), 1e-12);
         assertEquals(0.05, Retraining.defaultFinetuneLr(0.05, "constant", 4), 1e-12);
+        assertEquals(0.1, Retraining.defaultFinetuneLr(0.1, "step", 0), 1e-12, "no schedule ran");
         // cosine at the start of the last of 4 epochs: 0.1 x (1 + cos(3pi/4)) / 2
         assertEquals(0.1 * (1 + Math.cos(3 * Math.PI / 4)) / 2, Retraining.defaultFinetuneLr(0.1, "cosine", 4), 1e-12);
         TrainConfig base = new TrainConfig(160, 64, 0.1, 0.9, 1e-4, "step", 1, true, null, false, true);
