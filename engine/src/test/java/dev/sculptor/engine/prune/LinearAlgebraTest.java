@@ -2,6 +2,7 @@ package dev.sculptor.engine.prune;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sculptor.engine.arch.Layer;
@@ -115,5 +116,22 @@ class LinearAlgebraTest {
         double[] beta = LinearAlgebra.nonNegativeLasso(new double[][] {{2, 1}, {1, 2}}, new double[] {3, 3}, 0, null);
         assertArrayEquals(new double[] {1, 1}, beta, 1e-8);
         assertTrue(beta[0] > 0);
+    }
+
+    @Test
+    void lassoSoftThresholdsBothSigns() {
+        // orthonormal design: beta_c = sign(b_c) max(0, |b_c| - lambda / 2)
+        double[][] g = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
+        double[] b = {2, 0.5, -1};
+        assertArrayEquals(new double[] {2, 0.5, -1}, LinearAlgebra.lasso(g, b, 0, null), 1e-12);
+        assertArrayEquals(new double[] {1.5, 0, -0.5}, LinearAlgebra.lasso(g, b, 1, null), 1e-12);
+        assertArrayEquals(new double[] {0, 0, 0}, LinearAlgebra.lasso(g, b, 4, null), 1e-12);
+        // correlated design without penalty: the least-squares solution, here (1, -1)
+        assertArrayEquals(new double[] {1, -1}, LinearAlgebra.lasso(new double[][] {{2, 1}, {1, 2}}, new double[] {1, -1}, 0, null), 1e-8);
+        // a warm start does not change the answer
+        assertArrayEquals(new double[] {1.5, 0, -0.5}, LinearAlgebra.lasso(g, b, 1, new double[] {-3, 4, 5}), 1e-12);
+        assertThrows(IllegalArgumentException.class, () -> LinearAlgebra.lasso(g, b, -1, null));
+        assertThrows(IllegalArgumentException.class,
+                () -> LinearAlgebra.lasso(g, new double[] {1, 2}, 0, null));
     }
 }
