@@ -296,8 +296,10 @@ public final class HtmlReport {
         List<Double> ticks() {
             List<Double> out = new ArrayList<>();
             if (log) {
+                // within a decade or so, 1-2-5 leaves one or two ticks: use finer steps there
+                double[] steps = hi - lo < 1.2 ? new double[] {1, 1.5, 2, 3, 4, 5, 7} : new double[] {1, 2, 5};
                 for (int e = (int) Math.floor(lo); e <= (int) Math.ceil(hi); e++) {
-                    for (int m : new int[] {1, 2, 5}) {
+                    for (double m : steps) {
                         double v = m * Math.pow(10, e);
                         if (Math.log10(v) >= lo && Math.log10(v) <= hi) {
                             out.add(v);
@@ -330,7 +332,7 @@ public final class HtmlReport {
         sb.append("<g class=\"axis\">");
         for (double v : x.ticks()) {
             double px = x.px(v);
-            sb.append(String.format(Locale.ROOT, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>",
+            sb.append(String.format(Locale.ROOT, "<line class=\"grid\" stroke=\"#e6e6e6\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>",
                     px, y.p1(), px, y.p0()));
             sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>", px,
                     y.p0() + 15, esc(xFmt.apply(v))));
@@ -338,12 +340,12 @@ public final class HtmlReport {
         // no y ticks without a y label: the widths chart's rows are layers, labelled by name
         for (double v : yLabel.isEmpty() ? List.<Double>of() : y.ticks()) {
             double py = y.px(v);
-            sb.append(String.format(Locale.ROOT, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>",
+            sb.append(String.format(Locale.ROOT, "<line class=\"grid\" stroke=\"#e6e6e6\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>",
                     x.p0(), py, x.p1(), py));
             sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>", x.p0() - 5,
                     py + 4, esc(yFmt.apply(v))));
         }
-        sb.append(String.format(Locale.ROOT, "<path d=\"M%.1f %.1f V%.1f H%.1f\" fill=\"none\"/>", x.p0(), y.p1(), y.p0(),
+        sb.append(String.format(Locale.ROOT, "<path d=\"M%.1f %.1f V%.1f H%.1f\" fill=\"none\" stroke=\"#444\"/>", x.p0(), y.p1(), y.p0(),
                 x.p1()));
         sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>",
                 (x.p0() + x.p1()) / 2, h - 8, esc(xLabel)));
@@ -382,7 +384,7 @@ public final class HtmlReport {
         Scale x = Scale.of(Math.max(fMin, 1), Math.max(fMax, 1), log, LEFT, W - RIGHT);
         Scale y = Scale.of(100 * aMin, 100 * aMax, false, H - BOTTOM, TOP);
         sb.append(String.format(Locale.ROOT, "<svg class=\"acc-flops\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-                + "xmlns=\"http://www.w3.org/2000/svg\">\n", W, H, W, H));
+                + "font-family=\"sans-serif\" font-size=\"11\" xmlns=\"http://www.w3.org/2000/svg\">\n", W, H, W, H));
         axes(sb, x, y, W, H, "FLOPs (multiply-accumulates per image" + (log ? ", log scale)" : ")"),
                 "test accuracy, last epoch (%)", HtmlReport::si, v -> String.format(Locale.ROOT, "%.1f", v));
         ResultTable.Row base = find(t, "unpruned");
@@ -474,13 +476,13 @@ public final class HtmlReport {
         int group = bars * barH + 6;
         int left = 170;
         int w = 640;
-        int h = TOP + layers.size() * group + BOTTOM;
+        int h = TOP + layers.size() * group + BOTTOM + 20; // 20: the seeds' legend under the axis
         double max = masked ? 1 : before.values().stream().mapToInt(Integer::intValue).max().orElse(1);
         Scale x = Scale.of(0, max, false, left, w - 20);
         x = new Scale(0, x.hi(), false, left, w - 20);
         sb.append(String.format(Locale.ROOT, "<svg class=\"widths\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-                + "xmlns=\"http://www.w3.org/2000/svg\">\n", w, h, w, h));
-        axes(sb, x, new Scale(0, 1, false, h - BOTTOM, TOP), w, h,
+                + "font-family=\"sans-serif\" font-size=\"11\" xmlns=\"http://www.w3.org/2000/svg\">\n", w, h, w, h));
+        axes(sb, x, new Scale(0, 1, false, h - 20 - BOTTOM, TOP), w, h - 20,
                 masked ? "fraction of weights kept" : "output channels (features)", "",
                 v -> masked ? String.format(Locale.ROOT, "%.1f", v) : trim(v), v -> "");
         for (int i = 0; i < layers.size(); i++) {
@@ -514,7 +516,7 @@ public final class HtmlReport {
         }
         for (int s = 0; s < pruning.size(); s++) {
             sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"8\" fill=\"%s\"/><text x=\"%d\" "
-                    + "y=\"%d\">seed %d</text>", left + 70 * s, h - 22, colour(s), left + 70 * s + 14, h - 14,
+                    + "y=\"%d\">seed %d</text>", left + 70 * s, h - 18, colour(s), left + 70 * s + 14, h - 10,
                     pruning.get(s).seed()));
         }
         sb.append("</svg>\n<p class=\"caption\">Grey: the unpruned network; coloured: each seed's pruned model"
@@ -543,10 +545,10 @@ public final class HtmlReport {
         int w = Math.max(360, left + names.size() * cell + 20);
         int h = TOP + pruning.size() * cell + 60;
         sb.append(String.format(Locale.ROOT, "<svg class=\"blocks\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-                + "xmlns=\"http://www.w3.org/2000/svg\">\n", w, h, w, h));
+                + "font-family=\"sans-serif\" font-size=\"11\" xmlns=\"http://www.w3.org/2000/svg\">\n", w, h, w, h));
         for (int b = 0; b < names.size(); b++) {
-            sb.append(String.format(Locale.ROOT, "<text transform=\"translate(%d %d) rotate(-60)\">%s</text>",
-                    left + b * cell + cell / 2, TOP + pruning.size() * cell + 10, esc(names.get(b).name())));
+            sb.append(String.format(Locale.ROOT, "<text transform=\"translate(%d %d) rotate(-45)\" text-anchor=\"end\">%s"
+                    + "</text>", left + b * cell + cell / 2, TOP + pruning.size() * cell + 8, esc(names.get(b).name())));
         }
         for (int s = 0; s < pruning.size(); s++) {
             Pruning p = pruning.get(s);
@@ -612,7 +614,7 @@ public final class HtmlReport {
         Scale x = Scale.of(1, Math.max(eMax, 2), false, LEFT, w - right);
         Scale y = Scale.of(lo, hi, false, h - BOTTOM, TOP);
         sb.append(String.format(Locale.ROOT, "<svg class=\"curve %s\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-                + "xmlns=\"http://www.w3.org/2000/svg\">\n", metric, w, h, w, h));
+                + "font-family=\"sans-serif\" font-size=\"11\" xmlns=\"http://www.w3.org/2000/svg\">\n", metric, w, h, w, h));
         axes(sb, x, y, w, h, "epoch", label, v -> Math.abs(v - Math.rint(v)) < 1e-9 ? trim(v) : "",
                 v -> String.format(Locale.ROOT, acc ? "%.1f" : "%.3g", v));
         for (Curve c : cs) {
