@@ -252,9 +252,6 @@ public final class HtmlReport {
             caption, .caption { caption-side: bottom; font-size: 0.85em; color: #555; text-align: left; padding-top: 0.4em; }
             svg { background: #fff; border: 1px solid #ddd; margin: 0.5em 0.5em 0.5em 0; }
             svg text { font-size: 11px; font-family: sans-serif; }
-            .axis line, .axis path { stroke: #444; }
-            .grid { stroke: #eee; }
-            .small { display: inline-block; vertical-align: top; }
             dt { font-weight: bold; margin-top: 0.4em; }
             dd { font-family: monospace; white-space: pre-wrap; word-break: break-all; }
             """;
