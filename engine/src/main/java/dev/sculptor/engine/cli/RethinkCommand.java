@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 /** The whole experiment of "Rethinking the Value of Network Pruning" (Liu et al., ICLR 2019). */
 @Command(name = "rethink", mixinStandardHelpOptions = true,
         description = {"Baseline -> prune -> {fine-tune, Scratch-E, Scratch-B} -> evaluate, over seeds; prints and writes "
-                + "(results.json, results.md) the paper's table.",
+                + "(results.json, results.md) the paper's table, and report.html (its plots).",
             "Rerunning with the same --out reuses finished steps and resumes an interrupted one."})
 final class RethinkCommand implements Callable<Integer> {
     @Option(names = "--arch", description = "(default: lenet for fashion-mnist, vgg16 for cifar10)")
@@ -113,7 +113,8 @@ final class RethinkCommand implements Callable<Integer> {
         } else {
             System.out.println();
             System.out.println(table.toMarkdown());
-            System.out.println("written: " + dir.resolve("results.md") + ", " + dir.resolve("results.json"));
+            System.out.println("written: " + dir.resolve("results.md") + ", " + dir.resolve("results.json") + ", "
+                    + dir.resolve(dev.sculptor.engine.experiment.HtmlReport.FILE));
         }
         return 0;
     }

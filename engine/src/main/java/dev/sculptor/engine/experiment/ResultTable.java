@@ -149,43 +149,61 @@ public record ResultTable(JsonObject setup, List<Row> rows) {
         return GSON.toJson(this);
     }
 
+    /** The columns of the table, shared by results.md and report.html so that both show the same cells. */
+    static final List<String> COLUMNS = List.of("model", "accuracy, last epoch (%)", "best epoch (%)", "params", "FLOPs",
+            "epochs", "wall time (s)", "latency (ms), median [p10..p90]", "throughput (img/s), median [p10..p90]");
+
+    /** One row's cells, in {@link #COLUMNS}' order, as printed. */
+    static List<String> cells(Row r) {
+        return List.of(r.model(),
+                r.accuracyStd() == null ? String.format("%.2f ± n/a", 100 * r.accuracyMean())
+                        : String.format("%.2f ± %.2f", 100 * r.accuracyMean(), 100 * r.accuracyStd()),
+                r.bestAccuracyMean() == null ? "-" : String.format("%.2f", 100 * r.bestAccuracyMean()),
+                range(r.paramsPerSeed()), range(r.flopsPerSeed()), range(r.epochsPerSeed()),
+                String.format("%.1f", r.secondsMean()),
+                r.latencyMillis() == null ? "-" : String.format("%.3f [%.3f..%.3f]", r.latencyMillis(),
+                        r.latencyP10Millis(), r.latencyP90Millis()),
+                r.imagesPerSecond() == null ? "-" : String.format("%,.0f [%,.0f..%,.0f]", r.imagesPerSecond(),
+                        r.imagesPerSecondP10(), r.imagesPerSecondP90()));
+    }
+
+    /** What the table's numbers mean and which modes were not run: the lines under it, in results.md and report.html. */
+    List<String> notes() {
+        List<String> n = new ArrayList<>();
+        n.add(String.format("accuracy: %s, mean ± sample std over seeds (n/a with one seed); best epoch: %s. "
+                + "Params, FLOPs and epochs: min..max over seeds where they differ (each seed's in results.json).",
+                ACCURACY, BEST_ACCURACY));
+        if (setup.has("latency")) {
+            n.add(String.format("latency and throughput: %s", setup.get("latency").getAsString()));
+        }
+        if (rows.stream().anyMatch(r -> r.model().equals(RetrainMode.LOTTERY_TICKET.id()))) {
+            n.add("lottery-ticket: the pruned model trained from the baseline's own initial weights (kept "
+                    + "channels, or masks, of the initialisation; Frankle and Carbin 2019) for Scratch-E's epochs and schedule");
+        }
+        if (rows.stream().anyMatch(r -> r.model().equals(Rethink.CONTROL))) {
+            n.add(Rethink.CONTROL + ": the control of Scratch-B, the unpruned model from the baseline's initial weights "
+                    + "trained with the baseline's recipe for Scratch-B's epochs; Scratch-B is evidence for the pruned "
+                    + "architecture only where it beats this row, not just the baseline");
+        }
+        if (setup.has("refusedModes")) {
+            setup.getAsJsonObject("refusedModes").entrySet().forEach(e -> n.add(String.format(
+                    "not run: %s (%s)", e.getKey(), e.getValue().getAsString())));
+        }
+        return n;
+    }
+
     public String toMarkdown() {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format("%s on %s, pruned with %s %s; baseline %s epochs; seeds %s%n%n",
                 setup.get("arch").getAsString(), setup.get("dataset").getAsString(), setup.get("method").getAsString(),
                 setup.get("methodSettings"), setup.getAsJsonObject("baseline").get("epochs"), setup.get("seeds")));
-        sb.append("| model | accuracy, last epoch (%) | best epoch (%) | params | FLOPs | epochs | wall time (s) "
-                + "| latency (ms), median [p10..p90] | throughput (img/s), median [p10..p90] |\n");
+        sb.append("| ").append(String.join(" | ", COLUMNS)).append(" |\n");
         sb.append("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         for (Row r : rows) {
-            sb.append(String.format("| %s | %s | %s | %s | %s | %s | %.1f | %s | %s |%n", r.model(),
-                    r.accuracyStd() == null ? String.format("%.2f ± n/a", 100 * r.accuracyMean())
-                            : String.format("%.2f ± %.2f", 100 * r.accuracyMean(), 100 * r.accuracyStd()),
-                    r.bestAccuracyMean() == null ? "-" : String.format("%.2f", 100 * r.bestAccuracyMean()),
-                    range(r.paramsPerSeed()), range(r.flopsPerSeed()), range(r.epochsPerSeed()), r.secondsMean(),
-                    r.latencyMillis() == null ? "-" : String.format("%.3f [%.3f..%.3f]", r.latencyMillis(),
-                            r.latencyP10Millis(), r.latencyP90Millis()),
-                    r.imagesPerSecond() == null ? "-" : String.format("%,.0f [%,.0f..%,.0f]", r.imagesPerSecond(),
-                            r.imagesPerSecondP10(), r.imagesPerSecondP90())));
+            sb.append("| ").append(String.join(" | ", cells(r))).append(String.format(" |%n"));
         }
-        sb.append(String.format("%naccuracy: %s, mean ± sample std over seeds (n/a with one seed); best epoch: %s. "
-                + "Params, FLOPs and epochs: min..max over seeds where they differ (each seed's in results.json).%n",
-                ACCURACY, BEST_ACCURACY));
-        if (setup.has("latency")) {
-            sb.append(String.format("latency and throughput: %s%n", setup.get("latency").getAsString()));
-        }
-        if (rows.stream().anyMatch(r -> r.model().equals(RetrainMode.LOTTERY_TICKET.id()))) {
-            sb.append(String.format("%nlottery-ticket: the pruned model trained from the baseline's own initial weights (kept "
-                    + "channels, or masks, of the initialisation; Frankle and Carbin 2019) for Scratch-E's epochs and schedule%n"));
-        }
-        if (rows.stream().anyMatch(r -> r.model().equals(Rethink.CONTROL))) {
-            sb.append(String.format("%n%s: the control of Scratch-B, the unpruned model from the baseline's initial weights "
-                    + "trained with the baseline's recipe for Scratch-B's epochs; Scratch-B is evidence for the pruned "
-                    + "architecture only where it beats this row, not just the baseline%n", Rethink.CONTROL));
-        }
-        if (setup.has("refusedModes")) {
-            setup.getAsJsonObject("refusedModes").entrySet().forEach(e -> sb.append(String.format(
-                    "%nnot run: %s (%s)%n", e.getKey(), e.getValue().getAsString())));
+        for (String n : notes()) {
+            sb.append(String.format("%n%s%n", n));
         }
         return sb.toString();
     }
@@ -206,5 +224,7 @@ public record ResultTable(JsonObject setup, List<Row> rows) {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write results to " + dir + ": " + e.getMessage(), e);
         }
+        // after the JSON and Markdown, which stand without it; it reads the checkpoints the runs name
+        HtmlReport.write(dir, this);
     }
 }
