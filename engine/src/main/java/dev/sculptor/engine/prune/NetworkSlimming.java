@@ -159,12 +159,43 @@ public final class NetworkSlimming implements PruningMethod {
         ScaleHistogram hist = ScaleHistogram.of(scores, HISTOGRAM_BINS, NEAR_ZERO);
         if (report != null) {
             report.accept("BN scales of " + trained.spec().name() + " after sparsity training (lambda " + lambda + "):\n"
-                    + hist.toText());
+                    + hist.toText() + cutNote(scores, keep));
         }
         JsonObject settings = settings();
         settings.add("scaleHistogram", hist.toJson());
         return new PrunePlan(def().id(), trained.spec().name(), trained.spec().name() + "-slim" + Math.round(percent * 100),
                 settings, scores, keep, Map.of(), List.of(), null, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** What the cut removes: its largest scale, and a warning when that is not near zero (the scales are not sparse). */
+    private String cutNote(Map<String, float[]> scores, Map<String, int[]> keep) {
+        int removed = 0;
+        int notNearZero = 0;
+        double largest = 0;
+        for (Map.Entry<String, float[]> e : scores.entrySet()) {
+            int[] k = keep.get(e.getKey());
+            if (k == null) {
+                continue;
+            }
+            boolean[] kept = new boolean[e.getValue().length];
+            for (int i : k) {
+                kept[i] = true;
+            }
+            for (int i = 0; i < kept.length; i++) {
+                if (!kept[i]) {
+                    double v = Math.abs(e.getValue()[i]);
+                    removed++;
+                    largest = Math.max(largest, v);
+                    if (v >= NEAR_ZERO) {
+                        notNearZero++;
+                    }
+                }
+            }
+        }
+        String line = String.format(Locale.ROOT, "%n  the %.0f%% cut removes %d channels, |gamma| up to %.4f", percent * 100, removed,
+                largest);
+        return notNearZero == 0 ? line : line + String.format(Locale.ROOT, "; warning: %d of them are not near zero "
+                + "(>= %s): the scales were not made sparse (train longer or with a larger lambda)", notNearZero, NEAR_ZERO);
     }
 
     /**

@@ -119,7 +119,11 @@ class NetworkSlimmingSparsityTest {
             assertEquals(4, h.counts().get(0));
 
             // the global threshold at position int(8 * 0.4) = 3 is the largest useless scale: exactly they go
-            assertArrayEquals(USEFUL, new NetworkSlimming(0.4, LAMBDA).plan(net).kept().get("features.0"));
+            List<String> report = new java.util.ArrayList<>();
+            assertArrayEquals(USEFUL, new NetworkSlimming(0.4, LAMBDA).reportingTo(report::add).plan(net).kept()
+                    .get("features.0"));
+            assertTrue(report.get(0).contains("4 of 8 scales (50.0%) below 0.01") && !report.get(0).contains("warning"),
+                    report.get(0));
             // a smaller cut, position int(8 * 0.25) = 2, also reaches the useless scales; they are equal (same start,
             // same forces: their trajectories are identical), so all four go together and nothing else
             int[] kept = new NetworkSlimming(0.25, LAMBDA).plan(net).kept().get("features.0");
@@ -136,6 +140,10 @@ class NetworkSlimmingSparsityTest {
                 assertTrue(g[c] > 0.45, "useless channel " + c + " moved without the penalty: " + Arrays.toString(g));
             }
             assertEquals(0, NetworkSlimming.scaleHistogram(net, 10, NEAR_ZERO).below());
+            // the same cut now removes scales that were never driven down, and the report says so
+            List<String> report = new java.util.ArrayList<>();
+            new NetworkSlimming(0.4, 0).reportingTo(report::add).plan(net);
+            assertTrue(report.get(0).contains("warning: 4 of them are not near zero"), report.get(0));
         }
     }
 }

@@ -201,6 +201,9 @@ class NetworkSlimmingTest {
             assertEquals(1, reported.size());
             assertTrue(reported.get(0).contains("1 of 10 scales") && reported.get(0).contains("lambda 2.0E-5"),
                     reported.get(0));
+            // the 40% cut takes .01 .02 .03 .05 .2 (threshold at position 4: .2): four are not below 1e-2, which is said
+            assertTrue(reported.get(0).contains("the 40% cut removes 5 channels, |gamma| up to 0.2000; warning: 4 of them "
+                    + "are not near zero"), reported.get(0));
             // the method's own settings stay what was asked for
             assertTrue(!new NetworkSlimming(0.4, 2e-5).settings().has("scaleHistogram"));
         }
