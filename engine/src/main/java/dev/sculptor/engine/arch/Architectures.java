@@ -8,10 +8,13 @@ public final class Architectures {
     private Architectures() {}
 
     public static final List<String> NAMES = List.of(
-            "lenet", "vgg11", "vgg13", "vgg16", "vgg19", "resnet20", "resnet32", "resnet56", "resnet110",
+            "lenet", "vgg11", "vgg13", "vgg16", "vgg19", "vgg19-slim", "resnet20", "resnet32", "resnet56", "resnet110",
             "preresnet164", "resnet<6n+2>", "preresnet<9n+2>");
 
-    /** Builds a named architecture, e.g. {@code vgg16}, {@code resnet56}, {@code preresnet164}. */
+    /**
+     * Builds a named architecture, e.g. {@code vgg16}, {@code resnet56}, {@code preresnet164}. A VGG name ending in
+     * {@code -slim} ({@code vgg19-slim}) is Network Slimming's VGG: no hidden linear layer.
+     */
     public static ArchSpec named(String name, List<Integer> inputShape, int numClasses) {
         String n = name.toLowerCase(java.util.Locale.ROOT);
         ArchSpec spec;
@@ -55,16 +58,24 @@ public final class Architectures {
         return spec.validate();
     }
 
+    /** The suffix of Network Slimming's VGG variant (no hidden linear layer), e.g. {@code vgg19-slim}. */
+    public static final String SLIM_VGG_SUFFIX = "-slim";
+
     private static ArchSpec vgg(String n, List<Integer> inputShape, int numClasses) {
         // Configurations of Simonyan & Zisserman, CIFAR variant: the last pooling is replaced by
         // global average pooling and the classifier is Linear(512)-BN-ReLU-Linear, as in Li et al.
-        int[][] cfg = switch (n) {
+        // The -slim variant ends conv -> average pool -> one Linear, as the VGG of Network Slimming
+        // (Liu et al., ICCV 2017; cifar/network-slimming/models/vgg.py of the rethinking reference).
+        boolean slim = n.endsWith(SLIM_VGG_SUFFIX);
+        String depth = slim ? n.substring(0, n.length() - SLIM_VGG_SUFFIX.length()) : n;
+        int[][] cfg = switch (depth) {
             case "vgg11" -> new int[][] {{64}, {128}, {256, 256}, {512, 512}, {512, 512}};
             case "vgg13" -> new int[][] {{64, 64}, {128, 128}, {256, 256}, {512, 512}, {512, 512}};
             case "vgg16" -> new int[][] {{64, 64}, {128, 128}, {256, 256, 256}, {512, 512, 512}, {512, 512, 512}};
             case "vgg19" -> new int[][] {{64, 64}, {128, 128}, {256, 256, 256, 256}, {512, 512, 512, 512},
                 {512, 512, 512, 512}};
-            default -> throw new ArchException("unknown VGG '" + n + "' (known: vgg11, vgg13, vgg16, vgg19)");
+            default -> throw new ArchException("unknown VGG '" + n + "' (known: vgg11, vgg13, vgg16, vgg19, each also "
+                    + "with -slim: no hidden linear layer)");
         };
         List<Integer> widths = new ArrayList<>();
         List<Integer> pools = new ArrayList<>();
@@ -76,7 +87,8 @@ public final class Architectures {
                 pools.add(widths.size() - 1);
             }
         }
-        return new ArchSpec("vgg", n, inputShape, numClasses, widths, pools, List.of(512), null, null, null, null);
+        return new ArchSpec("vgg", n, inputShape, numClasses, widths, pools, slim ? List.of() : List.of(512), null, null,
+                null, null);
     }
 
     private static int depth(String n, String prefix) {

@@ -19,6 +19,15 @@ final class CommandSupport {
         return dataset.equalsIgnoreCase("cifar10") ? "vgg16" : "lenet";
     }
 
+    /**
+     * The architecture an experiment with {@code method} uses when none is given: Network Slimming's VGG on CIFAR-10 is
+     * its VGG-19 without the hidden linear layer ({@code vgg19-slim}), as in its reference; else {@link #defaultArch}.
+     */
+    static String defaultArch(String dataset, String method) {
+        boolean slimming = dev.sculptor.engine.prune.MethodDef.byName(method) == dev.sculptor.engine.prune.MethodDef.NETWORK_SLIMMING;
+        return slimming && dataset.equalsIgnoreCase("cifar10") ? "vgg19-slim" : defaultArch(dataset);
+    }
+
     static JsonObject describe(Network net, Evaluator.Result ev) {
         ModelStats s = ModelStats.of(net);
         JsonObject o = new JsonObject();

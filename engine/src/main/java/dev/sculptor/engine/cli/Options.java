@@ -105,9 +105,9 @@ final class Options {
                 + "removed (default: 0.5 for slimming, 0.8 for weight)")
         Double percent;
 
-        @Option(names = "--lambda", description = "slimming: L1 sparsity on BN scales during baseline training (default: ${DEFAULT-VALUE})",
-                defaultValue = "1e-4")
-        double lambda;
+        @Option(names = "--lambda", description = "slimming: L1 sparsity on BN scales during baseline training (default: "
+                + "as the reference, by architecture: 1e-4 for vgg, resnet and lenet, 1e-5 for preresnet)")
+        Double lambda;
 
         @Option(names = "--include-linear", description = "weight: also prune linear layers")
         boolean includeLinear;
@@ -157,12 +157,23 @@ final class Options {
 
         /** The method; {@code train} (the training split) is loaded only by methods that sample data. */
         PruningMethod build(java.util.function.Supplier<dev.sculptor.engine.data.ImageDataset> train) {
+            return build(null, train);
+        }
+
+        /**
+         * The method for a network of {@code arch} (null: not known, then an unset {@code --lambda} is the contract's
+         * default); {@code train} is loaded only by methods that sample data.
+         */
+        PruningMethod build(dev.sculptor.engine.arch.ArchSpec arch,
+                java.util.function.Supplier<dev.sculptor.engine.data.ImageDataset> train) {
             MethodDef def = MethodDef.byName(method);
             boolean sfp = def == MethodDef.SOFT_FILTER_PRUNING;
             boolean sss = def == MethodDef.SPARSE_STRUCTURE_SELECTION;
+            // slimming's lambda, when not given, follows the architecture family as in the reference
+            double sparsity = lambda != null ? lambda : def.defaultLambda(arch);
             return def.create(new MethodSettings(preset, sfp ? sfpRate : def.needsData() ? dataDrivenRatio() : ratio,
-                    sfp ? sfpRates : ratios, skip, percent, sss ? sssGamma : lambda, includeLinear, targetDepth, samples, locations,
-                    refit), train);
+                    sfp ? sfpRates : ratios, skip, percent, sss ? sssGamma : sparsity, includeLinear, targetDepth, samples,
+                    locations, refit), train);
         }
     }
 

@@ -6,6 +6,7 @@ import dev.sculptor.engine.arch.Network;
 import dev.sculptor.engine.checkpoint.Manifest;
 import dev.sculptor.engine.checkpoint.ModelCheckpoint;
 import dev.sculptor.engine.metrics.ModelStats;
+import dev.sculptor.engine.prune.NetworkSlimming;
 import dev.sculptor.engine.prune.PruneResult;
 import dev.sculptor.engine.prune.PruningMethod;
 import java.nio.file.Path;
@@ -36,8 +37,19 @@ final class PruneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PruningMethod m = method.build(() -> data.spec().train());
-        try (Network trained = ModelCheckpoint.load(in).network()) {
+        ModelCheckpoint.Loaded loaded = ModelCheckpoint.load(in);
+        try (Network trained = loaded.network()) {
+            if (method.lambda == null) {
+                // slimming records the lambda the model was trained with (`train --sparsity`), else the family's default
+                Manifest.Lineage lin = loaded.manifest().lineage();
+                if (lin != null && lin.settings() != null && lin.settings().has("sparsity")) {
+                    method.lambda = lin.settings().get("sparsity").getAsDouble();
+                }
+            }
+            PruningMethod m = method.build(trained.spec(), () -> data.spec().train());
+            if (m instanceof NetworkSlimming ns && !json) {
+                m = ns.reportingTo(System.out::println);
+            }
             PruneResult r = m.prune(trained);
             try (Network pruned = r.network()) {
                 ModelCheckpoint.save(out, pruned, new ModelCheckpoint.Info(

@@ -8,6 +8,7 @@ import dev.sculptor.engine.experiment.RetrainMode;
 import dev.sculptor.engine.experiment.Rethink;
 import dev.sculptor.engine.experiment.RethinkConfig;
 import dev.sculptor.engine.experiment.Retraining;
+import dev.sculptor.engine.prune.NetworkSlimming;
 import dev.sculptor.engine.train.TrainConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Option;
                 + "(results.json, results.md) the paper's table, and report.html (its plots).",
             "Rerunning with the same --out reuses finished steps and resumes an interrupted one."})
 final class RethinkCommand implements Callable<Integer> {
-    @Option(names = "--arch", description = "(default: lenet for fashion-mnist, vgg16 for cifar10)")
+    @Option(names = "--arch", description = "(default: lenet for fashion-mnist; vgg16 for cifar10, vgg19-slim for slimming "
+            + "on cifar10: Network Slimming's VGG-19 without the hidden linear layer)")
     String arch;
 
     @Option(names = "--quick", description = "a few minutes on 2 cores: 5,000 training / 1,000 test images, 3 epochs (1 fine-tune epoch)")
@@ -86,7 +88,7 @@ final class RethinkCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String archName = arch != null ? arch : CommandSupport.defaultArch(data.dataset);
+        String archName = arch != null ? arch : CommandSupport.defaultArch(data.dataset, method.method);
         TrainConfig base = training.config(archName);
         DataSpec ds = data.spec();
         if (quick) {
@@ -99,7 +101,19 @@ final class RethinkCommand implements Callable<Integer> {
         // one output per class of the dataset, not a fixed 10
         ArchSpec spec = Architectures.named(archName, ds.inputShape(), ds.numClasses());
         DataSpec trainData = ds; // data-driven methods (thinet, regression) sample the same training split
-        var pruning = method.build(trainData::train);
+        var pruning = method.build(spec, trainData::train);
+        if (pruning instanceof NetworkSlimming ns) {
+            // the scales' histogram where sparsity training ends (each seed's plan), beside the experiment's log
+            pruning = ns.reportingTo(line -> {
+                if (!json) {
+                    System.err.println(line);
+                }
+            });
+            if (!json) {
+                System.err.println("slimming: lambda " + ns.lambda() + (method.lambda == null ? " (the reference's default for "
+                        + spec.family() + ")" : ""));
+            }
+        }
         Path dir = out != null ? out : Path.of("runs", defaultDirName(pruning, archName, ds, base, ft, ftLr));
         RethinkConfig cfg = new RethinkConfig(spec, ds, pruning, base, ft, ftLr, cap,
                 modes.stream().map(RetrainMode::parse).toList(), Options.seeds(seeds), dir, control, baselines);

@@ -72,8 +72,15 @@ final class TrainCommand implements Callable<Integer> {
             o.addProperty("checkpoint", out.toString());
             o.addProperty("resumedAfterEpoch", r.resumedAfterEpoch());
             o.addProperty("seconds", r.seconds());
-            CommandSupport.print(o, json, String.format("trained %s: test accuracy %.2f%%, checkpoint %s",
-                    spec.name(), 100 * ev.accuracy(), out));
+            String human = String.format("trained %s: test accuracy %.2f%%, checkpoint %s", spec.name(), 100 * ev.accuracy(),
+                    out);
+            if (sparsity > 0) {
+                // where slimming's sparsity training ends: were the scales made sparse?
+                NetworkSlimming.ScaleHistogram h = NetworkSlimming.scaleHistogram(net);
+                o.add("scaleHistogram", h.toJson());
+                human += "\nBN scales after sparsity training (lambda " + sparsity + "):\n" + h.toText();
+            }
+            CommandSupport.print(o, json, human);
         }
         return 0;
     }

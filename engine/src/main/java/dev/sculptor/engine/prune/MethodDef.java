@@ -1,6 +1,7 @@
 package dev.sculptor.engine.prune;
 
 import dev.sculptor.engine.arch.ArchException;
+import dev.sculptor.engine.arch.ArchSpec;
 import dev.sculptor.engine.data.ImageDataset;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,7 +47,10 @@ public enum MethodDef {
 
     /** The contract's fraction of channels removed per space when a request gives none. */
     public static final double DEFAULT_RATIO = 0.5;
-    /** The contract's sparsity strength (slimming's BN penalty, sss's block-scale gamma) when a request gives none. */
+    /**
+     * The contract's sparsity strength (slimming's BN penalty, sss's block-scale gamma) when a request gives none and
+     * the architecture is not known; where it is, slimming takes {@link #defaultLambda(ArchSpec)}.
+     */
     public static final double DEFAULT_LAMBDA = 1e-4;
 
     /** Which setting holds a method's global amount, in the contract ({@code MethodSpec}) and on the command lines. */
@@ -163,6 +167,15 @@ public enum MethodDef {
     /** The percent when none is given (slimming 0.5, weight-level 0.8); null for the methods that take none. */
     public Double defaultPercent() {
         return defaultPercent;
+    }
+
+    /**
+     * The sparsity strength for a network of {@code arch} when none is given: Network Slimming's follows the family as
+     * in its reference implementation ({@link NetworkSlimming#defaultLambda}: 1e-4 for VGG and ResNet, 1e-5 for
+     * PreResNet and DenseNet); {@link #DEFAULT_LAMBDA} for the other methods or when {@code arch} is null.
+     */
+    public double defaultLambda(ArchSpec arch) {
+        return this == NETWORK_SLIMMING && arch != null ? NetworkSlimming.defaultLambda(arch.family()) : DEFAULT_LAMBDA;
     }
 
     /** The named policies from the literature the method accepts; empty when it has none. */

@@ -116,6 +116,100 @@ class NetworkSlimmingTest {
     }
 
     @Test
+    void lambdaDefaultsFollowTheFamilyAsTheReference() {
+        List<Integer> cifar = List.of(3, 32, 32);
+        // the reference: main.py -sr --s 0.0001 for vgg, --s 0.00001 for (pre)resnet-164 and densenet-40
+        assertEquals(1e-4, NetworkSlimming.defaultLambda("vgg"));
+        assertEquals(1e-4, NetworkSlimming.defaultLambda("resnet"));
+        assertEquals(1e-4, NetworkSlimming.defaultLambda("lenet"));
+        assertEquals(1e-5, NetworkSlimming.defaultLambda("preresnet"));
+        assertEquals(1e-5, NetworkSlimming.defaultLambda("densenet"));
+        ArchSpec pre = Architectures.named("preresnet164", cifar, 10);
+        ArchSpec vgg = Architectures.named("vgg19-slim", cifar, 10);
+        assertEquals(1e-5, NetworkSlimming.forArch(0.4, null, pre).settings().get("lambda").getAsDouble());
+        assertEquals(1e-4, NetworkSlimming.forArch(0.7, null, vgg).settings().get("lambda").getAsDouble());
+        assertEquals(3e-4, NetworkSlimming.forArch(0.7, 3e-4, pre).settings().get("lambda").getAsDouble(), "given wins");
+        // the registry: slimming by family, the others (and an unknown architecture) the contract's
+        assertEquals(1e-5, MethodDef.NETWORK_SLIMMING.defaultLambda(pre));
+        assertEquals(1e-4, MethodDef.NETWORK_SLIMMING.defaultLambda(Architectures.named("resnet56", cifar, 10)));
+        assertEquals(MethodDef.DEFAULT_LAMBDA, MethodDef.NETWORK_SLIMMING.defaultLambda(null));
+        assertEquals(MethodDef.DEFAULT_LAMBDA, MethodDef.SPARSE_STRUCTURE_SELECTION.defaultLambda(pre));
+        ArchException e = assertThrows(ArchException.class, () -> NetworkSlimming.defaultLambda("mobilenet"));
+        assertTrue(e.getMessage().contains("mobilenet"), e.getMessage());
+    }
+
+    @Test
+    void histogramCountsTheGatingScalesInEqualBins() {
+        try (Network net = withKnownGammas()) {
+            // |gamma| .01 .02 .03 .05 .2 | .3 .4 | .5 .6 | .9 over edges 0, .225, .45, .675, .9; the classifier BN's
+            // 0.001 scales are not counted (not a gating BN)
+            NetworkSlimming.ScaleHistogram h = NetworkSlimming.scaleHistogram(net, 4, 0.04);
+            assertEquals(List.of(5, 2, 2, 1), h.counts());
+            assertEquals(5, h.edges().size());
+            assertEquals(0.0, h.edges().get(0));
+            assertEquals(0.9f, h.edges().get(4), 0);
+            assertEquals(0.45, h.edges().get(2), 1e-7);
+            assertEquals(10, h.channels());
+            assertEquals(3, h.below());
+            assertEquals(0.3, h.fractionBelow(), 1e-12);
+            assertEquals(0.9f, h.max(), 0);
+            com.google.gson.JsonObject j = h.toJson();
+            assertEquals(4, j.getAsJsonArray("counts").size());
+            assertEquals(0.3, j.get("fractionBelow").getAsDouble(), 1e-12);
+            assertTrue(h.toText().contains("3 of 10 scales (30.0%) below 0.04"), h.toText());
+            // a value exactly on an inner edge goes to the bin above it
+            net.array("features.0.bn.gamma").set(new float[] {0.45f, 0.45f, 0.45f, 0.45f});
+            net.array("features.1.bn.gamma").set(new float[] {0.9f, 0f, 0f, 0f, 0f, 0f});
+            assertEquals(List.of(5, 0, 4, 1), NetworkSlimming.scaleHistogram(net, 4, 0.04).counts());
+        }
+    }
+
+    @Test
+    void histogramOfAllZeroScalesAndBadArguments() {
+        try (Network net = withKnownGammas()) {
+            net.array("features.0.bn.gamma").set(new float[4]);
+            net.array("features.1.bn.gamma").set(new float[6]);
+            NetworkSlimming.ScaleHistogram h = NetworkSlimming.scaleHistogram(net);
+            assertEquals(NetworkSlimming.HISTOGRAM_BINS + 1, h.edges().size());
+            assertEquals(1.0, h.edges().get(NetworkSlimming.HISTOGRAM_BINS));
+            assertEquals(10, h.counts().get(0));
+            assertEquals(1.0, h.fractionBelow());
+            ArchException e = assertThrows(ArchException.class, () -> NetworkSlimming.scaleHistogram(net, 0, 0.01));
+            assertTrue(e.getMessage().contains("bins"), e.getMessage());
+            e = assertThrows(ArchException.class, () -> NetworkSlimming.scaleHistogram(net, 4, -1));
+            assertTrue(e.getMessage().contains("threshold"), e.getMessage());
+        }
+    }
+
+    @Test
+    void thePlanRecordsLambdaAndTheHistogramAndReportsIt() {
+        try (Network net = withKnownGammas()) {
+            List<String> reported = new ArrayList<>();
+            PrunePlan plan = new NetworkSlimming(0.4, 2e-5).reportingTo(reported::add).plan(net);
+            com.google.gson.JsonObject s = plan.settings();
+            assertEquals(2e-5, s.get("lambda").getAsDouble());
+            com.google.gson.JsonObject h = s.getAsJsonObject("scaleHistogram");
+            assertEquals(10, h.get("channels").getAsInt());
+            assertEquals(NetworkSlimming.HISTOGRAM_BINS, h.getAsJsonArray("counts").size());
+            int sum = 0;
+            for (var c : h.getAsJsonArray("counts")) {
+                sum += c.getAsInt();
+            }
+            assertEquals(10, sum);
+            // .01 (as a float just under 0.01) is the only scale below the default 1e-2
+            assertEquals(1, h.get("below").getAsInt());
+            assertEquals(1, reported.size());
+            assertTrue(reported.get(0).contains("1 of 10 scales") && reported.get(0).contains("lambda 2.0E-5"),
+                    reported.get(0));
+            // the 40% cut takes .01 .02 .03 .05 .2 (threshold at position 4: .2): four are not below 1e-2, which is said
+            assertTrue(reported.get(0).contains("the 40% cut removes 5 channels, |gamma| up to 0.2000; warning: 4 of them "
+                    + "are not near zero"), reported.get(0));
+            // the method's own settings stay what was asked for
+            assertTrue(!new NetworkSlimming(0.4, 2e-5).settings().has("scaleHistogram"));
+        }
+    }
+
+    @Test
     void gatingBatchNormsAreThoseOfPrunableSpaces() {
         try (Network vgg = Network.create(tinyVgg(), 1)) {
             assertEquals(Set.of("features.0.bn", "features.1.bn"), NetworkSlimming.gatingBatchNorms(vgg));
