@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The evidence runs of docs/engine.md ("What the evidence says"): every one of the seven methods on full Fashion-MNIST,
+# over seeds, with fine-tune / Scratch-E / Scratch-B (+ lottery ticket where it applies) and the unpruned control
+# trained for Scratch-B's budget. Resumable: rerun the same command and finished steps are reused (each step checks its
+# fingerprint). Each method's results.json / results.md / report.html are copied here when it finishes.
+#
+#   docs/results/evidence.sh [method ...]      (default: all seven, in the order below)
+#
+# Settings by environment: SEEDS (1,2,3), EPOCHS (baseline epochs, 12), CAP (Scratch-B cap, 2), OUT (runs/evidence),
+# RESNET (the architecture for sss, resnet14), NICE (19: leave the machine to others).
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+SEEDS="${SEEDS:-1,2,3}"
+EPOCHS="${EPOCHS:-12}"
+CAP="${CAP:-2}"
+OUT="${OUT:-$ROOT/runs/evidence}"
+RESNET="${RESNET:-resnet14}"
+NICE="${NICE:-19}"
+METHODS=("$@")
+[ ${#METHODS[@]} -gt 0 ] || METHODS=(l1 thinet regression weight slimming sfp sss)
+
+common=(--dataset fashion-mnist --epochs "$EPOCHS" --seeds "$SEEDS" --scratch-b-cap "$CAP" --control)
+all_modes=(--modes fine-tune,scratch-e,scratch-b,lottery-ticket)
+
+for m in "${METHODS[@]}"; do
+  case "$m" in
+    # methods that prune a plainly trained baseline share it (--baselines)
+    l1) args=(--method l1 --ratio 0.5 --arch lenet --baselines "$OUT/baselines-lenet" "${all_modes[@]}") ;;
+    thinet) args=(--method thinet --ratio 0.5 --arch lenet --baselines "$OUT/baselines-lenet" "${all_modes[@]}") ;;
+    regression) args=(--method regression --ratio 0.5 --arch lenet --baselines "$OUT/baselines-lenet" "${all_modes[@]}") ;;
+    weight) args=(--method weight --percent 0.8 --arch lenet --baselines "$OUT/baselines-lenet" "${all_modes[@]}") ;;
+    # these train their own baseline (sparsity, soft pruning)
+    slimming) args=(--method slimming --percent 0.5 --arch lenet "${all_modes[@]}") ;;
+    sfp) args=(--method sfp --rate 0.3 --arch lenet "${all_modes[@]}") ;;
+    sss) args=(--method sss --arch "$RESNET" --target-depth 8 "${all_modes[@]}") ;;
+    *) echo "unknown method $m (l1 thinet regression weight slimming sfp sss)" >&2; exit 2 ;;
+  esac
+  echo "== $m: ${args[*]} ${common[*]}"
+  nice -n "$NICE" "$ROOT/sculptor" engine rethink "${args[@]}" "${common[@]}" --out "$OUT/$m"
+  mkdir -p "$ROOT/docs/results/$m"
+  cp "$OUT/$m/results.json" "$OUT/$m/results.md" "$OUT/$m/report.html" "$ROOT/docs/results/$m/"
+done
