@@ -298,4 +298,34 @@ class SparseStructureSelectionTest {
             net.array("layer1.2.residual.scale").getFloat(0)};
     }
 
+
+    /** {@code prune} says what the selection did: which blocks went, by which selection, and why none did. */
+    @Test
+    void pruneCommandShowsTheSelectionAndWhyNothingWent(@TempDir Path dir) {
+        try (Network net = Network.create(scaled("resnet20"), 2)) {
+            net.array("layer1.1.residual.scale").set(new float[] {0.5f});
+            dev.sculptor.engine.checkpoint.ModelCheckpoint.save(dir.resolve("base"), net,
+                    dev.sculptor.engine.checkpoint.ModelCheckpoint.Info.EMPTY, null, null);
+        }
+        String out = cli("prune", "--in", dir.resolve("base").toString(), "--method", "sss", "--out",
+                dir.resolve("zero").toString());
+        assertTrue(out.contains("removed blocks (selection zero): []"), out);
+        assertTrue(out.contains("note: no block scale reached zero"), out);
+        out = cli("prune", "--in", dir.resolve("base").toString(), "--method", "sss", "--target-depth", "18", "--out",
+                dir.resolve("magnitude").toString());
+        assertTrue(out.contains("with sss-magnitude"), out);
+        assertTrue(out.contains("removed blocks (selection magnitude): [\"layer1.1\"]"), out);
+    }
+
+    private static String cli(String... args) {
+        java.io.PrintStream old = System.out;
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        try {
+            System.setOut(new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8));
+            assertEquals(0, dev.sculptor.engine.cli.EngineCli.execute(args), String.join(" ", args));
+        } finally {
+            System.setOut(old);
+        }
+        return buf.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
 }
