@@ -270,7 +270,8 @@ public record ArchSpec(
                                     + "block of a stage may have (its shortcut changes width or resolution); a later "
                                     + "block without a branch is an identity: leave it out");
                         }
-                        if (family.equals("preresnet") && selections != null && selections.get(i) != null) {
+                        boolean reads = selections != null && i < selections.size() && selections.get(i) != null;
+                        if (family.equals("preresnet") && reads) {
                             throw new ArchException("arch: block " + i + " has no residual branch, so it reads no "
                                     + "selection, got " + selections.get(i));
                         }
