@@ -118,9 +118,25 @@ public record ArchSpec(
         return block - first;
     }
 
-    /** The first block of a stage changes width or resolution and is never removed. */
+    /**
+     * The first block of a stage changes width or resolution: removing it keeps its shortcut (see
+     * {@link #branchless}), later blocks go entirely.
+     */
     public boolean firstInStage(int block) {
         return indexInStage(block) == 0;
+    }
+
+    /**
+     * Whether block i is only its shortcut (an empty width list): Sparse Structure Selection removed the residual
+     * branch of a stage's first block, and the shortcut (option A's subsample and zero channels for resnet, the
+     * projection conv for preresnet) still changes width and resolution.
+     */
+    public boolean branchless(int block) {
+        return blocks.get(block).isEmpty();
+    }
+
+    private int branches() {
+        return (int) blocks.stream().filter(b -> !b.isEmpty()).count();
     }
 
     public boolean scaled() {
@@ -130,8 +146,9 @@ public record ArchSpec(
     /** Depth in the usual counting (conv and linear layers on the longest path). */
     public int depth() {
         return switch (family) {
-            case "resnet" -> 2 * blocks.size() + 2;
-            case "preresnet" -> 3 * blocks.size() + 2;
+            // a branchless block adds its projection conv (preresnet) or nothing (resnet's parameter-free shortcut)
+            case "resnet" -> 2 * branches() + 2;
+            case "preresnet" -> 3 * branches() + (blocks.size() - branches()) + 2;
             default -> convWidths.size() + hidden.size() + 1;
         };
     }
@@ -246,6 +263,20 @@ public record ArchSpec(
                 int per = family.equals("resnet") ? 1 : 2;
                 for (int i = 0; i < blocks.size(); i++) {
                     List<Integer> b = blocks.get(i);
+                    if (b != null && b.isEmpty()) {
+                        // Sparse Structure Selection removed this block's residual branch; its shortcut stays
+                        if (!firstInStage(i)) {
+                            throw new ArchException("arch: block " + i + " has no residual branch, which only the first "
+                                    + "block of a stage may have (its shortcut changes width or resolution); a later "
+                                    + "block without a branch is an identity: leave it out");
+                        }
+                        boolean reads = selections != null && i < selections.size() && selections.get(i) != null;
+                        if (family.equals("preresnet") && reads) {
+                            throw new ArchException("arch: block " + i + " has no residual branch, so it reads no "
+                                    + "selection, got " + selections.get(i));
+                        }
+                        continue;
+                    }
                     if (b == null || b.size() != per || b.stream().anyMatch(x -> x == null || x < 1)) {
                         throw new ArchException("arch: block " + i + " must list " + per + " positive width(s), got " + b);
                     }

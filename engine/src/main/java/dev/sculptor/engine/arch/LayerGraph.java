@@ -127,7 +127,7 @@ public final class LayerGraph {
                 List<List<Integer>> blocks = new ArrayList<>();
                 for (int i = 0; i < spec.blocks().size(); i++) {
                     int[] k = keep.get(blockName(i) + ".inner");
-                    blocks.add(List.of(k != null ? k.length : spec.blocks().get(i).get(0)));
+                    blocks.add(spec.branchless(i) ? List.of() : List.of(k != null ? k.length : spec.blocks().get(i).get(0)));
                 }
                 out = spec.withBlocks(blocks, null);
             }
@@ -137,6 +137,11 @@ public final class LayerGraph {
                 for (int i = 0; i < spec.blocks().size(); i++) {
                     String b = blockName(i);
                     List<Integer> w = spec.blocks().get(i);
+                    if (spec.branchless(i)) {
+                        blocks.add(List.of());
+                        selections.add(null);
+                        continue;
+                    }
                     int[] k1 = keep.get(b + ".mid1");
                     int[] k2 = keep.get(b + ".mid2");
                     blocks.add(List.of(k1 != null ? k1.length : w.get(0), k2 != null ? k2.length : w.get(1)));
@@ -235,14 +240,19 @@ public final class LayerGraph {
             String b = blockName(i);
             String inStream = "stage" + (first && s > 0 ? s : s + 1);
             String outStream = "stage" + (s + 1);
-            int inner = spec.blocks().get(i).get(0);
             int out = spec.stageWidths().get(s);
+            if (spec.branchless(i)) {
+                // only the parameter-free shortcut is left: subsample and zero channels, no layer
+                inCh = out;
+                continue;
+            }
+            int inner = spec.blocks().get(i).get(0);
             conv(b + ".conv1", inCh, inner, 3, stride, h, w, inStream, b + ".inner");
             bn(b + ".bn1", inner, b + ".inner");
             space(b + ".inner", inner, List.of(b + ".conv1"), b + ".bn1", null, null);
             conv(b + ".conv2", inner, out, 3, 1, h, w, b + ".inner", outStream);
             bn(b + ".bn2", out, outStream);
-            scale(b, first);
+            scale(b);
             producers.get(s).add(b + ".conv2");
             inCh = out;
         }
@@ -273,6 +283,18 @@ public final class LayerGraph {
             String b = blockName(i);
             String outStream = "stage" + (s + 1);
             int out = spec.stageWidths().get(s);
+            int ho = (h + stride - 1) / stride;
+            int wo = (w + stride - 1) / stride;
+            if (spec.branchless(i)) {
+                // only the projection shortcut is left
+                conv(b + ".downsample", inCh, out, 1, stride, ho, wo, inStream, outStream);
+                producers.get(s).add(b + ".downsample");
+                h = ho;
+                w = wo;
+                inStream = outStream;
+                inCh = out;
+                continue;
+            }
             List<Integer> sel = spec.selection(i);
             int m1 = spec.blocks().get(i).get(0);
             int m2 = spec.blocks().get(i).get(1);
@@ -281,13 +303,11 @@ public final class LayerGraph {
             conv(b + ".conv1", sel.size(), m1, 1, 1, h, w, b + ".select", b + ".mid1");
             bn(b + ".bn2", m1, b + ".mid1");
             space(b + ".mid1", m1, List.of(b + ".conv1"), b + ".bn2", null, null);
-            int ho = (h + stride - 1) / stride;
-            int wo = (w + stride - 1) / stride;
             conv(b + ".conv2", m1, m2, 3, stride, ho, wo, b + ".mid1", b + ".mid2");
             bn(b + ".bn3", m2, b + ".mid2");
             space(b + ".mid2", m2, List.of(b + ".conv2"), b + ".bn3", null, null);
             conv(b + ".conv3", m2, out, 1, 1, ho, wo, b + ".mid2", outStream);
-            scale(b, first);
+            scale(b);
             producers.get(s).add(b + ".conv3");
             if (first) {
                 conv(b + ".downsample", inCh, out, 1, stride, ho, wo, inStream, outStream);
@@ -324,9 +344,12 @@ public final class LayerGraph {
         add(new Layer(name, Kind.LINEAR, in, out, 1, 1, 1, 1, inSpace, outSpace, repeat, true));
     }
 
-    /** The residual branch's scale, on blocks that may be removed (not the first of a stage). */
-    private void scale(String block, boolean firstInStage) {
-        if (spec.scaled() && !firstInStage) {
+    /**
+     * The residual branch's scale, on every block with a branch: a stage's first block may lose its branch too, its
+     * shortcut then carries the stream alone (Huang and Wang remove any block whose scale reached zero).
+     */
+    private void scale(String block) {
+        if (spec.scaled()) {
             add(new Layer(block + ".residual", Kind.SCALE, 1, 1, 1, 1, 1, 1, null, null, 1, false));
         }
     }

@@ -160,6 +160,13 @@ public final class SculptorBlock extends AbstractBlock {
         x = OPS.relu(bn(c, "bn1", conv(c, "conv1", x)));
         for (int i = 0; i < spec.blocks().size(); i++) {
             String b = graph.blockName(i);
+            if (spec.branchless(i)) {
+                // the shortcut alone: what the block computed with its branch scaled to zero
+                int stride = spec.stageOf(i) > 0 ? 2 : 1;
+                x = OPS.relu(shortcutA(x, new Shape(x.getShape().get(0), spec.stageWidths().get(spec.stageOf(i)),
+                        x.getShape().get(2) / stride, x.getShape().get(3) / stride)));
+                continue;
+            }
             NDArray y = OPS.relu(bn(c, b + ".bn1", conv(c, b + ".conv1", x)));
             y = scaled(c, i, bn(c, b + ".bn2", conv(c, b + ".conv2", y)));
             x = OPS.relu(y.add(shortcutA(x, y.getShape())));
@@ -191,6 +198,10 @@ public final class SculptorBlock extends AbstractBlock {
         x = conv(c, "conv1", x);
         for (int i = 0; i < spec.blocks().size(); i++) {
             String b = graph.blockName(i);
+            if (spec.branchless(i)) {
+                x = conv(c, b + ".downsample", x); // the projection shortcut alone
+                continue;
+            }
             NDArray y = OPS.relu(select(b + ".select", bn(c, b + ".bn1", x)));
             y = OPS.relu(bn(c, b + ".bn2", conv(c, b + ".conv1", y)));
             y = OPS.relu(bn(c, b + ".bn3", conv(c, b + ".conv2", y)));

@@ -113,11 +113,11 @@ final class Options {
         boolean includeLinear;
 
         @Option(names = "--gamma", defaultValue = "0.01",
-                description = "sss: sparsity on the residual-block scales (proximal step lr*gamma) (default: ${DEFAULT-VALUE})")
+                description = "sss: sparsity on the residual-block scales (APG, soft-threshold lr*gamma) (default: ${DEFAULT-VALUE})")
         double sssGamma;
 
-        @Option(names = "--target-depth", description = "sss: keep at most the blocks of this depth (presets resnet-41|32|26 "
-                + "set it too)")
+        @Option(names = "--target-depth", description = "sss: rank blocks by |scale| and keep those of this depth: selection 'magnitude', "
+                + "reported as sss-magnitude (presets resnet-41|32|26 set it too); without it only zero scales go")
         Integer targetDepth;
 
         @Option(names = "--keep", description = "thinet, regression: fraction of channels kept in every prunable layer "

@@ -82,6 +82,13 @@ final class PruneCommand implements Callable<Integer> {
                     human.append(String.format("  sampled %d training images, %,d rows%n",
                             r.settings().get("sampledImages").getAsInt(), r.settings().get("sampledRows").getAsLong()));
                 }
+                if (r.settings() != null && r.settings().has("removedBlocks")) {
+                    human.append(String.format("  removed blocks (selection %s): %s%n", r.settings().get("selection")
+                            .getAsString(), r.settings().get("removedBlocks")));
+                }
+                if (r.settings() != null && r.settings().has("note")) {
+                    human.append("  note: ").append(r.settings().get("note").getAsString()).append('\n');
+                }
                 human.append("checkpoint: ").append(out);
                 CommandSupport.print(o, json, human.toString());
             }

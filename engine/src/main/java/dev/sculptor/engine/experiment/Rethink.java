@@ -93,6 +93,9 @@ public final class Rethink {
                 prunedFp.write(dir.resolve("pruned"));
             }
             PruneResult pr = cfg.method().prune(baseline);
+            if (pr.settings() != null && pr.settings().has("note")) {
+                log.accept(String.format("[seed %d] %s: %s", seed, pr.method(), pr.settings().get("note").getAsString()));
+            }
             try (Network pruned = pr.network()) {
                 ModelStats original = ModelStats.of(baseline);
                 ModelStats small = ModelStats.of(pruned);

@@ -17,24 +17,46 @@ import java.util.Map;
 /**
  * Sparse Structure Selection (Huang and Wang, "Data-Driven Sparse Structure Selection for Deep
  * Neural Networks", ECCV 2018): a learnable scale multiplies each residual block's branch; training
- * adds a sparsity penalty on the scales through a proximal (soft-threshold) step after every SGD
- * step, {@code s <- sign(s) max(|s| - lr * gamma, 0)}, which drives whole blocks to exactly zero;
- * blocks whose scale is zero are then removed and the network becomes shallower. The first block of
- * each stage changes width or resolution and carries no scale, so it always stays. Kept scales are
- * folded into the branch's last layer, so the result is a plain ResNet.
+ * adds a sparsity penalty {@code gamma * |scale|} and optimises the scales with the paper's
+ * Accelerated Proximal Gradient (the other weights keep SGD): a look-ahead
+ * {@code z = s_{t-1} + mu (s_{t-1} - s_{t-2})}, the gradient taken at {@code z}, then the soft-threshold
+ * {@code s_t = sign(u) max(|u| - lr * gamma, 0)} of {@code u = z - lr * grad}, which puts whole blocks at exactly
+ * zero. Blocks whose scale is zero are then removed: a later block entirely, a stage's first block down to its
+ * shortcut (which still changes width and resolution), so the network becomes shallower and computes what the
+ * trained one did. Kept scales are folded into the branch's last layer, so the result is a plain ResNet.
+ *
+ * <p>That is {@link Selection#ZERO}, the paper's selection. A target depth (or preset) instead ranks the blocks by
+ * {@code |scale|} and removes the smallest until the depth is reached: another method, named
+ * {@code sss-magnitude} wherever it shows, so that a table never calls it SSS.
  */
 public final class SparseStructureSelection implements PruningMethod {
     /** Target depths in the spirit of the paper's ResNet-50 to ResNet-41/32/26 results. */
     public static final List<String> PRESETS = List.of("resnet-41", "resnet-32", "resnet-26");
+    /** The APG momentum: the paper fixes it to a constant, the SGD momentum of its experiments. */
+    public static final double APG_MOMENTUM = 0.9;
+
+    /** Which blocks go. */
+    public enum Selection {
+        /** Huang and Wang's: exactly the blocks whose scale reached zero. */
+        ZERO,
+        /** Not the paper's: the smallest {@code |scale|} until a target depth. */
+        MAGNITUDE;
+
+        public String word() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     private final double gamma;
     private final Integer targetDepth;
     private final String preset;
+    private final Selection selection;
 
     /**
      * @param gamma sparsity strength on the block scales
-     * @param preset one of {@link #PRESETS} (a target depth), or null
-     * @param targetDepth keep at most the blocks that give this depth (null: remove only zero scales)
+     * @param preset one of {@link #PRESETS} (a target depth, so magnitude selection), or null
+     * @param targetDepth keep at most the blocks that give this depth, ranked by magnitude (null: the paper's
+     *     selection, only zero scales go)
      */
     public SparseStructureSelection(double gamma, String preset, Integer targetDepth) {
         if (!(gamma >= 0) || Double.isInfinite(gamma)) {
@@ -49,6 +71,7 @@ public final class SparseStructureSelection implements PruningMethod {
         this.gamma = gamma;
         this.preset = preset;
         this.targetDepth = preset != null ? Integer.valueOf(preset.substring("resnet-".length())) : targetDepth;
+        this.selection = this.targetDepth != null ? Selection.MAGNITUDE : Selection.ZERO;
     }
 
     @Override
@@ -56,10 +79,21 @@ public final class SparseStructureSelection implements PruningMethod {
         return MethodDef.SPARSE_STRUCTURE_SELECTION;
     }
 
+    public Selection selection() {
+        return selection;
+    }
+
+    /** {@code sss} for the paper's selection, {@code sss-magnitude} for ranking by magnitude. */
+    @Override
+    public String name() {
+        return selection == Selection.ZERO ? def().word() : def().word() + "-magnitude";
+    }
+
     @Override
     public JsonObject settings() {
         JsonObject o = new JsonObject();
         o.addProperty("gamma", gamma);
+        o.addProperty("selection", selection.word());
         if (preset != null) {
             o.addProperty("preset", preset);
         }
@@ -80,20 +114,95 @@ public final class SparseStructureSelection implements PruningMethod {
 
     @Override
     public List<TrainingHook> baselineHooks() {
-        return List.of(proximalHook(gamma));
+        return List.of(apgHook(gamma, APG_MOMENTUM));
     }
 
-    /** The soft-threshold step on every block scale, after each optimiser step. */
-    public static TrainingHook proximalHook(double gamma) {
+    /** The look-ahead point of APG, where the next gradient is taken: {@code s + mu * v}. */
+    static float lookAhead(float scale, float velocity, double mu) {
+        return (float) (scale + mu * velocity);
+    }
+
+    /** APG's proximal step from the look-ahead {@code z} with the gradient there: soft-threshold by {@code lr * gamma}. */
+    static float proximal(float z, float gradAtZ, double lr, double gamma) {
+        float u = (float) (z - lr * gradAtZ);
+        float t = (float) (lr * gamma);
+        return Math.abs(u) <= t ? 0f : Math.signum(u) * (Math.abs(u) - t);
+    }
+
+    /**
+     * The APG update of every block scale. The scales rest at {@code s_t} between steps (so checkpoints and the
+     * plan see exact zeros); before each forward they move to the look-ahead, after the optimiser step they are set to
+     * the proximal point, overriding whatever SGD did to them (no momentum buffer and no weight decay of SGD's
+     * reaches them: the l1 term is their only regulariser). The velocity {@code s_t - s_{t-1}} is saved with the
+     * optimiser state, so a resumed run continues exactly.
+     */
+    public static TrainingHook apgHook(double gamma, double mu) {
+        if (!(gamma >= 0) || !(mu >= 0 && mu < 1)) {
+            throw new ArchException("sss APG needs gamma >= 0 and momentum in [0, 1), got " + gamma + ", " + mu);
+        }
         return new TrainingHook() {
+            private final Map<String, Float> velocity = new LinkedHashMap<>();
+            private final Map<String, Float> rest = new LinkedHashMap<>();
+            private final Map<String, Float> at = new LinkedHashMap<>();
+            private final Map<String, Float> grad = new LinkedHashMap<>();
+
             @Override
-            public void afterStep(Network net, double lr) {
-                float t = (float) (lr * gamma);
+            public void beforeTraining(Network net) {
+                velocity.clear();
+            }
+
+            @Override
+            public void beforeForward(Network net) {
                 for (String name : scaleTensors(net)) {
                     NDArray s = net.array(name);
-                    float v = s.getFloat(0);
-                    float shrunk = Math.signum(v) * Math.max(Math.abs(v) - t, 0f);
-                    s.set(new float[] {shrunk});
+                    float lambda = s.getFloat(0);
+                    float z = lookAhead(lambda, velocity.getOrDefault(name, 0f), mu);
+                    rest.put(name, lambda);
+                    at.put(name, z);
+                    s.set(new float[] {z});
+                }
+            }
+
+            @Override
+            public void afterBackward(Network net) {
+                for (String name : scaleTensors(net)) {
+                    try (NDArray g = net.array(name).getGradient()) {
+                        grad.put(name, g.getFloat(0));
+                    }
+                }
+            }
+
+            @Override
+            public void afterStep(Network net, double lr) {
+                for (String name : scaleTensors(net)) {
+                    if (!at.containsKey(name)) {
+                        throw new IllegalStateException("sss APG: no look-ahead for " + name + " (beforeForward not called)");
+                    }
+                    float next = proximal(at.get(name), grad.get(name), lr, gamma);
+                    velocity.put(name, next - rest.get(name));
+                    net.array(name).set(new float[] {next});
+                }
+                at.clear();
+                grad.clear();
+                rest.clear();
+            }
+
+            @Override
+            public List<Tensor> exportState() {
+                List<Tensor> out = new ArrayList<>();
+                velocity.forEach((k, v) -> out.add(new Tensor(k, new long[] {1}, new float[] {v})));
+                return out;
+            }
+
+            @Override
+            public void importState(List<Tensor> state) {
+                velocity.clear();
+                for (Tensor t : state) {
+                    if (t.data().length != 1) {
+                        throw new IllegalStateException("sss APG state for " + t.name() + " must hold one velocity, got "
+                                + t.data().length + " values");
+                    }
+                    velocity.put(t.name(), t.data()[0]);
                 }
             }
         };
@@ -109,10 +218,14 @@ public final class SparseStructureSelection implements PruningMethod {
         return out;
     }
 
-    /** Blocks per depth unit: a basic block holds 2 convs, a bottleneck 3. */
+    /** Blocks with a branch for a depth: a basic block holds 2 convs, a bottleneck 3. */
     static int blocksForDepth(ArchSpec spec, int depth) {
-        return Math.max(spec.stageWidths().size(), (depth - 2) / (spec.family().equals("resnet") ? 2 : 3));
+        return Math.max(1, (depth - 2) / (spec.family().equals("resnet") ? 2 : 3));
     }
+
+    /** The note a plan carries when the paper's selection finds no zero scale. */
+    static final String NOTHING_REMOVED = "no block scale reached zero, so sparse structure selection removes no block "
+            + "(train longer or with a larger gamma; a target depth ranks by magnitude instead, sss-magnitude)";
 
     @Override
     public PrunePlan plan(Network trained) {
@@ -127,22 +240,22 @@ public final class SparseStructureSelection implements PruningMethod {
         float[] scale = new float[n];
         List<Integer> removable = new ArrayList<>();
         for (int b = 0; b < n; b++) {
-            scale[b] = g.hasScale(b) ? trained.array(g.blockName(b) + ".residual.scale").getFloat(0) : 1f;
             if (g.hasScale(b)) {
+                scale[b] = trained.array(g.blockName(b) + ".residual.scale").getFloat(0);
                 removable.add(b);
             }
         }
         boolean[] remove = new boolean[n];
-        for (int b : removable) {
-            remove[b] = scale[b] == 0f;
-        }
-        if (targetDepth != null) {
+        if (selection == Selection.ZERO) {
+            for (int b : removable) {
+                remove[b] = scale[b] == 0f; // exactly zero: the proximal step put it there
+            }
+        } else {
             int keepBlocks = blocksForDepth(spec, targetDepth);
-            List<Integer> alive = new ArrayList<>(removable.stream().filter(b -> !remove[b]).toList());
-            alive.sort(Comparator.comparingDouble(b -> Math.abs(scale[b])));
-            int count = n - (int) java.util.stream.IntStream.range(0, n).filter(b -> remove[b]).count();
-            for (int i = 0; i < alive.size() && count > keepBlocks; i++, count--) {
-                remove[alive.get(i)] = true;
+            List<Integer> ranked = new ArrayList<>(removable);
+            ranked.sort(Comparator.comparingDouble(b -> Math.abs(scale[b])));
+            for (int i = 0; i < ranked.size() - keepBlocks; i++) {
+                remove[ranked.get(i)] = true;
             }
         }
         List<PrunePlan.Block> blocks = new ArrayList<>();
@@ -155,13 +268,18 @@ public final class SparseStructureSelection implements PruningMethod {
         }
         JsonObject settings = settings();
         settings.add("removedBlocks", new com.google.gson.Gson().toJsonTree(removed));
-        return new PrunePlan(def().id(), spec.name(), spec.name() + "-sss" + (removed.isEmpty() ? "" : "-" + removed.size()),
+        if (removed.isEmpty() && selection == Selection.ZERO) {
+            settings.addProperty("note", NOTHING_REMOVED);
+        }
+        String tag = selection == Selection.ZERO ? "-sss" : "-sss-magnitude";
+        return new PrunePlan(def().id(), spec.name(), spec.name() + tag + (removed.isEmpty() ? "" : "-" + removed.size()),
                 settings, Map.of(), Map.of(), Map.of(), blocks, null, (System.nanoTime() - t0) / 1e9);
     }
 
     /**
      * The network without the plan's removed blocks, every kept block's scale folded into its branch's last layer, so
-     * that it is a plain ResNet again.
+     * that it is a plain ResNet again. A removed first block of a stage keeps its shortcut (a branchless block, see
+     * {@link ArchSpec#branchless}): with its scale at zero the trained block computed exactly that.
      */
     static Network removeBlocks(Network trained, PrunePlan plan) {
         ArchSpec spec = trained.spec();
@@ -176,24 +294,27 @@ public final class SparseStructureSelection implements PruningMethod {
             scale[b] = p != null ? p.scale() : 1f;
             remove[b] = p != null && p.removed();
         }
-        // the new architecture: fewer blocks per stage, no scales
+        // the new architecture: fewer blocks per stage, branchless first blocks, no scales
         List<List<Integer>> blocks = new ArrayList<>();
         List<List<Integer>> selections = spec.selections() == null ? null : new ArrayList<>();
         List<Integer> stageBlocks = new ArrayList<>();
         Map<String, String> rename = new LinkedHashMap<>();
+        boolean[] branchOnlyShortcut = new boolean[n];
         for (int s = 0; s < spec.stageWidths().size(); s++) {
             stageBlocks.add(0);
         }
         for (int b = 0; b < n; b++) {
-            if (remove[b]) {
+            boolean shortcutStays = spec.firstInStage(b);
+            if (remove[b] && !shortcutStays) {
                 continue;
             }
+            branchOnlyShortcut[b] = remove[b] || spec.branchless(b);
             int s = spec.stageOf(b);
             rename.put(g.blockName(b) + ".", "layer" + (s + 1) + "." + stageBlocks.get(s) + ".");
             stageBlocks.set(s, stageBlocks.get(s) + 1);
-            blocks.add(spec.blocks().get(b));
+            blocks.add(branchOnlyShortcut[b] ? List.of() : spec.blocks().get(b));
             if (selections != null) {
-                selections.add(spec.selections().get(b));
+                selections.add(branchOnlyShortcut[b] ? null : spec.selections().get(b));
             }
         }
         if (selections != null) {
@@ -210,6 +331,9 @@ public final class SparseStructureSelection implements PruningMethod {
             }
             if (name.endsWith(".residual.scale")) {
                 continue; // folded below
+            }
+            if (block != null && branchOnlyShortcut[blockIndex(g, block)] && !name.startsWith(block + "downsample.")) {
+                continue; // the removed branch of a block whose shortcut stays
             }
             String newName = block == null ? name : rename.get(block) + name.substring(block.length());
             float[] data = t.data();

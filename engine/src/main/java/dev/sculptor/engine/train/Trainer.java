@@ -76,7 +76,7 @@ public final class Trainer {
             if (training == null || !training.has("epoch") || loaded.optimizer() == null) {
                 throw new TrainingException(cfg.checkpointDir() + ": not a training checkpoint (no epoch or optimizer state)");
             }
-            sgd.importState(loaded.optimizer());
+            importState(sgd, loaded.optimizer());
             for (var e : training.getAsJsonArray("history")) {
                 history.add(fromJson(e.getAsJsonObject()));
             }
@@ -107,6 +107,9 @@ public final class Trainer {
                     NDArray y = m.create(b.labels()).toType(ai.djl.ndarray.types.DataType.INT64, false);
                     NDArray logits;
                     NDArray loss;
+                    for (TrainingHook h : hooks) {
+                        h.beforeForward(net);
+                    }
                     Network.recording(true);
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         logits = net.forward(x, true);
@@ -156,11 +159,48 @@ public final class Trainer {
                 JsonArray h = new JsonArray();
                 history.forEach(st -> h.add(toJson(st)));
                 training.add("history", h);
-                ModelCheckpoint.save(cfg.checkpointDir(), net, checkpointInfo, training, sgd.exportState());
+                ModelCheckpoint.save(cfg.checkpointDir(), net, checkpointInfo, training, exportState(sgd));
             }
             listener.onEpoch(stats);
         }
         return new Result(history, resumedAfter, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Hook states travel with the optimiser's, each tensor named {@code hooks.<index>.<name>}. */
+    private static final String HOOK_STATE = "hooks.";
+
+    private List<dev.sculptor.engine.checkpoint.Tensor> exportState(Sgd sgd) {
+        List<dev.sculptor.engine.checkpoint.Tensor> out = new ArrayList<>(sgd.exportState());
+        for (int i = 0; i < hooks.size(); i++) {
+            for (var t : hooks.get(i).exportState()) {
+                out.add(new dev.sculptor.engine.checkpoint.Tensor(HOOK_STATE + i + "." + t.name(), t.shape(), t.data()));
+            }
+        }
+        return out;
+    }
+
+    private void importState(Sgd sgd, List<dev.sculptor.engine.checkpoint.Tensor> state) {
+        List<dev.sculptor.engine.checkpoint.Tensor> optimizer = new ArrayList<>();
+        List<List<dev.sculptor.engine.checkpoint.Tensor>> perHook = new ArrayList<>();
+        hooks.forEach(h -> perHook.add(new ArrayList<>()));
+        for (var t : state) {
+            if (!t.name().startsWith(HOOK_STATE)) {
+                optimizer.add(t);
+                continue;
+            }
+            String rest = t.name().substring(HOOK_STATE.length());
+            int dot = rest.indexOf('.');
+            int i = dot > 0 ? Integer.parseInt(rest.substring(0, dot)) : -1;
+            if (i < 0 || i >= hooks.size()) {
+                throw new TrainingException(cfg.checkpointDir() + ": checkpoint holds state " + t.name()
+                        + " for a training hook this run does not have (" + hooks.size() + " hooks)");
+            }
+            perHook.get(i).add(new dev.sculptor.engine.checkpoint.Tensor(rest.substring(dot + 1), t.shape(), t.data()));
+        }
+        sgd.importState(optimizer);
+        for (int i = 0; i < hooks.size(); i++) {
+            hooks.get(i).importState(perHook.get(i));
+        }
     }
 
     // JSON has no NaN: metrics of unevaluated epochs are left out and read back as NaN.

@@ -1,6 +1,8 @@
 package dev.sculptor.engine.train;
 
 import dev.sculptor.engine.arch.Network;
+import dev.sculptor.engine.checkpoint.Tensor;
+import java.util.List;
 
 /**
  * Where pruning methods reach into training: sparsity penalties on gradients (Network Slimming),
@@ -10,6 +12,12 @@ import dev.sculptor.engine.arch.Network;
 public interface TrainingHook {
     /** Once before the first epoch of a fresh run (not on resume: the checkpoint already holds its effect). */
     default void beforeTraining(Network net) {}
+
+    /**
+     * Before each batch's forward pass: weights may be moved (a look-ahead point, as Sparse Structure Selection's
+     * accelerated proximal gradient takes the gradient at one).
+     */
+    default void beforeForward(Network net) {}
 
     /** After backward, before the optimiser step: gradients may be changed in place. */
     default void afterBackward(Network net) {}
@@ -24,4 +32,12 @@ public interface TrainingHook {
 
     /** After each epoch (0-based), before its checkpoint is written. */
     default void afterEpoch(Network net, int epoch) {}
+
+    /** State the hook carries between steps, saved with the optimiser state so a resumed run continues exactly. */
+    default List<Tensor> exportState() {
+        return List.of();
+    }
+
+    /** The state {@link #exportState} gave, on resume. */
+    default void importState(List<Tensor> state) {}
 }
