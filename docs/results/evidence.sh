@@ -7,7 +7,7 @@
 #   docs/results/evidence.sh [method ...]      (default: all seven, in the order below)
 #
 # Settings by environment: SEEDS (1,2,3), EPOCHS (baseline epochs, 12), CAP (Scratch-B cap, 2), OUT (runs/evidence),
-# RESNET (the architecture for sss, resnet14), NICE (19: leave the machine to others).
+# RESNET (the architecture for sss, resnet14), SSS_GAMMA (0.01), NICE (19: leave the machine to others).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 SEEDS="${SEEDS:-1,2,3}"
@@ -32,7 +32,8 @@ for m in "${METHODS[@]}"; do
     # these train their own baseline (sparsity, soft pruning)
     slimming) args=(--method slimming --percent 0.5 --arch lenet "${all_modes[@]}") ;;
     sfp) args=(--method sfp --rate 0.3 --arch lenet "${all_modes[@]}") ;;
-    sss) args=(--method sss --arch "$RESNET" --target-depth 8 "${all_modes[@]}") ;;
+    # zero selection (Huang & Wang): only blocks whose scale the proximal steps drove to exactly 0 are removed
+    sss) args=(--method sss --arch "$RESNET" --gamma "${SSS_GAMMA:-0.01}" "${all_modes[@]}") ;;
     *) echo "unknown method $m (l1 thinet regression weight slimming sfp sss)" >&2; exit 2 ;;
   esac
   echo "== $m: ${args[*]} ${common[*]}"
