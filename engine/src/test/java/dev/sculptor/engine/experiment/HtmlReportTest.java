@@ -307,6 +307,38 @@ class HtmlReportTest {
         assertFalse(HtmlReport.render(report(ResultTable.of(ResultTableTest.setup(), runs()))).contains("class=\"scales\""));
     }
 
+    /**
+     * The real command with slimming: each seed's pruned run in results.json carries the histogram its pruned
+     * checkpoint's manifest stores, results.md says its fraction near zero (and warns exactly when it is below the
+     * cut), report.html charts it.
+     */
+    @Test
+    void rethinkWithSlimmingShowsTheStoredHistogram(@TempDir Path dir) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of(
+                "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz")), "apt-get install dataset-fashion-mnist");
+        assertEquals(0, EngineCli.execute("rethink", "--arch", "lenet", "--method", "slimming", "--percent", "0.5",
+                "--modes", "fine-tune", "--train-subset", "128", "--test-subset", "64", "--epochs", "1", "--batch-size",
+                "32", "--finetune-epochs", "1", "--seeds", "1,2", "--json", "--out", dir.toString()));
+        JsonObject table = JsonParser.parseString(Files.readString(dir.resolve("results.json"))).getAsJsonObject();
+        JsonObject pruned = table.getAsJsonArray("rows").asList().stream().map(e -> e.getAsJsonObject())
+                .filter(r -> r.get("model").getAsString().equals("pruned")).findFirst().orElseThrow();
+        String md = Files.readString(dir.resolve("results.md"));
+        String html = Files.readString(dir.resolve(HtmlReport.FILE));
+        for (long seed : List.of(1L, 2L)) {
+            JsonObject stored = CheckpointDir.readManifest(dir.resolve("seed-" + seed + "/pruned")).lineage().settings()
+                    .getAsJsonObject("scaleHistogram");
+            JsonObject shown = pruned.getAsJsonArray("runs").get((int) seed - 1).getAsJsonObject()
+                    .getAsJsonObject("scaleHistogram");
+            assertEquals(stored, shown);
+            assertEquals(96, shown.get("channels").getAsInt(), "lenet's 32 + 64 BN-gated channels");
+            assertTrue(md.contains(String.format(java.util.Locale.ROOT, "seed %d %.1f%% (%d of 96 below", seed,
+                    100 * stored.get("fractionBelow").getAsDouble(), stored.get("below").getAsInt())), md);
+            assertEquals(stored.get("fractionBelow").getAsDouble() < 0.5, md.contains("warning: seed " + seed + ":"), md);
+            assertEquals(20, elements(html, "rect", "scale-bin").stream()
+                    .filter(r -> r.get("data-seed").equals(String.valueOf(seed))).count());
+        }
+    }
+
     /** The real command: report.html beside results.json, every row in it, curves from the checkpoints' histories. */
     @Test
     void rethinkWritesTheReportBesideTheTable(@TempDir Path dir) throws Exception {
