@@ -597,7 +597,8 @@ public final class HtmlReport {
                     + "data-sparse=\"%b\">\n", w, h, w, h, run.seed(), hist.get("channels").getAsInt(),
                     hist.get("below").getAsInt(), fraction, threshold, sparse));
             axes(sb, x, y, w, h, "|gamma| (BN scale), seed " + run.seed(), "channels",
-                    v -> String.format(Locale.ROOT, "%.3g", v), HtmlReport::trim);
+                    v -> new java.math.BigDecimal(String.format(Locale.ROOT, "%.3g", v)).stripTrailingZeros().toPlainString(),
+                    HtmlReport::trim);
             for (int b = 0; b < counts.size(); b++) {
                 double x0 = x.px(edges.get(b));
                 double x1 = x.px(edges.get(b + 1));
