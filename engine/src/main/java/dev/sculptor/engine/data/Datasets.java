@@ -30,6 +30,12 @@ public final class Datasets {
     static final String CIFAR_SUBDIR = "cifar-10-batches-bin";
 
     private static final int NUM_CLASSES = 10;
+    /**
+     * A directory of Fashion-MNIST-format (IDX) files may declare its classes in this file, one name per line; without
+     * it there are Fashion-MNIST's ten. The IDX format itself does not say how many classes its labels range over, and
+     * a network built for the dataset needs one output per class.
+     */
+    public static final String CLASSES_FILE = "classes.txt";
     private static final float[] FASHION_MEAN = {0.2860f};
     private static final float[] FASHION_STD = {0.3530f};
     private static final float[] CIFAR_MEAN = {0.4914f, 0.4822f, 0.4465f};
@@ -111,15 +117,38 @@ public final class Datasets {
             throw DataException.at(dir, "Fashion-MNIST labels missing (looked for " + labelsBase
                     + "[.gz] next to " + imagesFile.getFileName() + ")");
         }
+        int classes = idxClasses(dir);
         byte[] pixels = readIdxImages(imagesFile, 28, 28);
-        int[] labels = readIdxLabels(labelsFile, NUM_CLASSES);
+        int[] labels = readIdxLabels(labelsFile, classes);
         int images = pixels.length / (28 * 28);
         if (images != labels.length) {
             throw DataException.at(labelsFile, "image/label count mismatch: " + labels.length
                     + " labels but " + images + " images in " + imagesFile.getFileName());
         }
-        return ImageDataset.wrap(FASHION_MNIST, 1, 28, 28, NUM_CLASSES, pixels, labels,
+        return ImageDataset.wrap(FASHION_MNIST, 1, 28, 28, classes, pixels, labels,
                 FASHION_MEAN, FASHION_STD);
+    }
+
+    /** The class count {@link #CLASSES_FILE} declares (its non-blank lines), else {@value #NUM_CLASSES}. */
+    static int idxClasses(Path dir) {
+        Path f = dir.resolve(CLASSES_FILE);
+        if (!Files.isRegularFile(f)) {
+            return NUM_CLASSES;
+        }
+        List<String> names;
+        try {
+            names = Files.readAllLines(f).stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        } catch (IOException e) {
+            throw unreadable(f, e);
+        }
+        // labels are single bytes; one class is no classification
+        if (names.size() < 2 || names.size() > 256) {
+            throw DataException.at(f, "declares " + names.size() + " classes (want 2..256, one name per line)");
+        }
+        if (names.stream().distinct().count() != names.size()) {
+            throw DataException.at(f, "names a class twice: " + names);
+        }
+        return names.size();
     }
 
     /** Prefers the raw file (no inflating) when both it and the {@code .gz} are present. */

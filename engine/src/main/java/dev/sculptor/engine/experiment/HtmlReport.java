@@ -233,6 +233,7 @@ public final class HtmlReport {
         table(sb, t);
         accuracyVsFlops(sb, t);
         widths(sb, r.pruning());
+        scales(sb, t);
         curves(sb, t, r.curves());
         setup(sb, t.setup());
         if (!r.notes().isEmpty()) {
@@ -563,6 +564,71 @@ public final class HtmlReport {
         }
         sb.append("</svg>\n<p class=\"caption\">Residual blocks of the unpruned network, per seed: filled kept, "
                 + "empty removed by the pruning (its lineage's removedBlocks).</p>\n");
+    }
+
+    /**
+     * Network Slimming: per seed, the histogram of the BN scales at the end of sparsity training, as the pruned run of
+     * the table holds it (read from its checkpoint's lineage), with the near-zero threshold marked. Nothing for other
+     * methods.
+     */
+    private static void scales(StringBuilder sb, ResultTable t) {
+        List<ResultTable.Run> runs = t.rows().stream().filter(r -> r.model().equals(ResultTable.PRUNED))
+                .flatMap(r -> r.runs().stream()).filter(r -> r.scaleHistogram() != null).toList();
+        if (runs.isEmpty()) {
+            return;
+        }
+        sb.append("<h2>BN scales after sparsity training</h2>\n<div>");
+        int w = 440;
+        int h = 260;
+        for (ResultTable.Run run : runs) {
+            JsonObject hist = run.scaleHistogram();
+            List<Double> edges = hist.getAsJsonArray("edges").asList().stream().map(JsonElement::getAsDouble).toList();
+            List<Integer> counts = hist.getAsJsonArray("counts").asList().stream().map(JsonElement::getAsInt).toList();
+            double threshold = hist.get("threshold").getAsDouble();
+            double fraction = hist.get("fractionBelow").getAsDouble();
+            boolean sparse = !t.notSparse(hist);
+            int most = counts.stream().mapToInt(Integer::intValue).max().orElse(0);
+            Scale x = new Scale(0, edges.get(edges.size() - 1), false, LEFT, w - 20);
+            Scale y = Scale.of(0, Math.max(most, 1), false, h - BOTTOM, TOP);
+            y = new Scale(0, y.hi(), false, h - BOTTOM, TOP);
+            sb.append(String.format(Locale.ROOT, "<svg class=\"scales\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+                    + "font-family=\"sans-serif\" font-size=\"11\" xmlns=\"http://www.w3.org/2000/svg\" data-seed=\"%d\" "
+                    + "data-channels=\"%d\" data-below=\"%d\" data-fraction-below=\"%s\" data-threshold=\"%s\" "
+                    + "data-sparse=\"%b\">\n", w, h, w, h, run.seed(), hist.get("channels").getAsInt(),
+                    hist.get("below").getAsInt(), fraction, threshold, sparse));
+            axes(sb, x, y, w, h, "|gamma| (BN scale), seed " + run.seed(), "channels",
+                    v -> new java.math.BigDecimal(String.format(Locale.ROOT, "%.3g", v)).stripTrailingZeros().toPlainString(),
+                    HtmlReport::trim);
+            for (int b = 0; b < counts.size(); b++) {
+                double x0 = x.px(edges.get(b));
+                double x1 = x.px(edges.get(b + 1));
+                double top = y.px(counts.get(b));
+                sb.append(String.format(Locale.ROOT, "<rect class=\"scale-bin\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+                        + "height=\"%.1f\" fill=\"%s\" data-seed=\"%d\" data-lo=\"%s\" data-hi=\"%s\" data-count=\"%d\">"
+                        + "<title>seed %d: %d channels with |gamma| in [%s, %s%s</title></rect>\n", x0, top,
+                        Math.max(x1 - x0 - 1, 0.5), y.px(0) - top, colour(0), run.seed(), edges.get(b), edges.get(b + 1),
+                        counts.get(b), run.seed(), counts.get(b), trim4(edges.get(b)), trim4(edges.get(b + 1)),
+                        b == counts.size() - 1 ? "]" : ")"));
+            }
+            if (threshold <= x.hi()) {
+                double px = x.px(threshold);
+                sb.append(String.format(Locale.ROOT, "<line class=\"near-zero\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+                        + "y2=\"%.1f\" stroke=\"#d62728\" stroke-dasharray=\"4 3\" data-threshold=\"%s\"><title>near zero: "
+                        + "|gamma| below %s</title></line>\n", px, y.p1(), px, y.p0(), threshold, threshold));
+            }
+            sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" fill=\"%s\">%s</text>\n",
+                    w - 24, TOP + 12, sparse ? "#222" : "#d62728", esc(String.format(Locale.ROOT, "%.1f%% below %s%s",
+                            100 * fraction, threshold, sparse ? "" : ": not sparse"))));
+            sb.append("</svg>\n");
+        }
+        sb.append("</div>\n<p class=\"caption\">Each seed's BatchNorm scales |gamma| over the prunable channels when "
+                + "sparsity training ended (the pruned checkpoint's lineage.settings.scaleHistogram), in equal bins from 0 "
+                + "to the largest; dashed red: the near-zero threshold. Slimming should leave most of the mass near zero; "
+                + "where fewer scales are near zero than the cut removes, " + esc(ResultTable.NOT_SLIMMING) + ".</p>\n");
+    }
+
+    private static String trim4(double v) {
+        return String.format(Locale.ROOT, "%.4f", v);
     }
 
     /** Per row with a history: test accuracy, and test (solid) and training (dashed) loss per epoch, a line per seed. */

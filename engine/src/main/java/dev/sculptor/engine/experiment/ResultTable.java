@@ -3,7 +3,10 @@ package dev.sculptor.engine.experiment;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
+import dev.sculptor.engine.checkpoint.CheckpointDir;
+import dev.sculptor.engine.checkpoint.Manifest;
 import dev.sculptor.engine.metrics.Latency;
+import dev.sculptor.engine.prune.MethodDef;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -33,15 +36,28 @@ public record ResultTable(JsonObject setup, List<Row> rows) {
      * @param bestAccuracy highest per-epoch test accuracy in the training history; NaN without one
      * @param checkpoint where the model is saved (latency is measured from it after all training)
      * @param latency null until measured
+     * @param scaleHistogram Network Slimming's pruned run only: the histogram of the BN scales at the end of sparsity
+     *     training, as the pruning stored it in the checkpoint's manifest ({@code lineage.settings.scaleHistogram}, see
+     *     {@code NetworkSlimming.ScaleHistogram#toJson}); null for every other run
      */
     public record Run(long seed, double accuracy, double bestAccuracy, double loss, long params, long flops, int epochs,
-            double seconds, String checkpoint, Latency.Result latency) {
+            double seconds, String checkpoint, Latency.Result latency, JsonObject scaleHistogram) {
+        /** A run without a scale histogram (all but slimming's pruned row; {@link ResultTable#of} reads that one). */
+        public Run(long seed, double accuracy, double bestAccuracy, double loss, long params, long flops, int epochs,
+                double seconds, String checkpoint, Latency.Result latency) {
+            this(seed, accuracy, bestAccuracy, loss, params, flops, epochs, seconds, checkpoint, latency, null);
+        }
+
         public Run withSeconds(double s) {
-            return new Run(seed, accuracy, bestAccuracy, loss, params, flops, epochs, s, checkpoint, latency);
+            return new Run(seed, accuracy, bestAccuracy, loss, params, flops, epochs, s, checkpoint, latency, scaleHistogram);
         }
 
         public Run withLatency(Latency.Result l) {
-            return new Run(seed, accuracy, bestAccuracy, loss, params, flops, epochs, seconds, checkpoint, l);
+            return new Run(seed, accuracy, bestAccuracy, loss, params, flops, epochs, seconds, checkpoint, l, scaleHistogram);
+        }
+
+        public Run withScaleHistogram(JsonObject h) {
+            return new Run(seed, accuracy, bestAccuracy, loss, params, flops, epochs, seconds, checkpoint, latency, h);
         }
     }
 
@@ -91,17 +107,107 @@ public record ResultTable(JsonObject setup, List<Row> rows) {
         return of(setup, runs);
     }
 
-    /** The rows of {@code runs} (row name to one run per seed, in order) under {@code setup}. */
+    /**
+     * The rows of {@code runs} (row name to one run per seed, in order) under {@code setup}. The runs of the row
+     * {@code pruned} get the scale histogram their checkpoint's manifest holds (Network Slimming's); one that is there
+     * but cannot be read is named in the setup ({@code scaleHistogramsUnread}) and under the table, not fatal.
+     */
     static ResultTable of(JsonObject setup, Map<String, List<Run>> runs) {
         JsonObject s = setup.deepCopy();
         s.addProperty("accuracy", ACCURACY);
         s.addProperty("bestAccuracy", BEST_ACCURACY);
         List<Row> rows = new ArrayList<>();
         for (Map.Entry<String, List<Run>> e : runs.entrySet()) {
-            rows.add(row(e.getKey(), e.getValue()));
+            List<Run> r = e.getValue();
+            if (e.getKey().equals(PRUNED)) {
+                r = withScaleHistograms(r, s);
+            }
+            rows.add(row(e.getKey(), r));
         }
         return new ResultTable(s, rows);
     }
+
+    /** The row of the pruned, not retrained, model (as {@code Rethink} names it). */
+    static final String PRUNED = "pruned";
+
+    private static List<Run> withScaleHistograms(List<Run> runs, JsonObject setup) {
+        List<Run> out = new ArrayList<>();
+        for (Run r : runs) {
+            if (r.scaleHistogram() != null || r.checkpoint() == null) {
+                out.add(r);
+                continue;
+            }
+            try {
+                JsonObject h = storedScaleHistogram(Path.of(r.checkpoint()));
+                out.add(h == null ? r : r.withScaleHistogram(h));
+            } catch (RuntimeException e) {
+                if (!setup.has("scaleHistogramsUnread")) {
+                    setup.add("scaleHistogramsUnread", new JsonObject());
+                }
+                setup.getAsJsonObject("scaleHistogramsUnread").addProperty(String.valueOf(r.seed()), e.getMessage());
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The scale histogram a pruned checkpoint's manifest records ({@code lineage.settings.scaleHistogram}, written by
+     * Network Slimming's plan), as stored; null when the checkpoint or the histogram is absent (other methods).
+     *
+     * @throws IllegalArgumentException naming the checkpoint and the field when the histogram is malformed
+     */
+    static JsonObject storedScaleHistogram(Path checkpoint) {
+        if (!Files.exists(checkpoint.resolve(CheckpointDir.MANIFEST))) {
+            return null;
+        }
+        Manifest m = CheckpointDir.readManifest(checkpoint);
+        JsonObject how = m.lineage() == null ? null : m.lineage().settings();
+        if (how == null || !how.has("scaleHistogram")) {
+            return null;
+        }
+        String where = checkpoint + ": lineage.settings.scaleHistogram";
+        if (!how.get("scaleHistogram").isJsonObject()) {
+            throw new IllegalArgumentException(where + " is not an object");
+        }
+        JsonObject h = how.getAsJsonObject("scaleHistogram");
+        for (String k : List.of("channels", "threshold", "below", "fractionBelow", "max")) {
+            if (!h.has(k) || !h.get(k).isJsonPrimitive() || !h.get(k).getAsJsonPrimitive().isNumber()) {
+                throw new IllegalArgumentException(where + " has no number '" + k + "'");
+            }
+        }
+        for (String k : List.of("edges", "counts")) {
+            if (!h.has(k) || !h.get(k).isJsonArray()) {
+                throw new IllegalArgumentException(where + " has no array '" + k + "'");
+            }
+        }
+        int bins = h.getAsJsonArray("counts").size();
+        if (bins == 0 || h.getAsJsonArray("edges").size() != bins + 1) {
+            throw new IllegalArgumentException(where + " has " + h.getAsJsonArray("edges").size() + " edges for " + bins
+                    + " counts (want counts + 1, counts >= 1)");
+        }
+        return h.deepCopy();
+    }
+
+    /**
+     * A slimming run is judged not sparse when fewer of its scales are near zero than the fraction its cut removes
+     * ({@code percent}): then the cut removes channels whose scales the sparsity training did not drive to zero, which
+     * is magnitude pruning of BN scales, not slimming. The cut fraction is the setup's {@code methodSettings.percent},
+     * else slimming's default.
+     */
+    double slimmingCut() {
+        JsonObject ms = setup.has("methodSettings") && setup.get("methodSettings").isJsonObject()
+                ? setup.getAsJsonObject("methodSettings") : new JsonObject();
+        return ms.has("percent") ? ms.get("percent").getAsDouble() : MethodDef.NETWORK_SLIMMING.defaultPercent();
+    }
+
+    /** Whether a stored histogram has too few scales near zero for its run to count as slimming (see {@link #slimmingCut}). */
+    boolean notSparse(JsonObject h) {
+        return h.get("fractionBelow").getAsDouble() < slimmingCut();
+    }
+
+    /** The warning of the histogram's note. */
+    static final String NOT_SLIMMING = "a slimming run without sparse scales is not slimming";
 
     static Row row(String model, List<Run> r) {
         if (r.isEmpty()) {
@@ -185,9 +291,48 @@ public record ResultTable(JsonObject setup, List<Row> rows) {
                     + "trained with the baseline's recipe for Scratch-B's epochs; Scratch-B is evidence for the pruned "
                     + "architecture only where it beats this row, not just the baseline");
         }
+        n.addAll(scaleNotes());
         if (setup.has("refusedModes")) {
             setup.getAsJsonObject("refusedModes").entrySet().forEach(e -> n.add(String.format(
                     "not run: %s (%s)", e.getKey(), e.getValue().getAsString())));
+        }
+        return n;
+    }
+
+    /**
+     * Slimming's scales at the end of sparsity training: the fraction below the near-zero threshold per seed, and a
+     * warning per seed where it is smaller than the cut ({@link #notSparse}); nothing for other methods.
+     */
+    List<String> scaleNotes() {
+        List<String> n = new ArrayList<>();
+        List<Run> runs = rows.stream().filter(r -> r.model().equals(PRUNED)).flatMap(r -> r.runs().stream())
+                .filter(r -> r.scaleHistogram() != null).toList();
+        if (!runs.isEmpty()) {
+            StringBuilder sb = new StringBuilder("BN scales at the end of slimming's sparsity training (histograms per seed "
+                    + "in results.json, pruned row's runs, scaleHistogram, and in report.html): fraction of |gamma| below the "
+                    + "near-zero threshold");
+            String sep = ": ";
+            for (Run r : runs) {
+                JsonObject h = r.scaleHistogram();
+                sb.append(sep).append(String.format(java.util.Locale.ROOT, "seed %d %.1f%% (%d of %d below %s, largest %.4f)",
+                        r.seed(), 100 * h.get("fractionBelow").getAsDouble(), h.get("below").getAsInt(),
+                        h.get("channels").getAsInt(), h.get("threshold").getAsString(), h.get("max").getAsDouble()));
+                sep = "; ";
+            }
+            n.add(sb.toString());
+            for (Run r : runs) {
+                JsonObject h = r.scaleHistogram();
+                if (notSparse(h)) {
+                    n.add(String.format(java.util.Locale.ROOT, "warning: seed %d: only %.1f%% of the BN scales are below %s, "
+                            + "fewer than the %.0f%% of channels the cut removes: %s (train longer or with a larger lambda)",
+                            r.seed(), 100 * h.get("fractionBelow").getAsDouble(), h.get("threshold").getAsString(),
+                            100 * slimmingCut(), NOT_SLIMMING));
+                }
+            }
+        }
+        if (setup.has("scaleHistogramsUnread")) {
+            setup.getAsJsonObject("scaleHistogramsUnread").entrySet().forEach(e -> n.add(String.format(
+                    "scale histogram of seed %s not shown: %s", e.getKey(), e.getValue().getAsString())));
         }
         return n;
     }

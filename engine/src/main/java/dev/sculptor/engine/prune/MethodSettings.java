@@ -44,6 +44,20 @@ public record MethodSettings(String preset, double ratio, Map<String, Double> ra
                 SampledPruning.DEFAULT_LOCATIONS, true);
     }
 
+    /**
+     * {@link #ofContract(String, Double, Map, Collection, Double, Double, boolean)} for {@code def} on a network of
+     * {@code arch}: an unset lambda is the method's default for that architecture ({@link MethodDef#defaultLambda}:
+     * slimming's follows the family, 1e-5 for PreResNet and DenseNet), so the services default as the engine does.
+     *
+     * @param arch the network the method will prune; null where it is not known (then {@link MethodDef#DEFAULT_LAMBDA})
+     */
+    public static MethodSettings ofContract(MethodDef def, dev.sculptor.engine.arch.ArchSpec arch, String preset,
+            Double ratio, Map<String, Double> ratios, Collection<String> skip, Double percent, Double lambda,
+            boolean includeLinear) {
+        return ofContract(preset, ratio, ratios, skip, percent, lambda != null ? lambda : def.defaultLambda(arch),
+                includeLinear);
+    }
+
     public MethodSettings withPercent(Double p) {
         return new MethodSettings(preset, ratio, ratios, skip, p, lambda, includeLinear, targetDepth, samples, locations, refit);
     }

@@ -265,6 +265,80 @@ class HtmlReportTest {
                 "layer3.0", "true", "layer3.1", "false"), shown);
     }
 
+    /**
+     * Slimming's histograms: one chart per seed whose bars are the stored counts over the stored edges, with the
+     * near-zero threshold and the judgement of the table (seed 2's 9 of 20 near zero is fewer than the cut's half).
+     */
+    @Test
+    void scaleHistogramsAreChartedPerSeedFromTheStoredCounts() {
+        Map<String, List<ResultTable.Run>> runs = runs();
+        runs.put("pruned", List.of(run(1, 0.30, 400_000, 0).withScaleHistogram(ResultTableTest.histogram(15)),
+                run(2, 0.35, 420_000, 0).withScaleHistogram(ResultTableTest.histogram(9))));
+        JsonObject setup = ResultTableTest.setup();
+        setup.add("methodSettings", ResultTableTest.slimmingSettings(0.5, null));
+        ResultTable t = ResultTable.of(setup, runs);
+        String html = HtmlReport.render(report(t));
+
+        for (int[] sb : new int[][] {{1, 15}, {2, 9}}) {
+            JsonObject h = ResultTableTest.histogram(sb[1]);
+            List<Map<String, String>> bins = elements(html, "rect", "scale-bin").stream()
+                    .filter(r -> r.get("data-seed").equals(String.valueOf(sb[0]))).toList();
+            assertEquals(20, bins.size());
+            for (int b = 0; b < 20; b++) {
+                Map<String, String> r = bins.get(b);
+                assertEquals(h.getAsJsonArray("counts").get(b).getAsInt(), Integer.parseInt(r.get("data-count")));
+                assertEquals(h.getAsJsonArray("edges").get(b).getAsDouble(), Double.parseDouble(r.get("data-lo")));
+                assertEquals(h.getAsJsonArray("edges").get(b + 1).getAsDouble(), Double.parseDouble(r.get("data-hi")));
+            }
+        }
+        Matcher m = Pattern.compile("<svg class=\"scales\"[^>]*data-seed=\"(\\d+)\"[^>]*data-below=\"(\\d+)\" "
+                + "data-fraction-below=\"([^\"]+)\" data-threshold=\"([^\"]+)\" data-sparse=\"(true|false)\"").matcher(html);
+        Map<String, String> charts = new HashMap<>();
+        while (m.find()) {
+            charts.put(m.group(1), m.group(2) + "/" + m.group(3) + "/" + m.group(4) + "/" + m.group(5));
+        }
+        assertEquals(Map.of("1", "15/0.75/0.01/true", "2", "9/0.45/0.01/false"), charts);
+        assertEquals(2, elements(html, "line", "near-zero").size());
+        // the table's note and warning are on the page too
+        assertTrue(html.contains("warning: seed 2: only 45.0%"), html);
+        assertFalse(html.contains("warning: seed 1"), html);
+
+        // no histogram, no section
+        assertFalse(HtmlReport.render(report(ResultTable.of(ResultTableTest.setup(), runs()))).contains("class=\"scales\""));
+    }
+
+    /**
+     * The real command with slimming: each seed's pruned run in results.json carries the histogram its pruned
+     * checkpoint's manifest stores, results.md says its fraction near zero (and warns exactly when it is below the
+     * cut), report.html charts it.
+     */
+    @Test
+    void rethinkWithSlimmingShowsTheStoredHistogram(@TempDir Path dir) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of(
+                "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz")), "apt-get install dataset-fashion-mnist");
+        assertEquals(0, EngineCli.execute("rethink", "--arch", "lenet", "--method", "slimming", "--percent", "0.5",
+                "--modes", "fine-tune", "--train-subset", "128", "--test-subset", "64", "--epochs", "1", "--batch-size",
+                "32", "--finetune-epochs", "1", "--seeds", "1,2", "--json", "--out", dir.toString()));
+        JsonObject table = JsonParser.parseString(Files.readString(dir.resolve("results.json"))).getAsJsonObject();
+        JsonObject pruned = table.getAsJsonArray("rows").asList().stream().map(e -> e.getAsJsonObject())
+                .filter(r -> r.get("model").getAsString().equals("pruned")).findFirst().orElseThrow();
+        String md = Files.readString(dir.resolve("results.md"));
+        String html = Files.readString(dir.resolve(HtmlReport.FILE));
+        for (long seed : List.of(1L, 2L)) {
+            JsonObject stored = CheckpointDir.readManifest(dir.resolve("seed-" + seed + "/pruned")).lineage().settings()
+                    .getAsJsonObject("scaleHistogram");
+            JsonObject shown = pruned.getAsJsonArray("runs").get((int) seed - 1).getAsJsonObject()
+                    .getAsJsonObject("scaleHistogram");
+            assertEquals(stored, shown);
+            assertEquals(96, shown.get("channels").getAsInt(), "lenet's 32 + 64 BN-gated channels");
+            assertTrue(md.contains(String.format(java.util.Locale.ROOT, "seed %d %.1f%% (%d of 96 below", seed,
+                    100 * stored.get("fractionBelow").getAsDouble(), stored.get("below").getAsInt())), md);
+            assertEquals(stored.get("fractionBelow").getAsDouble() < 0.5, md.contains("warning: seed " + seed + ":"), md);
+            assertEquals(20, elements(html, "rect", "scale-bin").stream()
+                    .filter(r -> r.get("data-seed").equals(String.valueOf(seed))).count());
+        }
+    }
+
     /** The real command: report.html beside results.json, every row in it, curves from the checkpoints' histories. */
     @Test
     void rethinkWritesTheReportBesideTheTable(@TempDir Path dir) throws Exception {

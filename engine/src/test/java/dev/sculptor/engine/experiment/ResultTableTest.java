@@ -13,7 +13,14 @@ import dev.sculptor.engine.metrics.Latency;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import dev.sculptor.engine.arch.Architectures;
+import dev.sculptor.engine.arch.Network;
+import dev.sculptor.engine.checkpoint.Manifest;
+import dev.sculptor.engine.checkpoint.ModelCheckpoint;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Tables built from known runs: the numbers they must show are computed by hand below. */
 class ResultTableTest {
@@ -110,5 +117,109 @@ class ResultTableTest {
         assertNull(t.row("unpruned").latencyMillis());
         assertTrue(t.toMarkdown().contains("| 12.0 | - | - |"), t.toMarkdown());
         assertThrows(IllegalArgumentException.class, () -> ResultTable.row("empty", List.of()));
+    }
+
+    /**
+     * A histogram in the format {@code NetworkSlimming.ScaleHistogram#toJson} writes: 20 channels, {@code below} of them
+     * in the first bin [0, 0.01), the rest one per following bin, edges 0, 0.01, .., 0.2.
+     */
+    static JsonObject histogram(int below) {
+        JsonObject h = new JsonObject();
+        JsonArray edges = new JsonArray();
+        JsonArray counts = new JsonArray();
+        for (int i = 0; i <= 20; i++) {
+            edges.add(i / 100.0);
+        }
+        for (int i = 0; i < 20; i++) {
+            counts.add(i == 0 ? below : i <= 20 - below ? 1 : 0);
+        }
+        h.add("edges", edges);
+        h.add("counts", counts);
+        h.addProperty("channels", 20);
+        h.addProperty("threshold", 0.01);
+        h.addProperty("below", below);
+        h.addProperty("fractionBelow", below / 20.0);
+        h.addProperty("max", 0.2);
+        return h;
+    }
+
+    /** A pruned checkpoint whose lineage records {@code settings} (the network's weights do not matter here). */
+    static Path prunedCheckpoint(Path dir, JsonObject settings) {
+        try (Network net = Network.create(Architectures.named("lenet", List.of(1, 28, 28), 10), 1)) {
+            ModelCheckpoint.save(dir, net, new ModelCheckpoint.Info(new Manifest.Lineage("baseline", "network-slimming",
+                    settings), Map.of()), null, null);
+        }
+        return dir;
+    }
+
+    static JsonObject slimmingSettings(double percent, JsonObject histogram) {
+        JsonObject s = new JsonObject();
+        s.addProperty("percent", percent);
+        s.addProperty("lambda", 1e-4);
+        if (histogram != null) {
+            s.add("scaleHistogram", histogram);
+        }
+        return s;
+    }
+
+    /**
+     * Slimming's scale histograms: read from each seed's pruned checkpoint into results.json unchanged, summarised under
+     * the Markdown table with the stored numbers, and a warning exactly for the seeds with fewer scales near zero than
+     * the cut (percent 0.5) removes: 15 of 20 (75%) and 10 of 20 (50%, as many as the cut) pass, 9 of 20 (45%) warns.
+     */
+    @Test
+    void slimmingScaleHistogramsAreShownWithAWarningWhereTheScalesAreNotSparse(@TempDir Path dir) {
+        int[] below = {15, 10, 9};
+        Map<String, List<ResultTable.Run>> runs = new LinkedHashMap<>();
+        List<ResultTable.Run> pruned = new java.util.ArrayList<>();
+        for (int s = 1; s <= 3; s++) {
+            Path cp = prunedCheckpoint(dir.resolve("seed-" + s + "/pruned"), slimmingSettings(0.5, histogram(below[s - 1])));
+            pruned.add(new ResultTable.Run(s, 0.5, Double.NaN, 0.3, 700, 3000, 0, 1.0, cp.toString(), null));
+        }
+        runs.put("unpruned", List.of(run(1, 0.9, 0.9, 1000, 5000, 6, null), run(2, 0.9, 0.9, 1000, 5000, 6, null),
+                run(3, 0.9, 0.9, 1000, 5000, 6, null)));
+        runs.put("pruned", pruned);
+        JsonObject setup = setup();
+        setup.add("methodSettings", slimmingSettings(0.5, null));
+        ResultTable t = ResultTable.of(setup, runs);
+
+        // results.json: each pruned run carries its own stored histogram, no other run one
+        JsonObject json = JsonParser.parseString(t.toJson()).getAsJsonObject();
+        JsonArray prunedRuns = json.getAsJsonArray("rows").get(1).getAsJsonObject().getAsJsonArray("runs");
+        for (int s = 1; s <= 3; s++) {
+            assertEquals(histogram(below[s - 1]), prunedRuns.get(s - 1).getAsJsonObject().getAsJsonObject("scaleHistogram"));
+        }
+        json.getAsJsonArray("rows").get(0).getAsJsonObject().getAsJsonArray("runs")
+                .forEach(r -> assertFalse(r.getAsJsonObject().has("scaleHistogram")));
+
+        String md = t.toMarkdown();
+        assertTrue(md.contains("seed 1 75.0% (15 of 20 below 0.01, largest 0.2000)"), md);
+        assertTrue(md.contains("seed 2 50.0% (10 of 20 below 0.01, largest 0.2000)"), md);
+        assertTrue(md.contains("seed 3 45.0% (9 of 20 below 0.01, largest 0.2000)"), md);
+        assertEquals(1, md.split(ResultTable.NOT_SLIMMING, -1).length - 1, md);
+        assertTrue(md.contains("warning: seed 3: only 45.0% of the BN scales are below 0.01, fewer than the 50% "), md);
+        assertFalse(md.contains("warning: seed 1") || md.contains("warning: seed 2"), md);
+    }
+
+    /** Other methods record no histogram: no line; a malformed one is named under the table, and the table still comes. */
+    @Test
+    void noHistogramNoLineAndAMalformedOneIsNamed(@TempDir Path dir) {
+        JsonObject bad = histogram(5);
+        bad.remove("fractionBelow");
+        Map<String, List<ResultTable.Run>> runs = new LinkedHashMap<>();
+        runs.put("pruned", List.of(new ResultTable.Run(1, 0.5, Double.NaN, 0.3, 7, 30, 0, 1.0,
+                prunedCheckpoint(dir.resolve("a"), slimmingSettings(0.5, null)).toString(), null)));
+        ResultTable plain = ResultTable.of(setup(), runs);
+        assertNull(plain.row("pruned").runs().get(0).scaleHistogram());
+        assertFalse(plain.toMarkdown().contains("BN scales"), plain.toMarkdown());
+
+        runs.put("pruned", List.of(new ResultTable.Run(1, 0.5, Double.NaN, 0.3, 7, 30, 0, 1.0,
+                prunedCheckpoint(dir.resolve("b"), slimmingSettings(0.5, bad)).toString(), null)));
+        ResultTable t = ResultTable.of(setup(), runs);
+        assertNull(t.row("pruned").runs().get(0).scaleHistogram());
+        String md = t.toMarkdown();
+        assertTrue(md.contains("scale histogram of seed 1 not shown: " + dir.resolve("b")
+                + ": lineage.settings.scaleHistogram has no number 'fractionBelow'"), md);
+        assertTrue(Files.exists(dir.resolve("b").resolve("manifest.json")));
     }
 }

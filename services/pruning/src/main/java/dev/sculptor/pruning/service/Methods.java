@@ -2,6 +2,7 @@ package dev.sculptor.pruning.service;
 
 import dev.sculptor.api.v1.MethodSpec;
 import dev.sculptor.api.v1.PruningMethod;
+import dev.sculptor.engine.arch.ArchSpec;
 import dev.sculptor.engine.arch.Network;
 import dev.sculptor.engine.data.ImageDataset;
 import dev.sculptor.engine.prune.MethodDef;
@@ -78,8 +79,19 @@ public final class Methods {
      * @return null for a data-driven method when {@code train} gives no data (validation)
      */
     public static dev.sculptor.engine.prune.PruningMethod create(MethodSpec s, Supplier<ImageDataset> train) {
+        return create(s, null, train);
+    }
+
+    /**
+     * The engine method for a request on a network of {@code arch}: an unset sparsity lambda is the engine's default for
+     * the architecture ({@link MethodDef#defaultLambda}: slimming 1e-4 for VGG, ResNet and LeNet, 1e-5 for PreResNet
+     * and DenseNet), so that a job and the engine's own commands agree.
+     *
+     * @param arch the network to prune; null where it is not known yet (validation), then the contract's 1e-4
+     */
+    public static dev.sculptor.engine.prune.PruningMethod create(MethodSpec s, ArchSpec arch, Supplier<ImageDataset> train) {
         MethodDef def = MethodDef.byName(s.getMethod().name());
-        MethodSettings settings = MethodSettings.ofContract(s.getPreset(), s.hasRatio() ? s.getRatio() : null, s.getRatiosMap(),
+        MethodSettings settings = MethodSettings.ofContract(def, arch, s.getPreset(), s.hasRatio() ? s.getRatio() : null, s.getRatiosMap(),
                 s.getSkipList(), s.hasPercent() ? s.getPercent() : null, s.hasSparsityLambda() ? s.getSparsityLambda() : null,
                 s.getIncludeLinear());
         if (def.needsData()) {
@@ -97,7 +109,7 @@ public final class Methods {
      * @param train the training split, loaded only by the data-driven methods
      */
     public static PrunePlan plan(MethodSpec s, Network trained, Supplier<ImageDataset> train) {
-        dev.sculptor.engine.prune.PruningMethod method = create(s, train);
+        dev.sculptor.engine.prune.PruningMethod method = create(s, trained.spec(), train);
         if (method == null) {
             throw PlatformException.precondition(id(s.getMethod()) + " samples training data: the job's dataset gave none");
         }

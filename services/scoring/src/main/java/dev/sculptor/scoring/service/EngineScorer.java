@@ -43,7 +43,8 @@ public final class EngineScorer {
             throw new PlatformException(Code.UNIMPLEMENTED, "method.percent: the engine's sparse structure selection keeps blocks by "
                     + "target depth (presets " + def.presets() + ") or by zero scales, not by a percent");
         }
-        MethodSettings settings = MethodSettings.ofContract(m.preset(), m.ratio(), m.ratios(), m.skip(), m.percent(), m.lambda(),
+        // an unset lambda: the engine's default for this network's family (slimming: 1e-5 for PreResNet, DenseNet)
+        MethodSettings settings = MethodSettings.ofContract(def, net.spec(), m.preset(), m.ratio(), m.ratios(), m.skip(), m.percent(), m.lambda(),
                 m.includeLinear());
         return def.create(settings, () -> {
             throw new IllegalStateException(def.id() + " samples no data");
