@@ -194,57 +194,6 @@ public final class LinearAlgebra {
     }
 
     /**
-     * Non-negative LASSO in Gram form by cyclic coordinate descent: minimises
-     * {@code beta^T G beta - 2 b^T beta + lambda * sum(beta)} over {@code beta >= 0}, which is
-     * {@code ||y - Z beta||^2 + lambda ||beta||_1} with {@code G = Z^T Z} and {@code b = Z^T y}
-     * (up to the constant {@code ||y||^2}). Coordinates with {@code G_cc = 0} (a channel that
-     * contributes nothing) stay at zero.
-     *
-     * @param warm a starting point (not modified), or null for zero
-     */
-    public static double[] nonNegativeLasso(double[][] g, double[] b, double lambda, double[] warm) {
-        int c = b.length;
-        double[] beta = warm != null ? warm.clone() : new double[c];
-        double[] gb = new double[c]; // G beta
-        for (int i = 0; i < c; i++) {
-            if (beta[i] != 0) {
-                for (int k = 0; k < c; k++) {
-                    gb[k] += g[k][i] * beta[i];
-                }
-            }
-        }
-        for (int sweep = 0; sweep < 20_000; sweep++) {
-            double maxDelta = 0;
-            double maxBeta = 0;
-            for (int i = 0; i < c; i++) {
-                double gii = g[i][i];
-                double old = beta[i];
-                double next;
-                if (gii <= 1e-300) {
-                    next = 0;
-                } else {
-                    // gradient of the smooth part without coordinate i's own term
-                    double r = b[i] - (gb[i] - gii * old) - lambda / 2;
-                    next = r > 0 ? r / gii : 0;
-                }
-                double delta = next - old;
-                if (delta != 0) {
-                    beta[i] = next;
-                    for (int k = 0; k < c; k++) {
-                        gb[k] += g[k][i] * delta;
-                    }
-                    maxDelta = Math.max(maxDelta, Math.abs(delta) * Math.sqrt(gii));
-                }
-                maxBeta = Math.max(maxBeta, next * Math.sqrt(gii));
-            }
-            if (maxDelta <= 1e-10 * Math.max(maxBeta, 1e-30) || maxDelta == 0) {
-                break;
-            }
-        }
-        return beta;
-    }
-
-    /**
      * LASSO in Gram form by cyclic coordinate descent: minimises
      * {@code beta^T G beta - 2 b^T beta + lambda * ||beta||_1} with no sign constraint, which is
      * {@code ||y - Z beta||^2 + lambda ||beta||_1} with {@code G = Z^T Z} and {@code b = Z^T y}

@@ -107,18 +107,6 @@ class LinearAlgebraTest {
     }
 
     @Test
-    void nonNegativeLassoShrinksAndClips() {
-        // orthonormal design: beta_c = max(0, b_c - lambda / 2)
-        double[][] g = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
-        double[] b = {2, 0.5, -1};
-        assertArrayEquals(new double[] {2, 0.5, 0}, LinearAlgebra.nonNegativeLasso(g, b, 0, null), 1e-12);
-        assertArrayEquals(new double[] {1.5, 0, 0}, LinearAlgebra.nonNegativeLasso(g, b, 1, null), 1e-12);
-        double[] beta = LinearAlgebra.nonNegativeLasso(new double[][] {{2, 1}, {1, 2}}, new double[] {3, 3}, 0, null);
-        assertArrayEquals(new double[] {1, 1}, beta, 1e-8);
-        assertTrue(beta[0] > 0);
-    }
-
-    @Test
     void lassoSoftThresholdsBothSigns() {
         // orthonormal design: beta_c = sign(b_c) max(0, |b_c| - lambda / 2)
         double[][] g = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
