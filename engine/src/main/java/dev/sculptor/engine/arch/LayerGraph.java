@@ -98,7 +98,7 @@ public final class LayerGraph {
         for (Map.Entry<String, int[]> e : keep.entrySet()) {
             ChannelSpace s = space(e.getKey());
             int[] idx = e.getValue();
-            if (!s.prunable() && idx.length != s.size()) {
+            if (!s.prunable() && idx.length != s.size() && !residualStreams().contains(s.id())) {
                 throw new ArchException("channel space '" + s.id() + "' cannot be pruned: " + s.reason());
             }
             if (idx.length == 0) {
@@ -129,7 +129,7 @@ public final class LayerGraph {
                     int[] k = keep.get(blockName(i) + ".inner");
                     blocks.add(spec.branchless(i) ? List.of() : List.of(k != null ? k.length : spec.blocks().get(i).get(0)));
                 }
-                out = spec.withBlocks(blocks, null);
+                out = narrowStreams(spec.withBlocks(blocks, null), keep);
             }
             case "preresnet" -> {
                 List<List<Integer>> blocks = new ArrayList<>();
@@ -153,6 +153,54 @@ public final class LayerGraph {
             default -> throw new ArchException("arch: unknown family " + spec.family());
         }
         return out.withName(newName).validate();
+    }
+
+    /**
+     * The residual streams a shrink may narrow: a CIFAR ResNet's {@code stage1..n}. Option A's shortcut
+     * subsamples stream s-1 and appends zero channels, so stream s's first {@code w(s-1)} channels carry stream
+     * s-1's; a narrowed shortcut still appends zeros, which is exact only when stream s keeps exactly the channels
+     * stream s-1 keeps among its first {@code w(s-1)} (checked in {@link #shrink}). The streams stay outside
+     * {@link #prunableSpaces()}, so no method narrows them unless it asks for it by name. PreResNet's streams are
+     * not listed (their readers' selections would have to be renumbered).
+     */
+    public List<String> residualStreams() {
+        if (!spec.family().equals("resnet")) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (int s = 0; s < spec.stageWidths().size(); s++) {
+            out.add("stage" + (s + 1));
+        }
+        return out;
+    }
+
+    /** The ResNet with its streams narrowed as {@code keep} says, after checking the shortcuts stay exact. */
+    private ArchSpec narrowStreams(ArchSpec out, Map<String, int[]> keep) {
+        List<String> streams = residualStreams();
+        if (streams.stream().noneMatch(keep::containsKey)) {
+            return out;
+        }
+        List<Integer> widths = new ArrayList<>();
+        int[] prev = null;
+        for (int s = 0; s < streams.size(); s++) {
+            int w = spec.stageWidths().get(s);
+            int[] k = keep.containsKey(streams.get(s)) ? keep.get(streams.get(s)) : java.util.stream.IntStream.range(0, w).toArray();
+            if (prev != null) {
+                int prevWidth = spec.stageWidths().get(s - 1);
+                int[] carried = java.util.Arrays.stream(k).filter(c -> c < prevWidth).toArray();
+                if (!java.util.Arrays.equals(carried, prev)) {
+                    throw new ArchException("residual stream '" + streams.get(s) + "' keeps channels "
+                            + java.util.Arrays.toString(carried) + " of the " + prevWidth + " its shortcut carries from '"
+                            + streams.get(s - 1) + "', which keeps " + java.util.Arrays.toString(prev)
+                            + ": a narrowed zero-padding shortcut needs them equal");
+                }
+            }
+            widths.add(k.length);
+            prev = k;
+        }
+        return new ArchSpec(out.family(), out.name(), out.inputShape(), out.numClasses(), out.convWidths(),
+                out.poolAfter(), out.hidden(), out.stem(), widths, out.blocks(), out.selections(), out.stageBlocks(),
+                out.blockScales());
     }
 
     private static List<Integer> select(List<Integer> current, int[] keptPositions) {
