@@ -13,7 +13,8 @@ import java.util.Map;
 /**
  * Physical shrinking: builds the narrower network and copies the kept slices of every affected
  * tensor (conv outputs and inputs, BatchNorm scales, shifts and running statistics, linear inputs,
- * and every producer of a coupled space). The shrunk network in eval mode computes exactly what the
+ * and every producer of a coupled space, a ResNet's residual streams included where {@code LayerGraph.shrink}
+ * accepts them: nested across its zero-padding shortcuts). The shrunk network in eval mode computes exactly what the
  * original computes with the removed channels forced to zero ({@code StructuredPrunerTest}).
  */
 public final class StructuredPruner {
