@@ -35,7 +35,7 @@ public final class L1NormPruning implements PruningMethod {
      * @param ratio default ratio for every prunable space with filters (ignored with a preset)
      * @param explicitRatios per-space ratios that override the default
      * @param skip spaces left alone
-     * @param streams also narrow a ResNet's residual streams at {@code ratio} (each keeps its channels of largest
+     * @param streams also narrow a ResNet's or PreResNet's residual streams at {@code ratio} (each keeps its channels of largest
      *     L1 norm over every conv writing them, nested across stages as {@link Policies#nestedStreams}); not part
      *     of the paper, whose ResNet presets prune only each block's first conv, so no preset asks for it
      */
@@ -135,7 +135,7 @@ public final class L1NormPruning implements PruningMethod {
     }
 
     /**
-     * With {@code streams}, the kept channels of each narrowed residual stream of a ResNet: {@code keepCount} at
+     * With {@code streams}, the kept channels of each narrowed residual stream of a ResNet or PreResNet: {@code keepCount} at
      * the ratio (none go from a skipped stream), ranked by the L1 norm summed over every conv writing the channel
      * here and in the later streams the shortcut carries it into. Empty otherwise; an error where the counts
      * cannot nest (a stream skipped while an earlier one is pruned).
@@ -163,7 +163,8 @@ public final class L1NormPruning implements PruningMethod {
             additive.put(id, a);
             removed.put(id, skip.contains(id) ? 0 : s.size() - Policies.keepCount(s.size(), ratio));
         }
-        Map<String, int[]> keep = Policies.nestedStreams(g.residualStreams(), additive, removed);
+        Map<String, int[]> keep = g.streamsNest() ? Policies.nestedStreams(g.residualStreams(), additive, removed)
+                : Policies.eachStream(g.residualStreams(), additive, removed);
         if (keep == null) {
             throw new ArchException("L1 streams: the residual streams' removed counts " + removed
                     + " cannot nest (each stream must remove at least what the one before it removes, since its "

@@ -85,6 +85,23 @@ public final class Policies {
         return keep;
     }
 
+    /**
+     * Kept channels of residual streams that do not nest (a PreResNet's, each started by a projection): each stream
+     * keeps its channels of largest {@code additive} score, {@code removed} of them gone (all positions listed).
+     */
+    public static Map<String, int[]> eachStream(List<String> streams, Map<String, float[]> additive,
+            Map<String, Integer> removed) {
+        Map<String, int[]> keep = new LinkedHashMap<>();
+        for (String id : streams) {
+            float[] a = additive.get(id);
+            if (removed.get(id) >= a.length) {
+                return null;
+            }
+            keep.put(id, topK(a, a.length - removed.get(id)));
+        }
+        return keep;
+    }
+
     /** Per-space ratios: each listed space keeps its top {@link #keepCount} channels. */
     public static Map<String, int[]> perSpace(Map<String, float[]> scores, Map<String, Double> ratios) {
         Map<String, int[]> keep = new LinkedHashMap<>();

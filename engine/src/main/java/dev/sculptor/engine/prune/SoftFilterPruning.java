@@ -39,13 +39,13 @@ import java.util.Set;
  * </ul>
  *
  * <p>What the engine's shrinking applies: a VGG's convs, a ResNet block's {@code .inner} width, a
- * PreResNet's {@code .mid1}/{@code .mid2}, and a ResNet's residual streams. For a stream to narrow,
+ * PreResNet's {@code .mid1}/{@code .mid2}, and the residual streams of both. For a stream to narrow,
  * every conv writing it must zero the same channels, so those convs share one choice per stream
  * ({@link #streamKeep}) where the reference ranks each conv on its own. The shrunk ResNet then has
  * exactly the FLOPs the paper counts ({@link #referenceMacs}: every conv narrower by
  * {@code int(n * rate)}, and its inputs too; 47.4% fewer on ResNet-56 at 0.3, where the streams kept
- * at full width saved 27.5%). A PreResNet's streams keep their width: their convs zero channels each
- * on its own norms, and those zeros stay in the pruned network.
+ * at full width saved 27.5%). A shrunk PreResNet saves more than {@link #referenceMacs} counts: its
+ * blocks' first convs read the stream through a selection, which loses the removed channels too.
  *
  * <p>Because BN stays untouched, a zeroed filter's channel still emits the BN shift; the shrunk
  * network drops that channel. The shrunk copy therefore equals the soft-pruned network once the
@@ -194,14 +194,15 @@ public final class SoftFilterPruning implements PruningMethod {
     }
 
     /**
-     * The channels each residual stream of a ResNet keeps, one choice for all the convs writing it (the stem or
-     * a stage's first block, and every block's last conv): the reference prunes each of these convs on its own
+     * The channels each residual stream keeps, one choice for all the convs writing it (a ResNet's stem, a
+     * PreResNet's stem conv and projections, every block's last conv): the reference prunes each of these convs on its own
      * norms, which would zero different channels in each, so no stream channel could go. Here each stream still
      * loses {@code int(n * rate)} channels (none when skipped), ranked by the L2 norm over every conv writing the
-     * channel, in its stream and in the later streams the zero-padding shortcut carries it into (as later SFP and
-     * FPGM code ranks coupled filters by their summed norm); those same channels are zeroed in every writer, so
-     * after the soft pruning a removed stream channel is zero in every tensor that writes it and in the shortcut
-     * ({@link Policies#nestedStreams}). Empty for other families, and where the streams' counts cannot nest
+     * channel, in its stream and (a ResNet's) in the later streams the zero-padding shortcut carries it into (as
+     * later SFP and FPGM code ranks coupled filters by their summed norm); those same channels are zeroed in every
+     * writer, so after the soft pruning a removed stream channel is zero in every tensor that writes it and in the
+     * shortcut ({@link Policies#nestedStreams}; a PreResNet's streams, each started by a projection, are chosen
+     * each on its own, {@link Policies#eachStream}). Empty for other families, and where the streams' counts cannot nest
      * (e.g. {@code stage2} skipped while {@code stage1} is pruned): those streams keep their width and their convs
      * are soft-pruned each on its own norms, as before.
      */
@@ -229,7 +230,8 @@ public final class SoftFilterPruning implements PruningMethod {
             Double r = s.producers().isEmpty() ? null : convs.get(s.producers().get(0));
             removed.put(id, r == null ? 0 : prunedCount(s.size(), r));
         }
-        Map<String, int[]> keep = Policies.nestedStreams(streams, additive, removed);
+        Map<String, int[]> keep = g.streamsNest() ? Policies.nestedStreams(streams, additive, removed)
+                : Policies.eachStream(streams, additive, removed);
         return keep == null ? Map.of() : keep;
     }
 

@@ -25,6 +25,7 @@ public final class StructuredPruner {
      */
     public static Network shrink(Network src, Map<String, int[]> keep, String newName) {
         LayerGraph old = src.graph();
+        keep = old.withSelections(keep); // a PreResNet's selections follow a narrowed stream
         ArchSpec spec = old.shrink(keep, newName);
         Network dst = Network.create(spec, 0, src.device());
         try (NDManager m = src.manager().newSubManager()) {

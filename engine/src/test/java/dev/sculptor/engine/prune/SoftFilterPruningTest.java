@@ -334,6 +334,17 @@ class SoftFilterPruningTest {
                     assertEquals(SoftFilterPruning.prunedCount(s.size(), 0.3), removed.length, s.id());
                 }
                 assertTrue(p.graph().macs() < net.graph().macs());
+                // every residual stream (a PreResNet's stem too) narrows, one choice for all its writers
+                for (String stream : net.graph().residualStreams()) {
+                    assertTrue(r.kept().containsKey(stream), family + " narrows " + stream);
+                }
+                if (family.endsWith("resnet")) {
+                    assertEquals(spec.stageWidths().stream().map(w -> w - SoftFilterPruning.prunedCount(w, 0.3)).toList(),
+                            p.spec().stageWidths(), family);
+                }
+                if (family.equals("preresnet")) {
+                    assertEquals(12, p.spec().stem()); // 16 - int(4.8)
+                }
                 NDArray x = m.randomNormal(new Shape(4, spec.channels(), spec.height(), spec.width()));
                 // with the BN shifts of the zeroed channels in place, the removed channels still speak
                 float[] soft = net.forward(x, false).toFloatArray();
