@@ -531,6 +531,42 @@ class SoftFilterPruningTest {
     }
 
     /**
+     * Through training (the hook before the first epoch and after each of two), a ResNet-20's stream writers keep
+     * zeroing the same channels, and the trained network's shrunk copy, streams narrowed to 12, 23, 45, computes
+     * what the soft-pruned network computes once the removed channels are silenced.
+     */
+    @Test
+    void trainedResnetEqualsItsShrunkCopyWithNarrowedStreams() {
+        ArchSpec spec = Architectures.named("resnet20", List.of(1, 8, 8), 3);
+        try (Network net = Network.create(spec, 13); NDManager m = NDManager.newBaseManager()) {
+            SoftFilterPruning sfp = new SoftFilterPruning(0.3, Map.of(), Set.of());
+            Trainer t = new Trainer(new TrainConfig(2, 4, 0.05, 0.9, 1e-4, "constant", 1, false, null, false, false));
+            sfp.baselineHooks().forEach(t::hook);
+            t.train(net, tinyData(), null);
+            LayerGraph g = net.graph();
+            for (String stream : g.residualStreams()) {
+                int n = g.space(stream).size();
+                List<Integer> first = null;
+                for (String conv : g.space(stream).producers()) {
+                    List<Integer> zero = zeroRows(net.array(conv + ".weight").toFloatArray(), n);
+                    assertEquals(SoftFilterPruning.prunedCount(n, 0.3), zero.size(), conv);
+                    if (first == null) {
+                        first = zero;
+                    }
+                    assertEquals(first, zero, conv + " zeroes what its stream's other writers zero");
+                }
+            }
+            PruneResult r = sfp.prune(net);
+            try (Network p = r.network()) {
+                assertEquals(List.of(12, 23, 45), p.spec().stageWidths());
+                SoftFilterPruning.silenceRemoved(net, r.kept());
+                NDArray x = m.randomNormal(new Shape(4, 1, 8, 8));
+                assertArrayEquals(net.forward(x, false).toFloatArray(), p.forward(x, false).toFloatArray(), 1e-5f);
+            }
+        }
+    }
+
+    /**
      * Where the streams' counts cannot nest (stage2 skipped while stage1 is pruned: stage2 would have to drop
      * what its shortcut no longer carries), the streams keep their width and each writer is soft-pruned on its
      * own norms, as the reference does.
