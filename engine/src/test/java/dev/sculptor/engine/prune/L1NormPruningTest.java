@@ -293,6 +293,13 @@ class L1NormPruningTest {
                 assertArrayEquals(net.forward(x, false).toFloatArray(), p.forward(x, false).toFloatArray(), 1e-5f);
             }
         }
+        // a PreResNet's stem and streams narrow each on its own (keepCount: 11/16, 44/64, 89/128, 179/256), and each
+        // block reads all of its narrowed input stream
+        ArchSpec pre = l1.prunedSpec(Architectures.named("preresnet20", List.of(3, 8, 8), 10), "p");
+        assertEquals(11, pre.stem());
+        assertEquals(List.of(44, 89, 179), pre.stageWidths());
+        assertEquals(11, pre.selection(0).size());
+        assertEquals(179, pre.selection(pre.blocks().size()).size());
         // stage2 skipped while stage1 narrows: its shortcut would carry channels stage2 cannot drop
         ArchException e = assertThrows(ArchException.class,
                 () -> new L1NormPruning(null, 0.3, Map.of(), Set.of("stage2"), true).prunedSpec(spec, "x"));
