@@ -95,10 +95,11 @@ public final class LayerGraph {
      * distinct). Spaces not named keep everything.
      */
     public ArchSpec shrink(Map<String, int[]> keep, String newName) {
+        keep = withSelections(keep);
         for (Map.Entry<String, int[]> e : keep.entrySet()) {
             ChannelSpace s = space(e.getKey());
             int[] idx = e.getValue();
-            if (!s.prunable() && idx.length != s.size()) {
+            if (!s.prunable() && idx.length != s.size() && !residualStreams().contains(s.id())) {
                 throw new ArchException("channel space '" + s.id() + "' cannot be pruned: " + s.reason());
             }
             if (idx.length == 0) {
@@ -129,7 +130,7 @@ public final class LayerGraph {
                     int[] k = keep.get(blockName(i) + ".inner");
                     blocks.add(spec.branchless(i) ? List.of() : List.of(k != null ? k.length : spec.blocks().get(i).get(0)));
                 }
-                out = spec.withBlocks(blocks, null);
+                out = narrowStreams(spec.withBlocks(blocks, null), keep);
             }
             case "preresnet" -> {
                 List<List<Integer>> blocks = new ArrayList<>();
@@ -145,23 +146,145 @@ public final class LayerGraph {
                     int[] k1 = keep.get(b + ".mid1");
                     int[] k2 = keep.get(b + ".mid2");
                     blocks.add(List.of(k1 != null ? k1.length : w.get(0), k2 != null ? k2.length : w.get(1)));
-                    selections.add(select(spec.selection(i), keep.get(b + ".select")));
+                    selections.add(select(spec.selection(i), keep.get(b + ".select"), keep.get(readStream(i))));
                 }
-                selections.add(select(spec.selection(spec.blocks().size()), keep.get("select")));
+                int n = spec.blocks().size();
+                selections.add(select(spec.selection(n), keep.get("select"), keep.get(readStream(n))));
                 out = spec.withBlocks(blocks, selections);
+                List<String> streams = residualStreams();
+                if (streams.stream().anyMatch(keep::containsKey)) {
+                    int[] stem = keep.get("stem");
+                    List<Integer> widths = new ArrayList<>();
+                    for (int st = 0; st < spec.stageWidths().size(); st++) {
+                        int[] k = keep.get(streams.get(st + 1));
+                        widths.add(k != null ? k.length : spec.stageWidths().get(st));
+                    }
+                    out = new ArchSpec(out.family(), out.name(), out.inputShape(), out.numClasses(), out.convWidths(),
+                            out.poolAfter(), out.hidden(), stem != null ? stem.length : out.stem(), widths, out.blocks(),
+                            out.selections(), out.stageBlocks(), out.blockScales());
+                }
             }
             default -> throw new ArchException("arch: unknown family " + spec.family());
         }
         return out.withName(newName).validate();
     }
 
-    private static List<Integer> select(List<Integer> current, int[] keptPositions) {
-        if (keptPositions == null) {
+    /**
+     * The residual streams a shrink may narrow: a CIFAR ResNet's {@code stage1..n}. Option A's shortcut
+     * subsamples stream s-1 and appends zero channels, so stream s's first {@code w(s-1)} channels carry stream
+     * s-1's; a narrowed shortcut still appends zeros, which is exact only when stream s keeps exactly the channels
+     * stream s-1 keeps among its first {@code w(s-1)} (checked in {@link #shrink}; {@link #streamsNest}). A
+     * PreResNet's {@code stem} and {@code stage1..n}: a projection starts every stage, so each narrows on its own,
+     * and the selections reading it are renumbered ({@link #withSelections}). The streams stay outside
+     * {@link #prunableSpaces()}, so no method narrows them unless it asks for it by name.
+     */
+    public List<String> residualStreams() {
+        if (!spec.family().equals("resnet") && !spec.family().equals("preresnet")) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        if (spec.family().equals("preresnet")) {
+            out.add("stem");
+        }
+        for (int s = 0; s < spec.stageWidths().size(); s++) {
+            out.add("stage" + (s + 1));
+        }
+        return out;
+    }
+
+    /** Whether stream s's channels include stream s-1's (a ResNet's zero-padding shortcuts). */
+    public boolean streamsNest() {
+        return spec.family().equals("resnet");
+    }
+
+    /** The ResNet with its streams narrowed as {@code keep} says, after checking the shortcuts stay exact. */
+    private ArchSpec narrowStreams(ArchSpec out, Map<String, int[]> keep) {
+        List<String> streams = residualStreams();
+        if (streams.stream().noneMatch(keep::containsKey)) {
+            return out;
+        }
+        List<Integer> widths = new ArrayList<>();
+        int[] prev = null;
+        for (int s = 0; s < streams.size(); s++) {
+            int w = spec.stageWidths().get(s);
+            int[] k = keep.containsKey(streams.get(s)) ? keep.get(streams.get(s)) : java.util.stream.IntStream.range(0, w).toArray();
+            if (prev != null) {
+                int prevWidth = spec.stageWidths().get(s - 1);
+                int[] carried = java.util.Arrays.stream(k).filter(c -> c < prevWidth).toArray();
+                if (!java.util.Arrays.equals(carried, prev)) {
+                    throw new ArchException("residual stream '" + streams.get(s) + "' keeps channels "
+                            + java.util.Arrays.toString(carried) + " of the " + prevWidth + " its shortcut carries from '"
+                            + streams.get(s - 1) + "', which keeps " + java.util.Arrays.toString(prev)
+                            + ": a narrowed zero-padding shortcut needs them equal");
+                }
+            }
+            widths.add(k.length);
+            prev = k;
+        }
+        return new ArchSpec(out.family(), out.name(), out.inputShape(), out.numClasses(), out.convWidths(),
+                out.poolAfter(), out.hidden(), out.stem(), widths, out.blocks(), out.selections(), out.stageBlocks(),
+                out.blockScales());
+    }
+
+    /**
+     * A selection after the shrink: the kept positions, renumbered into the narrowed stream where the stream it
+     * reads narrows.
+     */
+    private static List<Integer> select(List<Integer> current, int[] keptPositions, int[] streamKeep) {
+        if (keptPositions == null && streamKeep == null) {
             return current;
         }
         List<Integer> out = new ArrayList<>();
-        for (int p : keptPositions) {
-            out.add(current.get(p));
+        for (int p = 0; p < current.size(); p++) {
+            if (keptPositions == null || java.util.Arrays.binarySearch(keptPositions, p) >= 0) {
+                int c = current.get(p);
+                out.add(streamKeep == null ? c : java.util.Arrays.binarySearch(streamKeep, c));
+            }
+        }
+        return out;
+    }
+
+    /** PreResNet: the stream block i reads ({@code i == blocks} is the classifier). */
+    private String readStream(int block) {
+        return block == 0 ? "stem" : "stage" + (spec.stageOf(block - 1) + 1);
+    }
+
+    /**
+     * {@code keep} plus what a narrowed PreResNet stream implies for the selections reading it: a selection keeps
+     * the positions whose stream channel stays (within its own keep, if named); a named selection keeping a channel
+     * its stream removes is an error. Other families: {@code keep} itself.
+     */
+    public Map<String, int[]> withSelections(Map<String, int[]> keep) {
+        if (!spec.family().equals("preresnet") || residualStreams().stream().noneMatch(keep::containsKey)) {
+            return keep;
+        }
+        Map<String, int[]> out = new LinkedHashMap<>(keep);
+        for (int i = 0; i <= spec.blocks().size(); i++) {
+            if (i < spec.blocks().size() && spec.branchless(i)) {
+                continue;
+            }
+            String id = i < spec.blocks().size() ? blockName(i) + ".select" : "select";
+            int[] streamKeep = keep.get(readStream(i));
+            if (streamKeep == null) {
+                continue;
+            }
+            ChannelSpace sel = space(id);
+            int[] named = keep.get(id);
+            List<Integer> kept = new ArrayList<>();
+            for (int p = 0; p < sel.size(); p++) {
+                boolean stays = java.util.Arrays.binarySearch(streamKeep, sel.bnChannel(p)) >= 0;
+                boolean wanted = named == null || java.util.Arrays.binarySearch(named, p) >= 0;
+                if (wanted && !stays && named != null) {
+                    throw new ArchException("selection '" + id + "' keeps channel " + sel.bnChannel(p) + " of stream '"
+                            + readStream(i) + "', which the stream removes");
+                }
+                if (wanted && stays) {
+                    kept.add(p);
+                }
+            }
+            if (kept.size() < sel.size() || named != null) {
+                out.put(id, kept.stream().mapToInt(Integer::intValue).toArray());
+            }
         }
         return out;
     }

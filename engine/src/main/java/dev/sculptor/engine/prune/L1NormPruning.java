@@ -23,16 +23,30 @@ public final class L1NormPruning implements PruningMethod {
     private final double ratio;
     private final Map<String, Double> explicitRatios;
     private final Set<String> skip;
+    private final boolean streams;
+
+    /** As {@link #L1NormPruning(String, double, Map, Set, boolean)}, residual streams kept whole (Li et al.). */
+    public L1NormPruning(String preset, double ratio, Map<String, Double> explicitRatios, Set<String> skip) {
+        this(preset, ratio, explicitRatios, skip, false);
+    }
 
     /**
      * @param preset a name from {@link #PRESETS}, or null to use the ratios
      * @param ratio default ratio for every prunable space with filters (ignored with a preset)
      * @param explicitRatios per-space ratios that override the default
      * @param skip spaces left alone
+     * @param streams also narrow a ResNet's or PreResNet's residual streams at {@code ratio} (each keeps its channels of largest
+     *     L1 norm over every conv writing them, nested across stages as {@link Policies#nestedStreams}); not part
+     *     of the paper, whose ResNet presets prune only each block's first conv, so no preset asks for it
      */
-    public L1NormPruning(String preset, double ratio, Map<String, Double> explicitRatios, Set<String> skip) {
+    public L1NormPruning(String preset, double ratio, Map<String, Double> explicitRatios, Set<String> skip,
+            boolean streams) {
         if (preset != null && !PRESETS.contains(preset)) {
             throw new ArchException("unknown L1 preset '" + preset + "' (known: " + String.join(", ", PRESETS) + ")");
+        }
+        if (streams && preset != null) {
+            throw new ArchException("L1 preset '" + preset + "' keeps the residual streams whole, as Li et al.; "
+                    + "narrowing streams needs a ratio instead of a preset");
         }
         Policies.keepCount(1000, ratio);
         explicitRatios.values().forEach(r -> Policies.keepCount(1000, r));
@@ -40,6 +54,7 @@ public final class L1NormPruning implements PruningMethod {
         this.ratio = ratio;
         this.explicitRatios = Map.copyOf(explicitRatios);
         this.skip = Set.copyOf(skip);
+        this.streams = streams;
     }
 
     public static L1NormPruning preset(String name) {
@@ -62,6 +77,9 @@ public final class L1NormPruning implements PruningMethod {
             explicitRatios.forEach(r::addProperty);
             o.add("ratios", r);
             o.add("skip", new com.google.gson.Gson().toJsonTree(skip.stream().sorted().toList()));
+            if (streams) {
+                o.addProperty("streams", true); // absent otherwise, so earlier settings read the same
+            }
         }
         return o;
     }
@@ -101,6 +119,7 @@ public final class L1NormPruning implements PruningMethod {
             int n = g.space(id).size();
             keep.put(id, java.util.stream.IntStream.range(0, Policies.keepCount(n, r)).toArray());
         });
+        keep.putAll(streamKeep(g, null)); // with no weights every channel ties: the highest positions go
         return g.shrink(keep, newName);
     }
 
@@ -109,9 +128,55 @@ public final class L1NormPruning implements PruningMethod {
         long t0 = System.nanoTime();
         Map<String, float[]> scores = Importances.l1FilterNorm().scores(trained);
         Map<String, int[]> keep = Policies.perSpace(scores, ratios(trained.graph()));
+        keep.putAll(streamKeep(trained.graph(), trained));
         String newName = trained.spec().name() + "-" + (preset != null ? preset : name());
         return new PrunePlan(def().id(), trained.spec().name(), newName, settings(), scores, keep, Map.of(), List.of(), null,
                 (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * With {@code streams}, the kept channels of each narrowed residual stream of a ResNet or PreResNet: {@code keepCount} at
+     * the ratio (none go from a skipped stream), ranked by the L1 norm summed over every conv writing the channel
+     * here and in the later streams the shortcut carries it into. Empty otherwise; an error where the counts
+     * cannot nest (a stream skipped while an earlier one is pruned).
+     *
+     * @param net the weights scored, or null to rank every channel equally
+     */
+    private Map<String, int[]> streamKeep(LayerGraph g, Network net) {
+        if (!streams || g.residualStreams().isEmpty()) {
+            return Map.of();
+        }
+        Map<String, float[]> additive = new LinkedHashMap<>();
+        Map<String, Integer> removed = new LinkedHashMap<>();
+        for (String id : g.residualStreams()) {
+            ChannelSpace s = g.space(id);
+            float[] a = new float[s.size()];
+            if (net != null) {
+                for (String producer : s.producers()) {
+                    float[] w = net.array(producer + ".weight").toFloatArray();
+                    int per = w.length / a.length;
+                    for (int i = 0; i < w.length; i++) {
+                        a[i / per] += Math.abs(w[i]);
+                    }
+                }
+            }
+            additive.put(id, a);
+            removed.put(id, skip.contains(id) ? 0 : s.size() - Policies.keepCount(s.size(), ratio));
+        }
+        Map<String, int[]> keep = g.streamsNest() ? Policies.nestedStreams(g.residualStreams(), additive, removed)
+                : Policies.eachStream(g.residualStreams(), additive, removed);
+        if (keep == null) {
+            throw new ArchException("L1 streams: the residual streams' removed counts " + removed
+                    + " cannot nest (each stream must remove at least what the one before it removes, since its "
+                    + "shortcut carries those channels); skip the earlier streams too");
+        }
+        Map<String, int[]> narrowed = new LinkedHashMap<>();
+        keep.forEach((id, k) -> {
+            if (k.length < g.space(id).size()) {
+                narrowed.put(id, k);
+            }
+        });
+        return narrowed;
     }
 
     /**

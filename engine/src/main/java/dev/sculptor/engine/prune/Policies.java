@@ -35,6 +35,73 @@ public final class Policies {
         return kept;
     }
 
+    /**
+     * Kept channels of a ResNet's residual streams ({@code LayerGraph.residualStreams}, in stage order), chosen so a
+     * narrowed network stays exact: stream s's first {@code w(s-1)} channels are stream s-1's carried by the
+     * zero-padding shortcut, so stream s removes exactly what stream s-1 removed there, and its other removals
+     * come from its padded channels {@code w(s-1)..w(s)-1}. Removing a channel from stream s removes it from every
+     * later stream too, so a channel is ranked by the sum of {@code additive} (a per-channel score that adds over
+     * the convs writing a stream: sum of squares for L2, sum of absolute values for L1) over stream s and every
+     * later stream; the lowest go (ties: the higher index goes).
+     *
+     * @param additive per stream, the score of each of its channels summed over the convs writing it
+     * @param removed per stream, how many channels go
+     * @return kept positions per stream (all of them listed), or null when the counts cannot nest: a stream
+     *     removing fewer than the one before it, or more than that plus its padded channels
+     */
+    public static Map<String, int[]> nestedStreams(List<String> streams, Map<String, float[]> additive,
+            Map<String, Integer> removed) {
+        Map<String, int[]> keep = new LinkedHashMap<>();
+        boolean[] prevRemoved = new boolean[0];
+        int prevCount = 0;
+        for (int s = 0; s < streams.size(); s++) {
+            String id = streams.get(s);
+            int w = additive.get(id).length;
+            int prevWidth = prevRemoved.length;
+            int need = removed.get(id) - prevCount;
+            if (need < 0 || need > w - prevWidth || removed.get(id) >= w) {
+                return null;
+            }
+            // chain score of the padded channels this stream may remove
+            float[] chain = new float[w - prevWidth];
+            for (int t = s; t < streams.size(); t++) {
+                float[] a = additive.get(streams.get(t));
+                for (int c = prevWidth; c < w; c++) {
+                    chain[c - prevWidth] += a[c];
+                }
+            }
+            boolean[] gone = java.util.Arrays.copyOf(prevRemoved, w);
+            boolean[] padKept = new boolean[chain.length];
+            for (int c : topK(chain, chain.length - need)) {
+                padKept[c] = true;
+            }
+            for (int c = 0; c < chain.length; c++) {
+                gone[prevWidth + c] = !padKept[c];
+            }
+            keep.put(id, java.util.stream.IntStream.range(0, w).filter(c -> !gone[c]).toArray());
+            prevRemoved = gone;
+            prevCount = removed.get(id);
+        }
+        return keep;
+    }
+
+    /**
+     * Kept channels of residual streams that do not nest (a PreResNet's, each started by a projection): each stream
+     * keeps its channels of largest {@code additive} score, {@code removed} of them gone (all positions listed).
+     */
+    public static Map<String, int[]> eachStream(List<String> streams, Map<String, float[]> additive,
+            Map<String, Integer> removed) {
+        Map<String, int[]> keep = new LinkedHashMap<>();
+        for (String id : streams) {
+            float[] a = additive.get(id);
+            if (removed.get(id) >= a.length) {
+                return null;
+            }
+            keep.put(id, topK(a, a.length - removed.get(id)));
+        }
+        return keep;
+    }
+
     /** Per-space ratios: each listed space keeps its top {@link #keepCount} channels. */
     public static Map<String, int[]> perSpace(Map<String, float[]> scores, Map<String, Double> ratios) {
         Map<String, int[]> keep = new LinkedHashMap<>();

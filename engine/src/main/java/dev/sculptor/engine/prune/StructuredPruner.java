@@ -13,7 +13,8 @@ import java.util.Map;
 /**
  * Physical shrinking: builds the narrower network and copies the kept slices of every affected
  * tensor (conv outputs and inputs, BatchNorm scales, shifts and running statistics, linear inputs,
- * and every producer of a coupled space). The shrunk network in eval mode computes exactly what the
+ * and every producer of a coupled space, a ResNet's residual streams included where {@code LayerGraph.shrink}
+ * accepts them: nested across its zero-padding shortcuts). The shrunk network in eval mode computes exactly what the
  * original computes with the removed channels forced to zero ({@code StructuredPrunerTest}).
  */
 public final class StructuredPruner {
@@ -24,6 +25,7 @@ public final class StructuredPruner {
      */
     public static Network shrink(Network src, Map<String, int[]> keep, String newName) {
         LayerGraph old = src.graph();
+        keep = old.withSelections(keep); // a PreResNet's selections follow a narrowed stream
         ArchSpec spec = old.shrink(keep, newName);
         Network dst = Network.create(spec, 0, src.device());
         try (NDManager m = src.manager().newSubManager()) {

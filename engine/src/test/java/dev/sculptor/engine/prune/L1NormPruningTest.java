@@ -237,4 +237,72 @@ class L1NormPruningTest {
         assertEquals("n", p.name());
         assertFalse(p.equals(tinyVgg()));
     }
+
+    /**
+     * Li et al.'s ResNet presets keep the residual streams whole (and refuse the streams option); with a ratio the
+     * option narrows them too: keepCount at 0.3 keeps 11/16, 22/32, 44/64, nested across stages, each stream
+     * dropping the channels of smallest L1 norm summed over every writer here and in later streams; the shrunk
+     * network equals the original with those channels zeroed.
+     */
+    @Test
+    void streamsOptionNarrowsResnetStreamsOnlyWhenAsked() {
+        ArchSpec r56 = Architectures.named("resnet56", List.of(3, 32, 32), 10);
+        for (String preset : List.of("resnet56-a", "resnet56-b")) {
+            assertEquals(List.of(16, 32, 64), L1NormPruning.preset(preset).prunedSpec(r56, preset).stageWidths());
+            ArchException e = assertThrows(ArchException.class, () -> new L1NormPruning(preset, 0, Map.of(), Set.of(), true));
+            assertTrue(e.getMessage().contains("keeps the residual streams whole"), e.getMessage());
+        }
+        ArchSpec spec = Architectures.named("resnet20", List.of(3, 8, 8), 10);
+        L1NormPruning l1 = new L1NormPruning(null, 0.3, Map.of(), Set.of(), true);
+        assertTrue(l1.settings().get("streams").getAsBoolean());
+        assertFalse(new L1NormPruning(null, 0.3, Map.of(), Set.of()).settings().has("streams"));
+        ArchSpec shape = l1.prunedSpec(spec, "r");
+        assertEquals(List.of(11, 22, 44), shape.stageWidths());
+        assertEquals(List.of(List.of(11), List.of(11), List.of(11), List.of(22), List.of(22), List.of(22),
+                List.of(44), List.of(44), List.of(44)), shape.blocks());
+
+        try (Network net = Network.create(spec, 6); ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            StructuredPrunerTest.randomiseBatchNorms(net, 4);
+            dev.sculptor.engine.arch.LayerGraph g = net.graph();
+            PruneResult r = l1.prune(net);
+            try (Network p = r.network()) {
+                assertEquals(List.of(11, 22, 44), p.spec().stageWidths());
+                // stage1 by hand: L1 per channel over the writers of stage1, stage2 and stage3
+                float[] chain = new float[16];
+                for (String stream : List.of("stage1", "stage2", "stage3")) {
+                    for (String conv : g.space(stream).producers()) {
+                        float[] w = net.array(conv + ".weight").toFloatArray();
+                        int per = w.length / g.layer(conv).out();
+                        for (int i = 0; i < 16 * per; i++) {
+                            chain[i / per] += Math.abs(w[i]);
+                        }
+                    }
+                }
+                assertArrayEquals(Policies.topK(chain, 11), r.kept().get("stage1"));
+                // nested: each stream keeps exactly the previous one's channels among those its shortcut carries
+                assertArrayEquals(r.kept().get("stage1"),
+                        java.util.Arrays.stream(r.kept().get("stage2")).filter(c -> c < 16).toArray());
+                assertArrayEquals(r.kept().get("stage2"),
+                        java.util.Arrays.stream(r.kept().get("stage3")).filter(c -> c < 32).toArray());
+                for (Map.Entry<String, int[]> e : r.kept().entrySet()) {
+                    int size = g.space(e.getKey()).size();
+                    SoftFilterPruning.zeroChannels(net, g.space(e.getKey()), java.util.stream.IntStream.range(0, size)
+                            .filter(c -> java.util.Arrays.binarySearch(e.getValue(), c) < 0).toArray());
+                }
+                ai.djl.ndarray.NDArray x = m.randomNormal(new ai.djl.ndarray.types.Shape(3, 3, 8, 8));
+                assertArrayEquals(net.forward(x, false).toFloatArray(), p.forward(x, false).toFloatArray(), 1e-5f);
+            }
+        }
+        // a PreResNet's stem and streams narrow each on its own (keepCount: 11/16, 44/64, 89/128, 179/256), and each
+        // block reads all of its narrowed input stream
+        ArchSpec pre = l1.prunedSpec(Architectures.named("preresnet20", List.of(3, 8, 8), 10), "p");
+        assertEquals(11, pre.stem());
+        assertEquals(List.of(44, 89, 179), pre.stageWidths());
+        assertEquals(11, pre.selection(0).size());
+        assertEquals(179, pre.selection(pre.blocks().size()).size());
+        // stage2 skipped while stage1 narrows: its shortcut would carry channels stage2 cannot drop
+        ArchException e = assertThrows(ArchException.class,
+                () -> new L1NormPruning(null, 0.3, Map.of(), Set.of("stage2"), true).prunedSpec(spec, "x"));
+        assertTrue(e.getMessage().contains("cannot nest"), e.getMessage());
+    }
 }

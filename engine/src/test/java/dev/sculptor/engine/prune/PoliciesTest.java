@@ -1,6 +1,7 @@
 package dev.sculptor.engine.prune;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -125,5 +126,24 @@ class PoliciesTest {
         }
         ArchException empty = assertThrows(ArchException.class, () -> Policies.globalThreshold(Map.of(), 0.5));
         assertTrue(empty.getMessage().contains("no prunable channels"), empty.getMessage());
+    }
+
+    /**
+     * Streams of widths 2, 4, 6 (each carrying the previous one in its first channels): a removes 1, b 2, c 3.
+     * Chain scores of a's channels: 5 + 1 + 1 = 7 and 1 + 1 + 1 = 3, so channel 1 goes everywhere; b's padded
+     * channels 2, 3 score 4 + 0 and 1 + 9, so 2 goes; c's padded 4, 5 score 2 and 8, so 4 goes.
+     */
+    @Test
+    void nestedStreamsRemoveByChainScoreAndRefuseCountsThatCannotNest() {
+        List<String> ids = List.of("a", "b", "c");
+        Map<String, float[]> add = Map.of("a", new float[] {5, 1}, "b", new float[] {1, 1, 4, 1},
+                "c", new float[] {1, 1, 0, 9, 2, 8});
+        Map<String, int[]> keep = Policies.nestedStreams(ids, add, Map.of("a", 1, "b", 2, "c", 3));
+        assertArrayEquals(new int[] {0}, keep.get("a"));
+        assertArrayEquals(new int[] {0, 3}, keep.get("b"));
+        assertArrayEquals(new int[] {0, 3, 5}, keep.get("c"));
+        // b removing fewer than a, or more than a's plus its two padded channels, cannot nest
+        assertNull(Policies.nestedStreams(ids, add, Map.of("a", 1, "b", 0, "c", 3)));
+        assertNull(Policies.nestedStreams(ids, add, Map.of("a", 0, "b", 3, "c", 3)));
     }
 }

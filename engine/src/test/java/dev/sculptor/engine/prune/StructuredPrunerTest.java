@@ -2,6 +2,7 @@ package dev.sculptor.engine.prune;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -110,6 +112,80 @@ class StructuredPrunerTest {
             assertEquals(expected.length, actual.length);
             assertArrayEquals(expected, actual, 1e-5f, family);
             shrunk.close();
+        }
+    }
+
+    /**
+     * A ResNet's residual streams narrow when each keeps exactly the previous stream's kept channels among those
+     * its zero-padding shortcut carries (then the narrowed shortcut, which appends zeros, is exact); otherwise the
+     * shrink refuses, naming the streams. The narrowed network equals the original with the removed channels zero.
+     */
+    @Test
+    void residualStreamsNarrowOnlyWhenNested() {
+        ArchSpec spec = Architectures.named("resnet20", List.of(3, 8, 8), 10);
+        try (Network net = Network.create(spec, 2); NDManager m = NDManager.newBaseManager()) {
+            randomiseBatchNorms(net, 7);
+            LayerGraph g = net.graph();
+            assertEquals(List.of("stage1", "stage2", "stage3"), g.residualStreams());
+            assertTrue(g.prunableSpaces().stream().noneMatch(s -> s.id().startsWith("stage")));
+            Map<String, int[]> bad = Map.of("stage1", new int[] {0, 1, 2}, "stage2", IntStream.range(1, 32).toArray());
+            dev.sculptor.engine.arch.ArchException e = assertThrows(dev.sculptor.engine.arch.ArchException.class,
+                    () -> g.shrink(bad, "x"));
+            assertTrue(e.getMessage().contains("residual stream 'stage2'") && e.getMessage().contains("'stage1'"),
+                    e.getMessage());
+            Map<String, int[]> keep = new LinkedHashMap<>();
+            keep.put("stage1", new int[] {1, 4, 9, 15});
+            keep.put("stage2", new int[] {1, 4, 9, 15, 16, 30});
+            keep.put("stage3", new int[] {1, 4, 9, 15, 16, 30, 32, 40, 63});
+            keep.put("layer2.1.inner", new int[] {0, 5, 7});
+            try (Network shrunk = StructuredPruner.shrink(net, keep, "narrow")) {
+                assertEquals(List.of(4, 6, 9), shrunk.spec().stageWidths());
+                for (Map.Entry<String, int[]> k : keep.entrySet()) {
+                    int size = g.space(k.getKey()).size();
+                    SoftFilterPruning.zeroChannels(net, g.space(k.getKey()), IntStream.range(0, size)
+                            .filter(c -> java.util.Arrays.binarySearch(k.getValue(), c) < 0).toArray());
+                }
+                NDArray x = m.randomNormal(new Shape(3, 3, 8, 8));
+                assertArrayEquals(net.forward(x, false).toFloatArray(), shrunk.forward(x, false).toFloatArray(), 1e-5f);
+            }
+        }
+    }
+
+    /**
+     * A PreResNet's stem and stage streams narrow on their own (a projection starts every stage); the selections
+     * reading a stream drop its removed channels and are renumbered into the narrowed stream. The narrowed network
+     * equals the original with the removed channels zero in every writer and every BN reading the stream; a named
+     * selection keeping a channel its stream removes is refused.
+     */
+    @Test
+    void preresnetStreamsNarrowAndTheirSelectionsFollow() {
+        ArchSpec spec = Architectures.named("preresnet11", List.of(3, 8, 8), 10);
+        try (Network net = Network.create(spec, 2); NDManager m = NDManager.newBaseManager()) {
+            randomiseBatchNorms(net, 3);
+            LayerGraph g = net.graph();
+            assertEquals(List.of("stem", "stage1", "stage2", "stage3"), g.residualStreams());
+            Map<String, int[]> keep = new LinkedHashMap<>();
+            keep.put("stem", new int[] {0, 3, 7, 8, 15});
+            keep.put("stage2", IntStream.range(0, 128).filter(c -> c % 3 != 0).toArray());
+            try (Network shrunk = StructuredPruner.shrink(net, keep, "narrow")) {
+                assertEquals(5, shrunk.spec().stem());
+                assertEquals(List.of(64, 85, 256), shrunk.spec().stageWidths());
+                // block 0 reads the stem: its 16 positions keep 5, numbered 0..4 in the narrowed stem
+                assertEquals(List.of(0, 1, 2, 3, 4), shrunk.spec().selection(0));
+                assertEquals(85, shrunk.spec().selection(2).size());
+                for (Map.Entry<String, int[]> k : keep.entrySet()) {
+                    int size = g.space(k.getKey()).size();
+                    dev.sculptor.engine.prune.SoftFilterPruning.zeroChannels(net, g.space(k.getKey()), IntStream.range(0, size)
+                            .filter(c -> java.util.Arrays.binarySearch(k.getValue(), c) < 0).toArray());
+                }
+                NDArray x = m.randomNormal(new Shape(3, 3, 8, 8));
+                assertArrayEquals(net.forward(x, false).toFloatArray(), shrunk.forward(x, false).toFloatArray(), 1e-5f);
+            }
+            Map<String, int[]> bad = Map.of("stem", new int[] {0, 1}, "layer1.0.select", new int[] {0, 2});
+            dev.sculptor.engine.arch.ArchException e = assertThrows(dev.sculptor.engine.arch.ArchException.class,
+                    () -> g.shrink(bad, "x"));
+            assertTrue(e.getMessage().contains("selection 'layer1.0.select' keeps channel 2 of stream 'stem'"),
+                    e.getMessage());
         }
     }
 }
