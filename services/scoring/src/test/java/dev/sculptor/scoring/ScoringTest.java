@@ -287,7 +287,8 @@ class ScoringTest {
         });
         ScoreModelResponse sss = stub("read-token").scoreModel(ScoreModelRequest.newBuilder().setModelVersion("models/" + resnet
                 + "/versions/1").setMethod(MethodSpec.newBuilder().setMethod(PruningMethod.SPARSE_STRUCTURE_SELECTION)).build());
-        assertEquals(3, sss.getBlockScoresCount(), "the first block of each stage carries no scale");
+        // every block carries a scale, a stage's first too (removing it keeps its shortcut): 2 blocks x 3 stages
+        assertEquals(6, sss.getBlockScoresCount(), "every block of the resnet14 is scored");
         for (BlockScore b : sss.getBlockScoresList()) {
             assertEquals(!b.getBlock().equals(zeroed[0]), b.getKept(), b.getBlock());
             assertEquals(b.getBlock().equals(zeroed[0]) ? 0f : 1f, b.getScore(), 1e-6f, b.getBlock());
