@@ -173,7 +173,8 @@ class TrainingWorkerTest {
             assertTrue(p.getProgress().getEpochFinished());
             assertEquals(2, p.getProgress().getEpochs());
             assertEquals(4, p.getProgress().getSteps()); // 128 images in batches of 32
-            assertEquals(0.01, p.getProgress().getLearningRate(), 1e-12); // fine-tuning's default constant rate
+            // fine-tuning's default constant rate: where the plan's 0.05 ends with the step schedule over LeNet's default 6 epochs
+            assertEquals(0.0005, p.getProgress().getLearningRate(), 1e-12);
             assertTrue(p.getProgress().hasTestAccuracy());
         }
         assertEquals("sculptor.v1.TrainingCompleted", Fixtures.header(records.get(records.size() - 1), "ce_type"));
