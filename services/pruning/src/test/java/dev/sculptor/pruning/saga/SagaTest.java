@@ -165,7 +165,7 @@ class SagaTest {
         assertEquals(RetrainMode.SCRATCH_B, sb.getRetrainMode());
         assertEquals("trainingRuns/j1-scratch-b", runs.get(1).event().key(), "keyed by the run: a job's runs spread over partitions");
         assertEquals("trainingRuns/j1-scratch-b", runs.get(1).event().subject());
-        assertEquals(15, t.change().job().getCandidates(1).getEpochs());
+        assertEquals(14, t.change().job().getCandidates(1).getEpochs());
         assertEquals("models/m/versions/2", t.change().job().getPrunedVersion());
     }
 
