@@ -155,7 +155,8 @@ public final class Rethink {
     /**
      * The control of Scratch-B: the unpruned model, from the baseline's own initial weights, trained as the baseline was
      * but for Scratch-B's epochs. Scratch-B beating the baseline while this beats it as much says "trained longer", not
-     * "the pruned architecture is better".
+     * "the pruned architecture is better". Methods sharing a baseline ({@code --baselines}) share it in
+     * {@code seed-<n>/unpruned-b-<epochs>} there.
      */
     private void control(long seed, Path dir, TrainConfig base, ModelStats original, ModelStats small,
             ImageDataset train, ImageDataset test, Map<String, List<ResultTable.Run>> runs) {
@@ -170,7 +171,9 @@ public final class Rethink {
         JsonObject settings = settings(tc);
         settings.addProperty("mode", CONTROL);
         settings.addProperty("flopsRatio", b.flopsRatio());
-        Path cdir = dir.resolve(CONTROL);
+        // it depends on the method only through Scratch-B's epochs: with a shared baseline it is shared too, one per budget
+        Path baseDir = cfg.baselineDir(seed);
+        Path cdir = baseDir.equals(dir) ? dir.resolve(CONTROL) : baseDir.resolve(CONTROL + "-" + b.epochs());
         try (Network trained = trained(cdir, fp, init, tc, cfg.method().baselineHooks(), train, test,
                 new ModelCheckpoint.Info(new Manifest.Lineage(null, CONTROL, settings), Map.of()))) {
             record(runs, CONTROL, evaluate(seed, trained, test, b.epochs(), cdir));

@@ -61,12 +61,13 @@ class RethinkControlTest {
         assertEquals(unpruned.get("params").getAsLong(), control.get("params").getAsLong());
         assertTrue(t.getAsJsonObject("setup").get("control").getAsBoolean());
         assertTrue(Files.readString(dir.resolve("l1/results.md")).contains("| " + Rethink.CONTROL + " |"));
-        // the shared baseline lives under --baselines, the control under --out, with its schedule stretched to its epochs
+        // the shared baseline and the control (named by its epochs) live under --baselines, its schedule stretched
         Path shared = dir.resolve("baselines/seed-1");
         assertTrue(Files.exists(shared.resolve("baseline/manifest.json")));
         assertTrue(Files.exists(shared.resolve(Rethink.INIT + "/manifest.json")));
         assertFalse(Files.exists(dir.resolve("l1/seed-1/baseline")));
-        Path c = dir.resolve("l1/seed-1/" + Rethink.CONTROL);
+        Path c = shared.resolve(Rethink.CONTROL + "-" + epochs);
+        assertFalse(Files.exists(dir.resolve("l1/seed-1/" + Rethink.CONTROL)));
         assertEquals(epochs, CheckpointDir.readManifest(c).lineage().settings().get("epochs").getAsInt());
         assertEquals(shared.resolve("baseline").toString(), CheckpointDir.readManifest(dir.resolve("l1/seed-1/pruned"))
                 .lineage().parent());
@@ -79,6 +80,13 @@ class RethinkControlTest {
                 .get("checkpoint").getAsString());
         assertFalse(t2.getAsJsonArray("rows").asList().stream()
                 .anyMatch(r -> r.getAsJsonObject().get("model").getAsString().equals(Rethink.CONTROL)), "no --control");
+        // a third method with the same Scratch-B budget reuses the control too: same model, same accuracy
+        JsonObject t3 = rethink(dir.resolve("thinet-b"), "--method", "thinet", "--ratio", "0.5", "--samples", "32", "--modes",
+                "scratch-b", "--control", "--baselines", dir.resolve("baselines").toString());
+        assertEquals(epochs, row(t3, "scratch-b").get("epochs").getAsInt(), "the same channel counts, the same budget");
+        assertEquals(control.get("accuracyMean").getAsDouble(), row(t3, Rethink.CONTROL).get("accuracyMean").getAsDouble());
+        assertEquals(c.toString(), row(t3, Rethink.CONTROL).getAsJsonArray("runs").get(0).getAsJsonObject().get("checkpoint")
+                .getAsString());
         // the control started from the baseline's initial weights: trained differently, so its first layer moved away
         try (Network init = ModelCheckpoint.load(shared.resolve(Rethink.INIT)).network();
                 Network ctl = ModelCheckpoint.load(c).network();
