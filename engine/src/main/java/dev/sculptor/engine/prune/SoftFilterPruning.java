@@ -84,6 +84,9 @@ public final class SoftFilterPruning implements PruningMethod {
         explicitRates.forEach(r::addProperty);
         o.add("rates", r);
         o.add("skip", new com.google.gson.Gson().toJsonTree(skip.stream().sorted().toList()));
+        // soft pruning narrows residual streams since this marker: baselines soft-pruned before it differ, and their
+        // fingerprints (which hold these settings) no longer match, so they are not reused as if they were the same
+        o.addProperty("streams", true);
         return o;
     }
 

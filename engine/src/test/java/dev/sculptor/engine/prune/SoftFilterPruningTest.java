@@ -717,6 +717,7 @@ class SoftFilterPruningTest {
         assertEquals(0.3, sfp.settings().get("rate").getAsDouble(), 0);
         assertEquals(0.5, sfp.settings().getAsJsonObject("rates").get("features.0").getAsDouble(), 0);
         assertEquals("features.1", sfp.settings().getAsJsonArray("skip").get(0).getAsString());
+        assertTrue(sfp.settings().get("streams").getAsBoolean(), "marks baselines whose residual streams narrow");
         assertThrows(ArchException.class, () -> new SoftFilterPruning(1.0, Map.of(), Set.of()));
         assertThrows(ArchException.class, () -> new SoftFilterPruning(0.3, Map.of("features.0", -0.1), Set.of()));
         ArchException e = assertThrows(ArchException.class,
