@@ -270,6 +270,19 @@ public final class HtmlReport {
         for (String n : t.notes()) {
             sb.append("<p class=\"caption\">").append(esc(n)).append("</p>\n");
         }
+        List<ResultTable.Comparison> cs = t.comparisons();
+        if (!cs.isEmpty()) {
+            sb.append("<h2>Paired by seed</h2>\n<table class=\"comparisons\">\n<tr>");
+            ResultTable.COMPARISON_COLUMNS.forEach(c -> sb.append("<th>").append(esc(c)).append("</th>"));
+            sb.append("</tr>\n");
+            for (ResultTable.Comparison c : cs) {
+                sb.append("<tr>");
+                ResultTable.cells(c).forEach(x -> sb.append("<td>").append(esc(x)).append("</td>"));
+                sb.append("</tr>\n");
+            }
+            sb.append("</table>\n<p class=\"caption\">each seed's difference of last-epoch accuracy (a seed fixes the "
+                    + "baseline, its initial weights and the data order), then mean ± sample std over the seeds</p>\n");
+        }
     }
 
     /** A linear or log10 map of data to pixels. */

@@ -252,7 +252,72 @@ public record ResultTable(JsonObject setup, List<Row> rows) {
     }
 
     public String toJson() {
-        return GSON.toJson(this);
+        JsonObject o = GSON.toJsonTree(this).getAsJsonObject();
+        o.add("comparisons", GSON.toJsonTree(comparisons()));
+        return GSON.toJson(o);
+    }
+
+    /**
+     * The accuracy of {@code row} minus that of {@code against}, paired by seed: a seed fixes the baseline, its initial
+     * weights and the data order, so the per-seed difference removes what the seeds share, and its spread is what
+     * decides whether the two differ (the rows' own stds mostly measure the seeds).
+     *
+     * @param question what the difference answers
+     * @param seeds the seeds both rows have
+     * @param std sample std of the per-seed differences; null with one seed
+     */
+    public record Comparison(String row, String against, String question, List<Long> seeds, double mean, Double std) {}
+
+    /** The differences that bear on the paper's claim, in the order a reader asks them. */
+    static final List<List<String>> PAIRS = List.of(
+            List.of("fine-tune", "unpruned", "does fine-tuning the inherited weights recover the baseline?"),
+            List.of("scratch-e", "fine-tune", "training the pruned architecture from scratch vs fine-tuning it (same "
+                    + "architecture; the paper: scratch is no worse)"),
+            List.of("scratch-b", "fine-tune", "from scratch with the baseline's compute vs fine-tuning"),
+            List.of("scratch-b", "unpruned", "the pruned architecture from scratch vs the unpruned baseline"),
+            List.of("scratch-b", Rethink.CONTROL, "the pruned vs the unpruned architecture, both trained for Scratch-B's "
+                    + "epochs: is the gain over the baseline the architecture's or the epochs'?"),
+            List.of(Rethink.CONTROL, "unpruned", "what the extra epochs alone give the unpruned model"),
+            List.of("lottery-ticket", "scratch-e", "the baseline's own initial weights vs a fresh random initialisation"));
+
+    /** The {@link #PAIRS} whose rows both exist, over the seeds they share. */
+    public List<Comparison> comparisons() {
+        List<Comparison> out = new ArrayList<>();
+        for (List<String> p : PAIRS) {
+            Row a = rows.stream().filter(r -> r.model().equals(p.get(0))).findFirst().orElse(null);
+            Row b = rows.stream().filter(r -> r.model().equals(p.get(1))).findFirst().orElse(null);
+            if (a == null || b == null) {
+                continue;
+            }
+            Map<Long, Double> other = new java.util.LinkedHashMap<>();
+            b.runs().forEach(r -> other.put(r.seed(), r.accuracy()));
+            List<Long> seeds = new ArrayList<>();
+            List<Double> d = new ArrayList<>();
+            for (Run r : a.runs()) {
+                if (other.containsKey(r.seed())) {
+                    seeds.add(r.seed());
+                    d.add(r.accuracy() - other.get(r.seed()));
+                }
+            }
+            if (d.isEmpty()) {
+                continue;
+            }
+            double mean = d.stream().mapToDouble(x -> x).average().orElseThrow();
+            Double std = d.size() < 2 ? null
+                    : Math.sqrt(d.stream().mapToDouble(x -> (x - mean) * (x - mean)).sum() / (d.size() - 1));
+            out.add(new Comparison(p.get(0), p.get(1), p.get(2), List.copyOf(seeds), mean, std));
+        }
+        return out;
+    }
+
+    /** The columns of the paired differences, shared by results.md and report.html. */
+    static final List<String> COMPARISON_COLUMNS = List.of("difference", "accuracy (pp), mean ± std over seeds",
+            "seeds", "question");
+
+    static List<String> cells(Comparison c) {
+        return List.of(c.row() + " − " + c.against(), c.std() == null ? String.format("%+.2f ± n/a", 100 * c.mean())
+                : String.format("%+.2f ± %.2f", 100 * c.mean(), 100 * c.std()), String.valueOf(c.seeds().size()),
+                c.question());
     }
 
     /** The columns of the table, shared by results.md and report.html so that both show the same cells. */
@@ -349,6 +414,15 @@ public record ResultTable(JsonObject setup, List<Row> rows) {
         }
         for (String n : notes()) {
             sb.append(String.format("%n%s%n", n));
+        }
+        List<Comparison> cs = comparisons();
+        if (!cs.isEmpty()) {
+            sb.append(String.format("%nPaired by seed (each seed's difference, then mean ± sample std; percentage points):%n%n"));
+            sb.append("| ").append(String.join(" | ", COMPARISON_COLUMNS)).append(" |\n");
+            sb.append("| --- | ---: | ---: | --- |\n");
+            for (Comparison c : cs) {
+                sb.append("| ").append(String.join(" | ", cells(c))).append(String.format(" |%n"));
+            }
         }
         return sb.toString();
     }

@@ -164,6 +164,12 @@ class HtmlReportTest {
                 assertTrue(t.toMarkdown().contains(c), c);
             }
         }
+        // the paired differences, the same as results.md: scratch-b - unpruned is +1 and -2 points, mean -0.5
+        assertEquals(4, t.comparisons().size(), "no control, no lottery ticket");
+        assertTrue(html.contains("<td>scratch-b − unpruned</td><td>-0.50 ± 2.12</td><td>2</td>"), html);
+        for (ResultTable.Comparison c : t.comparisons()) {
+            assertTrue(t.toMarkdown().contains(String.join(" | ", ResultTable.cells(c))), c.toString());
+        }
         // the setup
         assertTrue(html.contains("<dt>arch</dt><dd>lenet</dd>"), html);
         assertFalse(html.contains("<script"), "no script at all");

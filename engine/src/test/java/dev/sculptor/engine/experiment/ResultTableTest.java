@@ -109,6 +109,54 @@ class ResultTableTest {
         assertEquals(2, row.getAsJsonArray("runs").get(1).getAsJsonObject().get("seed").getAsInt());
     }
 
+    /**
+     * Paired differences: Scratch-B beats the baseline by 1, 2, 3 points on seeds 1..3 but the control by -0.5, 0.5, 0
+     * (mean 0, std 0.5); the control's seed 4 has no Scratch-B partner and is left out; rows that are absent (no
+     * lottery ticket) give no line.
+     */
+    @Test
+    void pairedDifferencesSubtractEachSeedsOwnPartner() {
+        Map<String, List<ResultTable.Run>> runs = new LinkedHashMap<>();
+        runs.put("unpruned", List.of(run(1, 0.80, 0.80, 900, 9000, 12, null), run(2, 0.90, 0.90, 900, 9000, 12, null),
+                run(3, 0.70, 0.70, 900, 9000, 12, null)));
+        runs.put("fine-tune", List.of(run(1, 0.79, 0.79, 300, 3000, 3, null), run(2, 0.89, 0.89, 300, 3000, 3, null),
+                run(3, 0.69, 0.69, 300, 3000, 3, null)));
+        runs.put("scratch-b", List.of(run(1, 0.81, 0.81, 300, 3000, 24, null), run(2, 0.92, 0.92, 300, 3000, 24, null),
+                run(3, 0.73, 0.73, 300, 3000, 24, null)));
+        runs.put(Rethink.CONTROL, List.of(run(1, 0.815, 0.815, 900, 9000, 24, null),
+                run(2, 0.915, 0.915, 900, 9000, 24, null), run(3, 0.73, 0.73, 900, 9000, 24, null),
+                run(4, 0.10, 0.10, 900, 9000, 24, null)));
+        ResultTable t = ResultTable.of(setup(), runs);
+        Map<String, ResultTable.Comparison> c = new LinkedHashMap<>();
+        t.comparisons().forEach(x -> c.put(x.row() + "/" + x.against(), x));
+        assertEquals(List.of("fine-tune/unpruned", "scratch-b/fine-tune", "scratch-b/unpruned",
+                "scratch-b/" + Rethink.CONTROL, Rethink.CONTROL + "/unpruned"), List.copyOf(c.keySet()));
+        ResultTable.Comparison ft = c.get("fine-tune/unpruned");
+        assertEquals(-0.01, ft.mean(), 1e-12);
+        assertEquals(0, ft.std(), 1e-12, "the same loss on every seed: no spread, though the rows' stds are 10 points");
+        ResultTable.Comparison sb = c.get("scratch-b/unpruned");
+        assertEquals(0.02, sb.mean(), 1e-12);
+        assertEquals(0.01, sb.std(), 1e-12);
+        ResultTable.Comparison ctl = c.get("scratch-b/" + Rethink.CONTROL);
+        assertEquals(List.of(1L, 2L, 3L), ctl.seeds());
+        assertEquals(0, ctl.mean(), 1e-12);
+        assertEquals(0.005, ctl.std(), 1e-12);
+        String md = t.toMarkdown();
+        assertTrue(md.contains("| scratch-b − unpruned | +2.00 ± 1.00 | 3 |"), md);
+        assertTrue(md.contains("| scratch-b − " + Rethink.CONTROL + " | +0.00 ± 0.50 | 3 |"), md);
+        assertTrue(md.contains("| fine-tune − unpruned | -1.00 ± 0.00 | 3 |"), md);
+        JsonObject json = JsonParser.parseString(t.toJson()).getAsJsonObject();
+        assertEquals(5, json.getAsJsonArray("comparisons").size());
+        assertEquals(0.02, json.getAsJsonArray("comparisons").get(2).getAsJsonObject().get("mean").getAsDouble(), 1e-12);
+        // one seed: a difference but no spread
+        Map<String, List<ResultTable.Run>> one = new LinkedHashMap<>();
+        one.put("unpruned", List.of(run(1, 0.80, 0.80, 900, 9000, 12, null)));
+        one.put("fine-tune", List.of(run(1, 0.75, 0.75, 300, 3000, 3, null)));
+        ResultTable t1 = ResultTable.of(setup(), one);
+        assertNull(t1.comparisons().get(0).std());
+        assertTrue(t1.toMarkdown().contains("| fine-tune − unpruned | -5.00 ± n/a | 1 |"), t1.toMarkdown());
+    }
+
     @Test
     void unmeasuredLatencyShowsADash() {
         Map<String, List<ResultTable.Run>> runs = new LinkedHashMap<>();
