@@ -153,6 +153,16 @@ class RethinkLotteryTicketTest {
                 }
             }
         }
+        // a rerun prunes again (another wall time in ThiNet's settings) and still reuses the retrained run untouched
+        Path manifest = seed.resolve("lottery-ticket/" + CheckpointDir.MANIFEST);
+        byte[] before = Files.readAllBytes(manifest);
+        java.nio.file.attribute.FileTime written = Files.getLastModifiedTime(manifest);
+        JsonObject again = rethink(dir, "--arch", "lenet", "--method", "thinet", "--ratio", "0.5", "--refit",
+                "--samples", "64", "--modes", "lottery-ticket");
+        assertEquals(written, Files.getLastModifiedTime(manifest), "reused, not retrained");
+        assertArrayEquals(before, Files.readAllBytes(manifest));
+        assertEquals(table.getAsJsonArray("rows").get(2).getAsJsonObject().get("accuracyMean"),
+                again.getAsJsonArray("rows").get(2).getAsJsonObject().get("accuracyMean"));
     }
 
     /** The rows of a weight tensor, one per output channel. */
