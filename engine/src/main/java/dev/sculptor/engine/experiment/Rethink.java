@@ -214,8 +214,9 @@ public final class Rethink {
         Manifest m = CheckpointDir.readManifest(prunedDir);
         Map<String, int[]> kept = m.kept();
         JsonObject how = m.lineage() == null ? null : m.lineage().settings();
-        if (how != null && how.has("removedBlocks") && how.getAsJsonArray("removedBlocks").size() > 0) {
-            // a pruning by blocks: the ticket is the initial network without the same blocks
+        if (how != null && how.has("removedBlocks")) {
+            // a pruning by blocks: the ticket is the initial network without the same blocks (none where no scale
+            // reached zero: then only the scales are folded away, as in the pruned model)
             List<String> removed = how.getAsJsonArray("removedBlocks").asList().stream().map(e -> e.getAsString()).toList();
             try (Network init = ModelCheckpoint.load(initDir).network()) {
                 return Retraining.rewindBlocks(init, pruned, removed);

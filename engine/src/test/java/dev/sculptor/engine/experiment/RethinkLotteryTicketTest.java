@@ -50,6 +50,29 @@ class RethinkLotteryTicketTest {
         return table.getAsJsonArray("rows").asList().stream().map(e -> e.getAsJsonObject().get("model").getAsString()).toList();
     }
 
+    /**
+     * The paper's zero selection where no scale reached zero in one tiny epoch: nothing is removed, and the ticket is
+     * still the initial network (its block scales folded away as in the pruned model), not a refusal.
+     */
+    @Test
+    void sparseStructureSelectionThatRemovesNoBlockStillRewinds(@TempDir Path dir) throws Exception {
+        JsonObject table = rethink(dir, "--arch", "resnet14", "--method", "sss", "--modes", "lottery-ticket");
+        assertEquals(List.of("unpruned", "pruned", "lottery-ticket"), models(table));
+        assertTrue(!table.getAsJsonObject("setup").has("refusedModes"), table.getAsJsonObject("setup").toString());
+        Path seed = dir.resolve("seed-1");
+        assertEquals(0, CheckpointDir.readManifest(seed.resolve("pruned")).lineage().settings()
+                .getAsJsonArray("removedBlocks").size(), "no block removed");
+        try (Network pruned = ModelCheckpoint.load(seed.resolve("pruned")).network();
+                Network init = ModelCheckpoint.load(seed.resolve(Rethink.INIT)).network();
+                Network start = Rethink.start(RetrainMode.LOTTERY_TICKET, pruned, 1, seed.resolve(Rethink.INIT),
+                        seed.resolve("pruned"))) {
+            assertEquals(pruned.spec(), start.spec());
+            for (String n : List.of("conv1.weight", "layer1.0.conv1.weight", "layer3.1.conv2.weight", "fc.weight")) {
+                assertArrayEquals(init.array(n).toFloatArray(), start.array(n).toFloatArray(), 0f, n);
+            }
+        }
+    }
+
     @Test
     void sparseStructureSelectionRewindsTheInitialNetworkWithoutTheRemovedBlocks(@TempDir Path dir) throws Exception {
         // resnet14 has two blocks a stage; a target depth of 8 leaves one, so SSS removes whole blocks
