@@ -49,7 +49,7 @@ final class RethinkCommand implements Callable<Integer> {
     @Option(names = "--seeds", split = ",", description = "one run per seed (default: 1)")
     List<Long> seeds = new ArrayList<>();
 
-    @Option(names = "--out", description = "results and checkpoints (default: runs/rethink-<method>-<arch>-<dataset>-e<epochs>-lr<lr>[-n<subset>]-<digest of every setting>)")
+    @Option(names = "--out", description = "results and checkpoints (default: runs/rethink-<method>[-<amount>]-<arch>-<dataset>-e<epochs>-lr<lr>[-n<subset>]-<digest of every setting>)")
     Path out;
 
     @Option(names = "--control", description = "also train the unpruned model with the baseline's recipe for Scratch-B's "
@@ -73,16 +73,25 @@ final class RethinkCommand implements Callable<Integer> {
     Options.Method method = new Options.Method();
 
     /**
-     * The key settings in the name (method, arch, data, epochs, lr, subset) and a digest of all of them (the method's
-     * settings included), so that two experiments that differ in anything get different directories by default.
+     * The key settings in the name (method, its amount, arch, data, epochs, lr, subset) and a digest of all of them (the
+     * method's settings, the Scratch-B cap and an explicit data directory included), so that two experiments that differ
+     * in anything get different directories by default.
      */
     static String defaultDirName(dev.sculptor.engine.prune.PruningMethod m, String arch, DataSpec ds, TrainConfig base,
-            int finetuneEpochs, double finetuneLr) {
+            int finetuneEpochs, double finetuneLr, Double cap) {
         String all = m.name() + m.settings() + arch + ds.name() + ds.trainSubset() + "/" + ds.testSubset() + base.epochs() + "/"
                 + base.lr() + base.batchSize() + base.schedule() + base.weightDecay() + base.momentum() + base.augment() + "/"
-                + finetuneEpochs + "/" + finetuneLr;
+                + finetuneEpochs + "/" + finetuneLr + "/" + cap + "/" + (ds.dir() == null ? "" : ds.dir().toAbsolutePath());
         String digest = dev.sculptor.engine.checkpoint.Sha256.of(all.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        return "rethink-" + m.name() + "-" + arch + "-" + ds.name() + "-e" + base.epochs() + "-lr" + base.lr()
+        String amount = "";
+        for (String key : List.of("ratio", "rate", "percent")) {
+            com.google.gson.JsonElement v = m.settings().get(key);
+            if (v != null && v.isJsonPrimitive()) {
+                amount = "-" + key + v.getAsString();
+                break;
+            }
+        }
+        return "rethink-" + m.name() + amount + "-" + arch + "-" + ds.name() + "-e" + base.epochs() + "-lr" + base.lr()
                 + (ds.trainSubset() > 0 ? "-n" + ds.trainSubset() : "") + "-" + digest.substring(0, 8);
     }
 
@@ -114,7 +123,7 @@ final class RethinkCommand implements Callable<Integer> {
                         + spec.family() + ")" : ""));
             }
         }
-        Path dir = out != null ? out : Path.of("runs", defaultDirName(pruning, archName, ds, base, ft, ftLr));
+        Path dir = out != null ? out : Path.of("runs", defaultDirName(pruning, archName, ds, base, ft, ftLr, cap));
         RethinkConfig cfg = new RethinkConfig(spec, ds, pruning, base, ft, ftLr, cap,
                 modes.stream().map(RetrainMode::parse).toList(), Options.seeds(seeds), dir, control, baselines);
         ResultTable table = new Rethink(cfg, line -> {

@@ -41,7 +41,7 @@ public final class StepFingerprint {
      * @param arch the architecture the step trains
      * @param method the pruning method and its settings, null for the baseline
      * @param tc the training configuration (its checkpoint directory and resume flag are where, not what: left out)
-     * @param data the dataset and its subsets
+     * @param data the dataset, its subsets and an explicit directory
      * @param parent the fingerprint of the step this one starts from (the baseline for a pruned model's retraining), or null
      */
     public static StepFingerprint of(String step, ArchSpec arch, JsonObject method, TrainConfig tc, DataSpec data,
@@ -66,6 +66,11 @@ public final class StepFingerprint {
         d.addProperty("name", data.name());
         d.addProperty("trainSubset", data.trainSubset());
         d.addProperty("testSubset", data.testSubset());
+        if (data.dir() != null) {
+            // files of the same name elsewhere are other data; the installed default needs no entry (and so fingerprints
+            // written before this entry existed still match)
+            d.addProperty("dir", data.dir().toAbsolutePath().normalize().toString());
+        }
         o.add("data", d);
         if (parent != null) {
             o.addProperty("parent", parent.digest());

@@ -61,6 +61,10 @@ class StepFingerprintTest {
         IllegalStateException subset = assertThrows(IllegalStateException.class, () -> StepFingerprint.of("fine-tune", LENET,
                 method(0.5), tc(0.01), new DataSpec("fashion-mnist", null, 600, 100), base).matches(dir));
         assertTrue(subset.getMessage().contains("data.trainSubset 300 -> 600"), subset.getMessage());
+        IllegalStateException elsewhere = assertThrows(IllegalStateException.class, () -> StepFingerprint.of("fine-tune",
+                LENET, method(0.5), tc(0.01), new DataSpec("fashion-mnist", tmp.resolve("other-copy"), 300, 100), base)
+                .matches(dir));
+        assertTrue(elsewhere.getMessage().contains("data.dir"), elsewhere.getMessage());
         StepFingerprint otherBase = StepFingerprint.of("baseline", LENET, null, tc(0.1), DATA, null);
         assertNotEquals(base.digest(), otherBase.digest());
         IllegalStateException parent = assertThrows(IllegalStateException.class,
