@@ -24,7 +24,7 @@ all_modes=(--modes fine-tune,scratch-e,scratch-b,lottery-ticket)
 
 for m in "${METHODS[@]}"; do
   case "$m" in
-    # methods that prune a plainly trained baseline share it (--baselines)
+    # methods that prune a plainly trained baseline share it (--baselines), and the control of each Scratch-B budget
     l1) args=(--method l1 --ratio 0.5 --arch lenet --baselines "$OUT/baselines-lenet" "${all_modes[@]}") ;;
     thinet) args=(--method thinet --ratio 0.5 --arch lenet --baselines "$OUT/baselines-lenet" "${all_modes[@]}") ;;
     regression) args=(--method regression --ratio 0.5 --arch lenet --baselines "$OUT/baselines-lenet" "${all_modes[@]}") ;;
