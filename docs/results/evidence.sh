@@ -7,7 +7,12 @@
 #   docs/results/evidence.sh [method ...]      (default: all seven, in the order below)
 #
 # Settings by environment: SEEDS (1,2,3), EPOCHS (baseline epochs, 12), CAP (Scratch-B cap, 2), OUT (runs/evidence),
-# RESNET (the architecture for sss, resnet14), SSS_GAMMA (0.01), NICE (19: leave the machine to others).
+# RESNET (the architecture for sss, resnet14), SSS_GAMMA (0.01), NICE (19: leave the machine to others), KEEP (below).
+#
+# The shared LeNet baselines, their initial weights and the controls (about 100 minutes of a 2-core CPU for 3 seeds)
+# are kept finished in the repository, in KEEP (docs/results/checkpoints): a run copies them into OUT first (never
+# over what is there) and copies every newly finished one back after each method, so a fresh machine starts from
+# them. Their fingerprints still decide whether they are reused.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 SEEDS="${SEEDS:-1,2,3}"
@@ -16,11 +21,38 @@ CAP="${CAP:-2}"
 OUT="${OUT:-$ROOT/runs/evidence}"
 RESNET="${RESNET:-resnet14}"
 NICE="${NICE:-19}"
+KEEP="${KEEP:-$ROOT/docs/results/checkpoints}"
 METHODS=("$@")
 [ ${#METHODS[@]} -gt 0 ] || METHODS=(l1 thinet regression weight slimming sfp sss)
 
 common=(--dataset fashion-mnist --epochs "$EPOCHS" --seeds "$SEEDS" --scratch-b-cap "$CAP" --control)
 all_modes=(--modes fine-tune,scratch-e,scratch-b,lottery-ticket)
+
+# a step directory is finished when its manifest records the training's wall time (the initial weights need none)
+finished() {
+  [ -f "$1/manifest.json" ] && python3 -c 'import json, sys; m = json.load(open(sys.argv[1]))
+sys.exit(0 if m["lineage"]["method"] == "baseline-init" or "seconds" in (m.get("training") or {}) else 1)' "$1/manifest.json"
+}
+
+keep() {
+  local seed step name
+  for seed in "$OUT"/baselines-*/seed-*; do
+    [ -d "$seed" ] || continue
+    for step in "$seed"/*/; do
+      step="${step%/}"
+      name="${seed#"$OUT"/}/$(basename "$step")"
+      if finished "$step" && ! cmp -s "$step/manifest.json" "$KEEP/$name/manifest.json"; then
+        mkdir -p "$KEEP/$name"
+        find "$step" -maxdepth 1 -type f ! -name optimizer.bin -exec cp {} "$KEEP/$name/" \;
+        [ ! -f "$step.fingerprint.json" ] || cp "$step.fingerprint.json" "$KEEP/$name.fingerprint.json"
+        echo "kept $name in $KEEP"
+      fi
+    done
+  done
+}
+
+mkdir -p "$OUT"
+[ ! -d "$KEEP" ] || cp -rn "$KEEP/." "$OUT/"
 
 for m in "${METHODS[@]}"; do
   case "$m" in
@@ -38,6 +70,7 @@ for m in "${METHODS[@]}"; do
   esac
   echo "== $m: ${args[*]} ${common[*]}"
   nice -n "$NICE" "$ROOT/sculptor" engine rethink "${args[@]}" "${common[@]}" --out "$OUT/$m"
+  keep
   mkdir -p "$ROOT/docs/results/$m"
   cp "$OUT/$m/results.json" "$OUT/$m/results.md" "$OUT/$m/report.html" "$ROOT/docs/results/$m/"
 done
