@@ -2,6 +2,7 @@ package dev.sculptor.engine.experiment;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.sculptor.engine.checkpoint.CheckpointDir;
 import dev.sculptor.engine.checkpoint.Manifest;
@@ -124,7 +125,40 @@ public record ResultTable(JsonObject setup, List<Row> rows) {
             }
             rows.add(row(e.getKey(), r));
         }
+        JsonArray machines = machinesOf(runs);
+        if (!machines.isEmpty()) {
+            s.add("trainedOn", machines);
+        }
         return new ResultTable(s, rows);
+    }
+
+    /**
+     * Every machine that trained a run of the table, as the checkpoints record it ({@code training.machines}, written
+     * by the trainer), in order of first appearance. Runs from before that record, or unreadable ones, add nothing.
+     */
+    private static JsonArray machinesOf(Map<String, List<Run>> runs) {
+        JsonArray out = new JsonArray();
+        for (List<Run> row : runs.values()) {
+            for (Run r : row) {
+                if (r.checkpoint() == null) {
+                    continue;
+                }
+                JsonObject training;
+                try {
+                    training = CheckpointDir.readManifest(Path.of(r.checkpoint())).training();
+                } catch (RuntimeException e) {
+                    continue;
+                }
+                if (training != null && training.has("machines")) {
+                    training.getAsJsonArray("machines").forEach(m -> {
+                        if (!out.contains(m)) {
+                            out.add(m);
+                        }
+                    });
+                }
+            }
+        }
+        return out;
     }
 
     /** The row of the pruned, not retrained, model (as {@code Rethink} names it). */
@@ -346,6 +380,11 @@ public record ResultTable(JsonObject setup, List<Row> rows) {
                 ACCURACY, BEST_ACCURACY));
         if (setup.has("latency")) {
             n.add(String.format("latency and throughput: %s", setup.get("latency").getAsString()));
+        }
+        if (setup.has("trainedOn")) {
+            List<String> m = setup.getAsJsonArray("trainedOn").asList().stream().map(e -> e.getAsString()).toList();
+            n.add(String.format("trained on: %s%s", String.join(" | ", m), m.size() > 1
+                    ? " (runs from different machines differ in their last digits, which training amplifies)" : ""));
         }
         if (rows.stream().anyMatch(r -> r.model().equals(RetrainMode.LOTTERY_TICKET.id()))) {
             n.add("lottery-ticket: the pruned model trained from the baseline's own initial weights (kept "

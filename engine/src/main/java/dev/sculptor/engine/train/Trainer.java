@@ -9,12 +9,14 @@ import ai.djl.training.GradientCollector;
 import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
 import dev.sculptor.engine.arch.Network;
 import dev.sculptor.engine.checkpoint.ModelCheckpoint;
 import dev.sculptor.engine.data.Batch;
 import dev.sculptor.engine.data.BatchIterator;
 import dev.sculptor.engine.data.ImageDataset;
 import dev.sculptor.engine.metrics.Evaluator;
+import dev.sculptor.engine.numerics.Numerics;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,6 +72,9 @@ public final class Trainer {
         List<EpochStats> history = new ArrayList<>();
         int start = 0;
         int resumedAfter = -1;
+        // the CPUs and kernels that computed this run: results differ between machines in their last digits, which
+        // SGD amplifies, so a reader comparing tables must know where each run came from (a resumed run may have two)
+        JsonArray machines = new JsonArray();
         if (cfg.checkpointDir() != null && cfg.resume() && Files.exists(cfg.checkpointDir().resolve("manifest.json"))) {
             ModelCheckpoint.Loaded loaded = ModelCheckpoint.loadInto(cfg.checkpointDir(), net);
             JsonObject training = loaded.manifest().training();
@@ -81,12 +86,19 @@ public final class Trainer {
                 history.add(fromJson(e.getAsJsonObject()));
             }
             resumedAfter = training.get("epoch").getAsInt();
+            if (training.has("machines")) {
+                machines.addAll(training.getAsJsonArray("machines"));
+            }
             start = resumedAfter + 1;
         }
         if (start == 0) {
             for (TrainingHook h : hooks) {
                 h.beforeTraining(net);
             }
+        }
+        String here = machine();
+        if (!machines.contains(new JsonPrimitive(here))) {
+            machines.add(here);
         }
         long t0 = System.nanoTime();
         int steps = (train.size() + cfg.batchSize() - 1) / cfg.batchSize();
@@ -159,11 +171,18 @@ public final class Trainer {
                 JsonArray h = new JsonArray();
                 history.forEach(st -> h.add(toJson(st)));
                 training.add("history", h);
+                training.add("machines", machines);
                 ModelCheckpoint.save(cfg.checkpointDir(), net, checkpointInfo, training, exportState(sgd));
             }
             listener.onEpoch(stats);
         }
         return new Result(history, resumedAfter, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** This process's CPU, libtorch and kernel configuration, as one line (the numerics check's words). */
+    public static String machine() {
+        Numerics.Decision d = Numerics.decision();
+        return d.machine() + "; " + d.configOrThrow().describe();
     }
 
     /** Hook states travel with the optimiser's, each tensor named {@code hooks.<index>.<name>}. */

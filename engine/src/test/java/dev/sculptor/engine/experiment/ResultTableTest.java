@@ -46,6 +46,49 @@ class ResultTableTest {
         return new ResultTable.Run(seed, acc, best, 0.3, params, flops, epochs, 12.0, "seed-" + seed, l);
     }
 
+    static JsonObject training(String... machines) {
+        JsonObject t = new JsonObject();
+        t.addProperty("epoch", 0);
+        JsonArray m = new JsonArray();
+        for (String s : machines) {
+            m.add(s);
+        }
+        t.add("machines", m);
+        return t;
+    }
+
+    /** The table names every machine that trained its runs (from their checkpoints), each once, in order of appearance. */
+    @Test
+    void namesTheMachinesThatTrainedItsRuns(@TempDir Path dir) {
+        Path a = dir.resolve("a");
+        Path b = dir.resolve("b");
+        try (Network net = Network.create(Architectures.named("lenet", List.of(1, 28, 28), 10), 1)) {
+            ModelCheckpoint.save(a, net, ModelCheckpoint.Info.EMPTY, training("cpu A; kernels x"), null);
+            ModelCheckpoint.save(b, net, ModelCheckpoint.Info.EMPTY, training("cpu A; kernels x", "cpu B; kernels y"), null);
+        }
+        Map<String, List<ResultTable.Run>> one = new LinkedHashMap<>();
+        one.put("unpruned", List.of(new ResultTable.Run(1, 0.9, 0.9, 0.3, 10, 20, 6, 1.0, a.toString(), null)));
+        // a run whose checkpoint is gone (or from before the record) adds nothing and breaks nothing
+        one.put("fine-tune", List.of(new ResultTable.Run(1, 0.9, 0.9, 0.3, 10, 20, 6, 1.0, dir.resolve("gone").toString(),
+                null)));
+        ResultTable t1 = ResultTable.of(setup(), one);
+        assertEquals(List.of("cpu A; kernels x"), t1.setup().getAsJsonArray("trainedOn").asList().stream()
+                .map(e -> e.getAsString()).toList());
+        assertTrue(t1.toMarkdown().contains("trained on: cpu A; kernels x"), t1.toMarkdown());
+        assertFalse(t1.toMarkdown().contains("different machines"), t1.toMarkdown());
+
+        Map<String, List<ResultTable.Run>> two = new LinkedHashMap<>(one);
+        two.put("scratch-e", List.of(new ResultTable.Run(1, 0.9, 0.9, 0.3, 10, 20, 6, 1.0, b.toString(), null)));
+        ResultTable t2 = ResultTable.of(setup(), two);
+        assertEquals(List.of("cpu A; kernels x", "cpu B; kernels y"), t2.setup().getAsJsonArray("trainedOn").asList()
+                .stream().map(e -> e.getAsString()).toList());
+        assertTrue(t2.toMarkdown().contains("trained on: cpu A; kernels x | cpu B; kernels y (runs from different machines"),
+                t2.toMarkdown());
+        // tables from before the record have none
+        assertFalse(ResultTable.of(setup(), Map.of("unpruned", List.of(run(1, 0.9, 0.9, 10, 20, 6, null)))).setup()
+                .has("trainedOn"));
+    }
+
     /** One seed: the std is undefined, so "n/a", not "± 0.00"; everything else is that seed's. */
     @Test
     void oneSeedShowsNoStd() {

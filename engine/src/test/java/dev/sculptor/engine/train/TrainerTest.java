@@ -15,6 +15,7 @@ import dev.sculptor.engine.arch.Network;
 import dev.sculptor.engine.checkpoint.Tensor;
 import dev.sculptor.engine.data.ImageDataset;
 import dev.sculptor.engine.metrics.Evaluator;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -156,6 +157,38 @@ class TrainerTest {
                 assertArrayEquals(uninterrupted.get(i).data(), resumed.get(i).data(), 1e-6f, resumed.get(i).name());
             }
         }
+    }
+
+    /**
+     * A checkpoint names the machine that trained it; a run resumed on another machine names both (here the first
+     * machine is written into the checkpoint by hand, as if the run had been copied from elsewhere).
+     */
+    @Test
+    void checkpointsNameTheMachinesThatTrainedThem(@TempDir Path dir) throws Exception {
+        ImageDataset data = halves(32, 2);
+        Path ckpt = dir.resolve("run");
+        String here = Trainer.machine();
+        assertTrue(here.contains("thread"), here);
+        try (Network net = Network.create(TINY, 1)) {
+            new Trainer(cfg(1).withCheckpoints(ckpt, true)).train(net, data, null);
+        }
+        Path manifest = ckpt.resolve("manifest.json");
+        com.google.gson.JsonObject m = com.google.gson.JsonParser.parseString(Files.readString(manifest)).getAsJsonObject();
+        assertEquals(List.of(here), machines(m));
+        com.google.gson.JsonArray elsewhere = new com.google.gson.JsonArray();
+        elsewhere.add("another CPU; native kernels, 8 threads");
+        m.getAsJsonObject("training").add("machines", elsewhere);
+        Files.writeString(manifest, m.toString());
+        try (Network net = Network.create(TINY, 1)) {
+            assertEquals(0, new Trainer(cfg(2).withCheckpoints(ckpt, true)).train(net, data, null).resumedAfterEpoch());
+        }
+        m = com.google.gson.JsonParser.parseString(Files.readString(manifest)).getAsJsonObject();
+        assertEquals(List.of("another CPU; native kernels, 8 threads", here), machines(m));
+    }
+
+    private static List<String> machines(com.google.gson.JsonObject manifest) {
+        return manifest.getAsJsonObject("training").getAsJsonArray("machines").asList().stream()
+                .map(e -> e.getAsString()).toList();
     }
 
     /** Every array made during a step is freed: the live array count does not grow with epochs. */
