@@ -31,18 +31,22 @@ public record KernelConfig(int threads, int channelBlock) {
         return channelBlock > 0;
     }
 
-    /** The input-channel count a convolution is run with: counts within one block were right everywhere. */
+    /**
+     * The input-channel count a convolution is run with: counts within one block were right everywhere; above it, a
+     * multiple of two blocks, because on the Zen 5 machine an odd number of blocks (48, 80, 112, ... channels) gave
+     * wrong input gradients for 3x3 convolutions of stride 2 (seen by {@code SelfCheck}'s stride-2 cases).
+     */
     long paddedInputs(long channels) {
-        return padded() && channels > channelBlock ? roundUp(channels) : channels;
+        return padded() && channels > channelBlock ? roundUp(channels, 2L * channelBlock) : channels;
     }
 
     /** The output-channel count a convolution is run with (input gradients need whole blocks of outputs). */
     long paddedOutputs(long channels) {
-        return padded() ? roundUp(channels) : channels;
+        return padded() ? roundUp(channels, channelBlock) : channels;
     }
 
-    private long roundUp(long n) {
-        return (n + channelBlock - 1) / channelBlock * channelBlock;
+    private static long roundUp(long n, long block) {
+        return (n + block - 1) / block * block;
     }
 
     /** Short form for the one-line report and the cache: {@code native/2t}, {@code pad16/1t}. */
@@ -51,7 +55,8 @@ public record KernelConfig(int threads, int channelBlock) {
     }
 
     public String describe() {
-        return (padded() ? "convolution channels padded to multiples of " + channelBlock : "native kernels") + ", "
+        return (padded() ? "convolution channels padded to multiples of " + channelBlock + " (inputs above "
+                + channelBlock + " to " + 2 * channelBlock + ")" : "native kernels") + ", "
                 + threads + (threads == 1 ? " thread" : " threads");
     }
 }

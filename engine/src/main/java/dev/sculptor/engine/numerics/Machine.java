@@ -20,7 +20,7 @@ import java.util.TreeMap;
 public record Machine(String cpu, String cpuId, String flags, boolean reportsCaches, String torch, String device,
         int threads, Map<String, String> environment) {
     /** Bumped whenever the checks change, so older verdicts are not reused. */
-    static final int CHECK_VERSION = 1;
+    static final int CHECK_VERSION = 2;
     private static final List<String> ENV_PREFIXES = List.of("ONEDNN_", "DNNL_", "OMP_", "MKL_", "KMP_", "OPENBLAS_",
             "GOMP_");
 

@@ -191,19 +191,29 @@ public final class ChannelRegressionPruning extends SampledPruning {
      * beta could be dodged by growing {@code W_c} (the trivial solution the paper names), and the
      * betas of successive rounds, after each refit, would not be comparable. (The released code
      * instead holds each {@code ||W_c||_F} at its trained value; that is the same problem with the
-     * L1 penalty of channel c weighted by {@code 1 / ||W_c||_F}.) A channel whose weights are all
-     * zero contributes nothing: its row and column are zero.
+     * L1 penalty of channel c weighted by {@code 1 / ||W_c||_F}.) A channel whose weights are
+     * zero contributes nothing: its row and column are zero. "Zero" is relative: a least-squares refit
+     * leaves a channel the output ignores with weights of rounding size (1e-7 of the others), which
+     * the normalisation would blow up into a unit-norm column of noise, chosen or not depending on the
+     * machine's last digits.
      */
+    /** A channel's weight norm below this fraction of the largest one's counts as zero in the design. */
+    static final double NEGLIGIBLE = 1e-5;
+
     static Design design(Moments m, double[][] cw, int[] channels) {
         int k = channels.length;
         int blk = m.blk;
         double[] inv = new double[k];
+        double[] sq = new double[k];
+        double largest = 0;
         for (int a = 0; a < k; a++) {
-            double n = 0;
             for (double v : cw[channels[a]]) {
-                n += v * v;
+                sq[a] += v * v;
             }
-            inv[a] = n > 0 ? 1 / Math.sqrt(n) : 0;
+            largest = Math.max(largest, sq[a]);
+        }
+        for (int a = 0; a < k; a++) {
+            inv[a] = sq[a] > NEGLIGIBLE * NEGLIGIBLE * largest ? 1 / Math.sqrt(sq[a]) : 0;
         }
         double[][] g = new double[k][k];
         double[] b = new double[k];

@@ -26,9 +26,13 @@ class NumericsDecisionTest {
     static final Machine ZEN5 = new Machine("AMD EPYC 9B45", "AuthenticAMD family 26 model 2 stepping 1", "avx512f avx2",
             false, "PyTorch 2.5.1", "cpu", 2, Map.of());
 
-    /** The defect seen on a Zen 5 machine: inputs padded to the channel block are not zero-padded. */
+    /**
+     * The defect seen on a Zen 5 machine: inputs padded to the channel block are not zero-padded. Injected into
+     * kernels that are right on this machine: the configuration its own check chose stands in for native kernels
+     * (on a machine like that Zen 5 the real native kernels have defects of their own, which are not this test's).
+     */
     static Ops zen5Like(KernelConfig cfg) {
-        Ops right = Ops.of(cfg);
+        Ops right = Ops.of(cfg.padded() ? cfg : Numerics.config());
         return (x, w, b, stride, pad) -> {
             NDArray y = right.conv2d(x, w, b, stride, pad);
             long c = x.getShape().get(1);
@@ -56,7 +60,7 @@ class NumericsDecisionTest {
 
     @Test
     void nanIsWrong() {
-        Ops right = Ops.of(KernelConfig.nativeKernels(2));
+        Ops right = Ops.of(Numerics.config()); // right on this machine, whatever its native kernels do
         Ops nan = new Ops() {
             @Override
             public NDArray conv2d(NDArray x, NDArray w, NDArray b, int s, int p) {
@@ -76,7 +80,7 @@ class NumericsDecisionTest {
 
     @Test
     void aWrongBatchNormGradientIsCaught() {
-        Ops right = Ops.of(KernelConfig.nativeKernels(2));
+        Ops right = Ops.of(Numerics.config()); // right on this machine, whatever its native kernels do
         Ops badBn = new Ops() {
             @Override
             public NDArray conv2d(NDArray x, NDArray w, NDArray b, int s, int p) {

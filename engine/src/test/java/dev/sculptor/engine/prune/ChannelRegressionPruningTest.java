@@ -286,5 +286,17 @@ class ChannelRegressionPruningTest {
         ChannelRegressionPruning.Design dead = ChannelRegressionPruning.design(m, cw, all);
         assertEquals(0, dead.g()[2][2]);
         assertEquals(0, dead.b()[2]);
+        // weights of rounding size (what a refit leaves on a channel the output ignores) count as zero too, instead of
+        // being scaled up into a unit-norm column of noise; a channel 1e-3 of the others' size still counts
+        for (int i = 0; i < cw[2].length; i++) {
+            cw[2][i] = 1e-8 * r.nextGaussian();
+        }
+        ChannelRegressionPruning.Design rounding = ChannelRegressionPruning.design(m, cw, all);
+        assertEquals(0, rounding.g()[2][2]);
+        assertEquals(0, rounding.b()[2]);
+        for (int i = 0; i < cw[2].length; i++) {
+            cw[2][i] = 1e-3 * w[2 * blk + i % blk];
+        }
+        assertTrue(ChannelRegressionPruning.design(m, cw, all).g()[2][2] > 0);
     }
 }
