@@ -109,6 +109,7 @@ public final class Rethink {
                         (double) original.flops() / small.flops(), pr.seconds()));
                 record(runs, "pruned", evaluate(seed, pruned, test, 0, dir.resolve("pruned")).withSeconds(pr.seconds()));
 
+                String decision = pr.decision();
                 for (RetrainMode mode : cfg.modes()) {
                     if (refused.containsKey(mode.id())) {
                         continue;
@@ -135,7 +136,7 @@ public final class Rethink {
                         settings.addProperty("init", baseDir.resolve(INIT).toString());
                     }
                     StepFingerprint fp = StepFingerprint.of(mode.id(), pruned.spec(), methodJson(pr.method(), pr.settings()), tc,
-                            cfg.data(), prunedFp);
+                            cfg.data(), prunedFp).withDecision(decision);
                     try (Network retrained = trained(mdir, fp, startNet, tc, List.of(),
                             train, test, new ModelCheckpoint.Info(new Manifest.Lineage(dir.resolve("pruned").toString(),
                                     mode.id(), settings), Map.of()))) {

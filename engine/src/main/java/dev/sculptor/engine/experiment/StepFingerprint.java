@@ -78,6 +78,16 @@ public final class StepFingerprint {
         return new StepFingerprint(o);
     }
 
+    /**
+     * This fingerprint plus what the pruning chose ({@link dev.sculptor.engine.prune.PruneResult#decision()}): a
+     * retrained step depends on the kept channels and masks, which the method's settings alone do not fix.
+     */
+    public StepFingerprint withDecision(String decision) {
+        JsonObject o = fields.deepCopy();
+        o.addProperty("decision", decision);
+        return new StepFingerprint(o);
+    }
+
     /** SHA-256 of the canonical JSON (keys sorted at every level). */
     public String digest() {
         return Sha256.of(canonical(fields).toString().getBytes(StandardCharsets.UTF_8));

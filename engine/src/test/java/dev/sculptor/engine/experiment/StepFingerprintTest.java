@@ -46,7 +46,7 @@ class StepFingerprintTest {
     }
 
     @Test
-    void anotherRatioLrSubsetOrParentIsRefusedNamingIt(@TempDir Path tmp) {
+    void anotherRatioLrSubsetParentOrDecisionIsRefusedNamingIt(@TempDir Path tmp) {
         StepFingerprint base = StepFingerprint.of("baseline", LENET, null, tc(0.05), DATA, null);
         StepFingerprint fp = StepFingerprint.of("fine-tune", LENET, method(0.5), tc(0.01), DATA, base);
         Path dir = tmp.resolve("fine-tune");
@@ -70,6 +70,11 @@ class StepFingerprintTest {
         IllegalStateException parent = assertThrows(IllegalStateException.class,
                 () -> StepFingerprint.of("fine-tune", LENET, method(0.5), tc(0.01), DATA, otherBase).matches(dir));
         assertTrue(parent.getMessage().contains("parent \"" + base.digest().substring(0, 36)), parent.getMessage());
+        fp.withDecision("a").write(dir);
+        assertTrue(fp.withDecision("a").matches(dir));
+        IllegalStateException decision = assertThrows(IllegalStateException.class, () -> fp.withDecision("b").matches(dir));
+        assertTrue(decision.getMessage().contains("decision \"a\" -> \"b\""), decision.getMessage());
+        fp.write(dir);
         ArchSpec vgg = Architectures.named("vgg11", List.of(1, 28, 28), 10);
         IllegalStateException arch = assertThrows(IllegalStateException.class,
                 () -> StepFingerprint.of("fine-tune", vgg, method(0.5), tc(0.01), DATA, base).matches(dir));
