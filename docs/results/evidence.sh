@@ -5,14 +5,16 @@
 # fingerprint). Each method's results.json / results.md / report.html are copied here when it finishes.
 #
 #   docs/results/evidence.sh [method ...]      (default: all seven, in the order below)
+#   docs/results/evidence.sh --keep            (copy the finished steps kept below into KEEP now, mid-method)
 #
 # Settings by environment: SEEDS (1,2,3), EPOCHS (baseline epochs, 12), CAP (Scratch-B cap, 2), OUT (runs/evidence),
 # RESNET (the architecture for sss, resnet14), SSS_GAMMA (0.01), NICE (19: leave the machine to others), KEEP (below).
 #
-# The shared LeNet baselines, their initial weights and the controls (about 100 minutes of a 2-core CPU for 3 seeds)
-# are kept finished in the repository, in KEEP (docs/results/checkpoints): a run copies them into OUT first (never
-# over what is there) and copies every newly finished one back after each method, so a fresh machine starts from
-# them. Their fingerprints still decide whether they are reused.
+# The shared LeNet baselines, their initial weights and the controls (about 100 minutes of a 2-core CPU for 3 seeds),
+# and the own baselines and controls of slimming, sfp and sss, are kept finished in the repository, in KEEP
+# (docs/results/checkpoints): a run copies them into OUT first (never over what is there) and copies every newly
+# finished one back after each method, so a fresh machine starts from them. Their fingerprints still decide whether
+# they are reused.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 SEEDS="${SEEDS:-1,2,3}"
@@ -34,12 +36,18 @@ finished() {
 sys.exit(0 if m["lineage"]["method"] == "baseline-init" or "seconds" in (m.get("training") or {}) else 1)' "$1/manifest.json"
 }
 
+# the shared baselines' directories are kept whole; a method that trains its own baseline (slimming, sfp, sss) keeps
+# its baseline, initial weights and control (its retrain steps are cheap next to them, and are not kept)
 keep() {
   local seed step name
-  for seed in "$OUT"/baselines-*/seed-*; do
+  for seed in "$OUT"/*/seed-*; do
     [ -d "$seed" ] || continue
     for step in "$seed"/*/; do
       step="${step%/}"
+      case "$seed" in
+        "$OUT"/baselines-*/*) ;;
+        *) case "$(basename "$step")" in baseline | baseline-init | unpruned-b) ;; *) continue ;; esac ;;
+      esac
       name="${seed#"$OUT"/}/$(basename "$step")"
       if finished "$step" && ! cmp -s "$step/manifest.json" "$KEEP/$name/manifest.json"; then
         mkdir -p "$KEEP/$name"
@@ -50,6 +58,12 @@ keep() {
     done
   done
 }
+
+# --keep: only copy what has finished so far into KEEP (e.g. before a session ends in the middle of a method)
+if [ "${METHODS[0]:-}" = --keep ]; then
+  keep
+  exit 0
+fi
 
 mkdir -p "$OUT"
 [ ! -d "$KEEP" ] || cp -rn "$KEEP/." "$OUT/"
