@@ -346,7 +346,8 @@ public final class Rethink {
                 }
             });
         }
-        return String.format("measured after all training, one model after another, each after %d warm-up passes; "
+        return String.format("measured after all training, one model after another, each after warm-up passes in rounds "
+                + "of %d until a round is no faster than the one before; "
                 + "latency over %d single-image passes, throughput over %d batches of %d; %d libtorch thread(s); "
                 + "system load average %.2f on %d cores when it began", LATENCY_WARMUP, 5 * LATENCY_RUNS, LATENCY_RUNS,
                 LATENCY_BATCH, threads, load, Runtime.getRuntime().availableProcessors());

@@ -27,7 +27,8 @@ public final class Latency {
      * @param p90Millis 90th percentile of the single-image times
      * @param imagesPerSecondP10 throughput from the 90th percentile (slow) batch time
      * @param imagesPerSecondP90 throughput from the 10th percentile (fast) batch time
-     * @param warmup untimed passes of each shape before the timed ones
+     * @param warmup untimed passes before the timed ones (of the shape that needed more): rounds of the number asked
+     *     for until a round is no faster than the one before ({@link #warmUp})
      * @param singleRuns timed single-image passes
      * @param batchRuns timed passes at {@code batch}
      * @param threads libtorch's intra-op thread count while measuring
@@ -46,7 +47,8 @@ public final class Latency {
 
     /**
      * @param runs timed passes at {@code batch}; single-image passes are 5x as many (each is short)
-     * @param warmup untimed passes of each shape first (allocator and kernel caches)
+     * @param warmup untimed passes of each shape per warm-up round (allocator and kernel caches, the JIT); rounds
+     *     repeat while they get faster ({@link #warmUp})
      * @param threads libtorch intra-op threads for the measurement, restored after; 0 keeps the current count
      */
     public static Result measure(Network net, int batch, int runs, int warmup, int threads) {
@@ -63,10 +65,7 @@ public final class Latency {
         try {
             Shape one = new Shape(1, net.spec().channels(), net.spec().height(), net.spec().width());
             Shape many = new Shape(batch, net.spec().channels(), net.spec().height(), net.spec().width());
-            for (int i = 0; i < warmup; i++) {
-                time(net, one);
-                time(net, many);
-            }
+            int warmed = Math.max(warmUp(() -> time(net, one), warmup), warmUp(() -> time(net, many), warmup));
             double[] singles = new double[runs * 5];
             for (int i = 0; i < singles.length; i++) {
                 singles[i] = time(net, one);
@@ -79,12 +78,43 @@ public final class Latency {
             Arrays.sort(batches);
             return new Result(singles[singles.length / 2] * 1e3, batch / batches[batches.length / 2], batch,
                     percentile(singles, 0.1) * 1e3, percentile(singles, 0.9) * 1e3, batch / percentile(batches, 0.9),
-                    batch / percentile(batches, 0.1), warmup, singles.length, batches.length, JniUtils.getNumThreads());
+                    batch / percentile(batches, 0.1), warmed, singles.length, batches.length, JniUtils.getNumThreads());
         } finally {
             if (JniUtils.getNumThreads() != before) {
                 JniUtils.setNumThreads(before);
             }
         }
+    }
+
+    /** Rounds of warm-up at most; a round that is still getting faster after this many is measured anyway. */
+    static final int MAX_WARMUP_ROUNDS = 50;
+
+    /**
+     * Untimed passes in rounds of {@code perRound} until a round is no more than 10% faster than the one before, at most
+     * {@link #MAX_WARMUP_ROUNDS}. A fixed count is not enough: in a fresh process (a service's first evaluation) the
+     * JIT is still compiling the forward path: the first model measured after 3 passes ran at a fifth of its speed
+     * a second later. A warm process stops after two rounds.
+     *
+     * @return the passes run (0 when {@code perRound} is 0)
+     */
+    static int warmUp(java.util.function.DoubleSupplier pass, int perRound) {
+        if (perRound == 0) {
+            return 0;
+        }
+        double previous = Double.POSITIVE_INFINITY;
+        int passes = 0;
+        for (int round = 0; round < MAX_WARMUP_ROUNDS; round++) {
+            double t = 0;
+            for (int i = 0; i < perRound; i++) {
+                t += pass.getAsDouble();
+            }
+            passes += perRound;
+            if (t > 0.9 * previous) {
+                break;
+            }
+            previous = t;
+        }
+        return passes;
     }
 
     /** libtorch's intra-op thread count now (process-wide). */
