@@ -2,9 +2,12 @@ package dev.sculptor.embedded;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -15,18 +18,29 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
+import java.util.Properties;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.postgresql.PGConnection;
 
 /**
  * A real PostgreSQL server (zonky's Maven-served binaries, extracted and repaired by {@link PgBinaries}) on loopback,
  * with its data in one directory. Databases are created on request, so users keep apart by name on one server.
+ *
+ * <p>Every connection needs the superuser's password (scram-sha-256, over TCP and the local socket alike): loopback is
+ * shared by every local user. initdb reads the password from a file only the owner can read, deleted once the server
+ * is up, so it never appears on a command line. A data directory made by an earlier version (zonky's
+ * {@code initdb -A trust}, no password) is moved over on its first start: the password is set, then the trust lines of
+ * its {@code pg_hba.conf} become scram-sha-256.
  */
 public final class PostgresServer implements AutoCloseable {
     /** Superuser of the server. */
     public static final String USER = "postgres";
-    /** Password to hand to clients; the server trusts loopback connections and ignores it. */
-    public static final String PASSWORD = "postgres";
+    /** How passwords are checked and stored. */
+    static final String AUTH_METHOD = "scram-sha-256";
+    /** An active pg_hba.conf line whose method is trust: group 1 before the method, group 2 after it. */
+    private static final Pattern TRUST_LINE = Pattern.compile("^([ \\t]*[^#\\s].*[ \\t])trust([ \\t]*(?:#.*)?)$", Pattern.MULTILINE);
     /** The database every server has, for administration. */
     public static final String ADMIN_DATABASE = "postgres";
 
@@ -38,12 +52,23 @@ public final class PostgresServer implements AutoCloseable {
      * Where the server listens (0: a free port, tried again on a fresh one when taken before the server binds it), keeps
      * its data and finds its binaries. A {@code throwAway} server starts on an empty data directory, skips durability
      * (fsync, synchronous commit, full-page writes), and is stopped and deleted when the JVM exits; otherwise the data
-     * directory is kept and reused, and stopping is the owner's business.
+     * directory is kept and reused, and stopping is the owner's business. {@code password} is the superuser's: set by
+     * initdb on an empty data directory (or on one that trusted every local connection), and needed by every client.
      */
-    public record Config(int port, Path dataDir, Path binariesDir, boolean throwAway) {
+    public record Config(int port, Path dataDir, Path binariesDir, boolean throwAway, String password) {
         public Config {
             Objects.requireNonNull(dataDir, "dataDir");
             Objects.requireNonNull(binariesDir, "binariesDir");
+            if (password == null || password.isBlank() || password.contains("\n") || password.contains("\r")) {
+                // initdb takes the first line of its password file.
+                throw new IllegalArgumentException("the superuser's password must be one non-blank line");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Config[port=" + port + ", dataDir=" + dataDir + ", binariesDir=" + binariesDir + ", throwAway=" + throwAway
+                    + "]";
         }
     }
 
@@ -56,32 +81,78 @@ public final class PostgresServer implements AutoCloseable {
         this.config = config;
     }
 
-    /** Starts the server (running initdb on an empty data directory); {@code notes} gets one line per repair. */
+    /**
+     * Starts the server (running initdb on an empty data directory); {@code notes} gets one line per repair, and one
+     * when a data directory that trusted local connections was given the password.
+     */
     public static PostgresServer start(Config config, Consumer<String> notes) {
         boolean free = config.port() == 0;
         IOException last = null;
-        for (int attempt = 0; attempt < (free ? FREE_PORT_ATTEMPTS : 1); attempt++) {
-            int port = free ? Loopback.freePort() : config.port();
-            try {
-                return new PostgresServer(PgBinaries.start(config.binariesDir(), b -> configure(b, config, port), notes),
-                        config);
-            } catch (IOException e) {
-                // Most often the port was taken between probe and bind.
-                last = e;
-                if (config.throwAway()) {
-                    Dirs.deleteQuietly(config.dataDir());
+        Path pwfile = passwordFile(config);
+        try {
+            for (int attempt = 0; attempt < (free ? FREE_PORT_ATTEMPTS : 1); attempt++) {
+                int port = free ? Loopback.freePort() : config.port();
+                EmbeddedPostgres pg;
+                try {
+                    pg = PgBinaries.start(config.binariesDir(), b -> configure(b, config, port, pwfile), notes);
+                } catch (IOException e) {
+                    // Most often the port was taken between probe and bind.
+                    last = e;
+                    if (config.throwAway()) {
+                        Dirs.deleteQuietly(config.dataDir());
+                    }
+                    continue;
                 }
+                PostgresServer server = new PostgresServer(pg, config);
+                try {
+                    server.requirePasswords(notes);
+                } catch (RuntimeException e) {
+                    server.close();
+                    throw e;
+                }
+                return server;
+            }
+        } finally {
+            try {
+                Files.deleteIfExists(pwfile);
+            } catch (IOException e) {
+                notes.accept("embedded PostgreSQL: could not delete " + pwfile + ": " + e);
             }
         }
         throw new IllegalStateException("embedded PostgreSQL did not start", last);
     }
 
-    private static void configure(EmbeddedPostgres.Builder b, Config config, int port) {
+    /**
+     * initdb's {@code --pwfile}: the password in a file only the owner can read, beside the data directory (never in it:
+     * initdb wants it empty), so that no command line carries it.
+     */
+    private static Path passwordFile(Config config) {
+        try {
+            Path parent = config.dataDir().toAbsolutePath().normalize().getParent();
+            Files.createDirectories(parent);
+            Path f = Files.createTempFile(parent, ".pg-pwfile-", "",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(f, config.password() + "\n", StandardCharsets.UTF_8);
+            return f;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the password file for initdb", e);
+        }
+    }
+
+    private static void configure(EmbeddedPostgres.Builder b, Config config, int port, Path pwfile) {
         b.setDataDirectory(config.dataDir())
                 .setCleanDataDirectory(config.throwAway())
                 .setRegisterShutdownHook(config.throwAway())
                 .setPort(port)
                 .setServerConfig("listen_addresses", Loopback.HOST)
+                .setServerConfig("password_encryption", AUTH_METHOD)
+                // zonky hands its "locale" settings to initdb alone, as --key=value after its own "-A trust": initdb
+                // takes the later options, so TCP and the local socket both need the password read from pwfile.
+                .setLocaleConfig("auth-host", AUTH_METHOD)
+                .setLocaleConfig("auth-local", AUTH_METHOD)
+                .setLocaleConfig("pwfile", pwfile.toString())
+                // zonky's own readiness check (select 1) logs in too.
+                .setConnectConfig("password", config.password())
                 .setPGStartupWait(STARTUP_WAIT);
         if (config.throwAway()) {
             b.setServerConfig("fsync", "off")
@@ -90,21 +161,71 @@ public final class PostgresServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes sure every connection needs the password. A data directory made by an earlier version trusts every local
+     * connection: while it still does, any password logs in, so the superuser's is set (hashed by the driver, so the
+     * plain text reaches no server log), then its trust lines become scram-sha-256 and the server reloads them.
+     */
+    private void requirePasswords(Consumer<String> notes) {
+        Path hba = config.dataDir().resolve("pg_hba.conf");
+        String conf;
+        try {
+            conf = Files.readString(hba, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + hba, e);
+        }
+        Matcher m = TRUST_LINE.matcher(conf);
+        if (!m.find()) {
+            return;
+        }
+        try (Connection c = connect(port(), ADMIN_DATABASE, config.password())) {
+            c.unwrap(PGConnection.class).alterUserPassword(USER, config.password().toCharArray(), AUTH_METHOD);
+            Path tmp = hba.resolveSibling("pg_hba.conf.tmp");
+            Files.writeString(tmp, m.replaceAll("$1" + AUTH_METHOD + "$2"), StandardCharsets.UTF_8);
+            Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(hba));
+            Files.move(tmp, hba, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            try (Statement s = c.createStatement()) {
+                s.execute("SELECT pg_reload_conf()");
+            }
+        } catch (SQLException | IOException e) {
+            throw new IllegalStateException("cannot set the password of the PostgreSQL server on " + config.dataDir(), e);
+        }
+        notes.accept("embedded PostgreSQL: " + config.dataDir() + " trusted every local connection (made by an earlier"
+                + " version); the superuser's password is set and connections now need it (" + AUTH_METHOD + ")");
+    }
+
+    /** True when {@code dataDir}'s pg_hba.conf lets some local connections in without a password (an earlier version's). */
+    public static boolean trustsConnections(Path dataDir) {
+        try {
+            return TRUST_LINE.matcher(Files.readString(dataDir.resolve("pg_hba.conf"), StandardCharsets.UTF_8)).find();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** A connection as the superuser, with the password sent as a property (never part of the URL). */
+    public static Connection connect(int port, String database, String password) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", USER);
+        p.setProperty("password", password);
+        return DriverManager.getConnection(url(port, database), p);
+    }
+
     /** The JDBC URL of a database on a server at {@code port} (nothing is created). */
     public static String url(int port, String database) {
         return "jdbc:postgresql://" + Loopback.HOST + ":" + port + "/" + database;
     }
 
     /**
-     * Creates the database on the server at {@code port} unless it exists.
+     * Creates the database on the server at {@code port} unless it exists, logging in with the superuser's password.
      *
      * @param database letters, digits, {@code _} and {@code -}; starts with a letter or {@code _}
      */
-    public static void createDatabase(int port, String database) {
+    public static void createDatabase(int port, String password, String database) {
         if (!DATABASE_NAME.matcher(database).matches()) {
             throw new IllegalArgumentException("unsupported database name: " + database);
         }
-        try (Connection c = DriverManager.getConnection(url(port, ADMIN_DATABASE), USER, PASSWORD)) {
+        try (Connection c = connect(port, ADMIN_DATABASE, password)) {
             boolean exists;
             try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
                 q.setString(1, database);
@@ -169,7 +290,7 @@ public final class PostgresServer implements AutoCloseable {
 
     /** JDBC URL of the named database, created empty if it does not exist yet ({@link #createDatabase}). */
     public synchronized String jdbcUrl(String database) {
-        createDatabase(port(), database);
+        createDatabase(port(), config.password(), database);
         return url(port(), database);
     }
 

@@ -55,13 +55,14 @@ public final class Readiness {
         }
     }
 
-    public static String postgres(int port) {
+    /** Logs in as the superuser with {@code password}: a wrong one makes the server unready, as for its clients. */
+    public static String postgres(int port, String password) {
         if (!Loopback.listening(port, 1000)) {
             return "nothing listens on " + Loopback.HOST + ":" + port;
         }
         Properties p = new Properties();
         p.setProperty("user", PostgresServer.USER);
-        p.setProperty("password", PostgresServer.PASSWORD);
+        p.setProperty("password", password);
         p.setProperty("connectTimeout", "3");
         p.setProperty("socketTimeout", "5");
         p.setProperty("loginTimeout", "5");

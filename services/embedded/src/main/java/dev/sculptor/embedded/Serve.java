@@ -19,7 +19,7 @@ import java.util.concurrent.CountDownLatch;
  * Serve kafka    --port P --controller-port C --data DIR [--cluster-id ID] [--partitions N]
  *                (ID: used when DIR is formatted; N: num.partitions of topics the broker auto-creates, default 1)
  * Serve s3       --port P --data DIR --access-key K --secret-file FILE [--bucket B]   (B: created at start)
- * Serve postgres --port P --data DIR --binaries DIR
+ * Serve postgres --port P --data DIR --binaries DIR --password-file FILE   (FILE: the superuser's password)
  * </pre>
  * Each also takes {@code --ready FILE}: written once the part answers its clients (holding the pid of the process that
  * serves: PostgreSQL's postmaster, else this one), deleted when it stops.
@@ -107,8 +107,12 @@ public final class Serve {
                 }
                 yield s3;
             }
-            case "postgres" -> PostgresServer.start(new PostgresServer.Config(port, data, Path.of(required(args, "binaries")),
-                    false), line -> System.out.println("Serve: " + line));
+            case "postgres" -> {
+                // Read from a file, as the S3 secret is: a command line is readable by every local user.
+                String password = Files.readString(Path.of(required(args, "password-file")), StandardCharsets.UTF_8).trim();
+                yield PostgresServer.start(new PostgresServer.Config(port, data, Path.of(required(args, "binaries")), false,
+                        password), line -> System.out.println("Serve: " + line));
+            }
             default -> throw new IllegalArgumentException("unknown part '" + part + "' (kafka, s3 or postgres)");
         };
     }

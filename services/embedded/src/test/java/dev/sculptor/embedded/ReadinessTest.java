@@ -16,7 +16,7 @@ class ReadinessTest {
         int port = Loopback.freePort();
         assertEquals("nothing listens on 127.0.0.1:" + port, Readiness.kafka("127.0.0.1:" + port));
         assertEquals("nothing listens on http://127.0.0.1:" + port, Readiness.s3("http://127.0.0.1:" + port, "a", "b"));
-        assertEquals("nothing listens on 127.0.0.1:" + port, Readiness.postgres(port));
+        assertEquals("nothing listens on 127.0.0.1:" + port, Readiness.postgres(port, "pw"));
         assertTrue(Loopback.bindable(port));
         assertFalse(Loopback.listening(port, 200));
     }

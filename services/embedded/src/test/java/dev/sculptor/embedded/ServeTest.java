@@ -3,6 +3,7 @@ package dev.sculptor.embedded;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,16 +48,22 @@ class ServeTest {
                 () -> Serve.start("kafka", Map.of("port", "1", "data", tmp.toString())));
         assertEquals("--controller-port is required", missing.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Serve.start("s3", Map.of("data", tmp.toString())));
+        IllegalArgumentException noPassword = assertThrows(IllegalArgumentException.class,
+                () -> Serve.start("postgres", Map.of("port", "1", "data", tmp.toString(), "binaries", tmp.toString())));
+        assertEquals("--password-file is required", noPassword.getMessage());
     }
 
     @Test
     void servePostgresNamesThePostmasterInItsReadyFileAndExitsWhenTheServerIsKilled() throws Exception {
         Path ready = tmp.resolve("ready");
+        Path passwordFile = tmp.resolve("pg.password");
+        Files.writeString(passwordFile, "serve-test-password\n");
         int port = Loopback.freePort();
         Process serve = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx192m",
                 "-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("java.class.path"), Serve.class.getName(), "postgres",
                 "--port", Integer.toString(port), "--data", tmp.resolve("data").toString(),
-                "--binaries", PostgresServerTest.binaries().toString(), "--ready", ready.toString())
+                "--binaries", PostgresServerTest.binaries().toString(), "--password-file", passwordFile.toString(),
+                "--ready", ready.toString())
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("serve.log").toFile()).start();
         try {
             await().atMost(Duration.ofMinutes(2)).until(() -> Files.exists(ready) || !serve.isAlive());
@@ -64,11 +71,12 @@ class ServeTest {
             long postmaster = Long.parseLong(Files.readString(ready).trim());
             assertEquals("postgres", PostgresServerTest.processName(postmaster));
             assertNotEquals(serve.pid(), postmaster);
+            assertNull(Readiness.postgres(port, "serve-test-password"), "the password comes from --password-file");
 
             ProcessHandle.of(postmaster).orElseThrow().destroyForcibly();
             assertTrue(serve.waitFor(30, TimeUnit.SECONDS), () -> "Serve outlived its server: " + log());
             assertTrue(log().contains("Serve: the PostgreSQL server (pid " + postmaster + ") is gone"), this::log);
-            assertEquals("nothing listens on " + Loopback.HOST + ":" + port, Readiness.postgres(port));
+            assertEquals("nothing listens on " + Loopback.HOST + ":" + port, Readiness.postgres(port, "serve-test-password"));
         } finally {
             serve.destroyForcibly();
         }

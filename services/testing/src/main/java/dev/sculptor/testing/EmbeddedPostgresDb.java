@@ -1,6 +1,8 @@
 package dev.sculptor.testing;
 
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 
 import dev.sculptor.embedded.Dirs;
 import dev.sculptor.embedded.PgBinaries;
@@ -15,25 +17,31 @@ public final class EmbeddedPostgresDb implements AutoCloseable {
 
     /** Superuser of the embedded server. */
     public static final String USER = PostgresServer.USER;
-    /** Password to hand to clients; the server trusts loopback connections and ignores it. */
-    public static final String PASSWORD = PostgresServer.PASSWORD;
 
     private final PostgresServer server;
     private final Path dataDir;
+    private final String password;
 
-    private EmbeddedPostgresDb(PostgresServer server, Path dataDir) {
+    private EmbeddedPostgresDb(PostgresServer server, Path dataDir, String password) {
         this.server = server;
         this.dataDir = dataDir;
+        this.password = password;
     }
 
-    /** Runs initdb in a fresh directory and starts the server; returns once it accepts connections. */
+    /**
+     * Runs initdb in a fresh directory and starts the server; returns once it accepts connections. Like the local
+     * stack's, the server asks every client for the superuser's password: a random one, per server ({@link #password()}).
+     */
     public static EmbeddedPostgresDb start() {
         return ContextLoader.with(() -> {
             QuietLogs.apply();
             Path dataDir = TempDirs.create("sculptor-pg-");
+            byte[] random = new byte[16];
+            new SecureRandom().nextBytes(random);
+            String password = HexFormat.of().formatHex(random);
             try {
-                return new EmbeddedPostgresDb(PostgresServer.start(new PostgresServer.Config(0, dataDir, binariesDir(), true),
-                        System.err::println), dataDir);
+                return new EmbeddedPostgresDb(PostgresServer.start(new PostgresServer.Config(0, dataDir, binariesDir(), true,
+                        password), System.err::println), dataDir, password);
             } catch (RuntimeException e) {
                 Dirs.deleteQuietly(dataDir);
                 throw e;
@@ -58,8 +66,9 @@ public final class EmbeddedPostgresDb implements AutoCloseable {
         return USER;
     }
 
+    /** The superuser's password (random, per server). */
     public String password() {
-        return PASSWORD;
+        return password;
     }
 
     /**

@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 
 import org.junit.jupiter.api.AfterAll;
@@ -64,6 +65,14 @@ class EmbeddedPostgresDbTest {
             assertTrue(rs.next());
             assertEquals(0, rs.getInt(1));
         }
+    }
+
+    @Test
+    void theServerAsksForItsOwnRandomPasswordAsTheLocalStacksDoes() {
+        assertTrue(db.password().matches("[0-9a-f]{32}"), "random, per server");
+        String url = db.jdbcUrl("registry");
+        assertThrows(SQLException.class, () -> DriverManager.getConnection(url, db.user(), "postgres").close());
+        assertThrows(SQLException.class, () -> DriverManager.getConnection(url, db.user(), null).close());
     }
 
     @Test
