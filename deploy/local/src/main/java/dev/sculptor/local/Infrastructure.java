@@ -64,13 +64,15 @@ class Infrastructure {
                 "--secret-file", l.s3CredentialFile().toString(), "--bucket", BUCKET)), l.s3());
     }
 
+    /** The superuser's password goes by its file (secrets/postgres.password), as the S3 secret does. */
     long startPostgres(int port) throws IOException {
         Files.deleteIfExists(l.postgresReady());
         // The first start extracts zonky's 14 MB .txz (55 MB unpacked): it needs at least 97 MB of heap with the serial
         // collector (the archive is held twice in memory, plus the largest file, 27 MB); 96 MB ran out. Twice that.
         return spawn("postgres", command(l, classpath, "postgres", "192m", List.of("-XX:TieredStopAtLevel=1"), List.of(
                 "--port", Integer.toString(port), "--data", l.postgresData().toString(),
-                "--binaries", l.postgresBinaries().toString(), "--ready", l.postgresReady().toString())), l.postgres());
+                "--binaries", l.postgresBinaries().toString(), "--password-file", l.postgresPasswordFile().toString(),
+                "--ready", l.postgresReady().toString())), l.postgres());
     }
 
     /** Starts one part in the background (overridden by a test that only looks at the commands). */
@@ -97,14 +99,16 @@ class Infrastructure {
 
     /**
      * Null when the component answers its clients, else why not. PostgreSQL counts only once its Serve process wrote
-     * the ready marker, so that a server still starting up is not mistaken for the one up asked for.
+     * the ready marker, so that a server still starting up is not mistaken for the one up asked for. Each part is asked
+     * with the secret its clients use: {@code s3SecretKey} for S3, {@code postgresPassword} for PostgreSQL.
      */
-    static String problem(Layout l, String component, PortPlan ports, String s3SecretKey, boolean starting) {
+    static String problem(Layout l, String component, PortPlan ports, String s3SecretKey, String postgresPassword,
+            boolean starting) {
         return switch (component) {
             case "kafka" -> Readiness.kafka(Loopback.HOST + ":" + ports.kafka);
             case "s3" -> Readiness.s3("http://" + Loopback.HOST + ":" + ports.s3, S3_ACCESS_KEY, s3SecretKey);
             case "postgres" -> starting && !Files.exists(l.postgresReady()) ? "PostgreSQL not ready yet"
-                    : Readiness.postgres(ports.postgres);
+                    : Readiness.postgres(ports.postgres, postgresPassword);
             default -> throw new IllegalArgumentException("not infrastructure: " + component);
         };
     }

@@ -15,8 +15,9 @@ import java.util.stream.Stream;
  *
  * <pre>
  * state/
- *   secrets/               mode 700: admin.token, write.token, read.token (one bearer token per role) and s3.secret,
- *                          each 32 random bytes as hex, mode 600, generated once
+ *   secrets/               mode 700: admin.token, write.token, read.token (one bearer token per role), s3.secret and
+ *                          postgres.password (the database superuser's), each 32 random bytes as hex, mode 600,
+ *                          generated once
  *   endpoints.json         where everything listens and where the secrets are (written by up, removed by down)
  *   stack.properties       ports of the last up (read by status and down)
  *   kafka/                 cluster.id, data/ (the KRaft log, formatted on the first up)
@@ -69,12 +70,14 @@ final class Layout {
     Path tmp() { return state.resolve("tmp"); }
     /** Every child JVM's temporary files go under the state directory (Java ignores TMPDIR). */
     String tmpDirFlag() { return "-Djava.io.tmpdir=" + tmp(); }
-    /** Owner-only (700): the tokens and the S3 secret, each in a file of its own (600). */
+    /** Owner-only (700): the tokens, the S3 secret and the database password, each in a file of its own (600). */
     Path secrets() { return state.resolve("secrets"); }
     /** The bearer token of one role ({@link Secrets#ROLES}). */
     Path tokenFile(String role) { return secrets().resolve(role + ".token"); }
     Path adminTokenFile() { return tokenFile("admin"); }
     Path s3CredentialFile() { return secrets().resolve("s3.secret"); }
+    /** The password of PostgreSQL's superuser, which every connection needs. */
+    Path postgresPasswordFile() { return secrets().resolve("postgres.password"); }
     /** Where earlier versions kept a secret, moved into {@link #secrets()} on the next up. */
     Path legacyAdminTokenFile() { return state.resolve("admin.token"); }
     Path legacyS3CredentialFile() { return s3().resolve("credential"); }

@@ -1,5 +1,6 @@
 package dev.sculptor.local;
 
+import dev.sculptor.embedded.PostgresServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,7 +15,8 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * The stack's secrets: one bearer token per role that every service accepts, and the S3 secret key. Each is generated
+ * The stack's secrets: one bearer token per role that every service accepts, the S3 secret key and the password of
+ * PostgreSQL's superuser. Each is generated
  * once (32 random bytes, hex) and kept in a file only its owner can read (600), in a directory only its owner can enter
  * (700); later runs read it back. They reach the processes through files and environment variables, never command
  * lines (which every local user can read through {@code ps}), and are never printed.
@@ -67,6 +69,27 @@ final class Secrets {
             }
         }
         return "";
+    }
+
+    /**
+     * The database password, generated on the first up. A data directory that already asks for a password was made with
+     * the one this file held: a new one would lock the stack out of its own data, so its loss is an error. One made by
+     * an earlier version (trusting every local connection) gets the new password when PostgreSQL starts.
+     */
+    static String postgresPassword(Layout l) throws IOException {
+        Path f = l.postgresPasswordFile();
+        boolean kept = Files.isRegularFile(f) && !Files.readString(f, StandardCharsets.UTF_8).isBlank();
+        if (!kept && Files.exists(l.postgresData().resolve("PG_VERSION")) && !PostgresServer.trustsConnections(l.postgresData())) {
+            throw new LocalStack.StackException(f + " is missing, and PostgreSQL's data directory " + l.postgresData()
+                    + " needs the password it held: restore the file, or delete " + l.postgres() + " to start with empty databases");
+        }
+        return secret(f);
+    }
+
+    /** The database password when one was generated, else "" (for status, which must not create one). */
+    static String existingPostgresPassword(Layout l) throws IOException {
+        Path f = l.postgresPasswordFile();
+        return Files.isRegularFile(f) ? Files.readString(f, StandardCharsets.UTF_8).trim() : "";
     }
 
     /** Reads a secret kept in a file, or generates one (32 random bytes, hex) and keeps it with mode 600. */

@@ -52,7 +52,7 @@ record ServiceCommand(List<String> command, Map<String, String> env, Path workDi
         env.put(AUTH_TOKENS_ENV, w.tokens().authTokens());
         env.put(S3_SECRET_ENV, w.s3SecretKey());
         if (s.database() != null) {
-            env.put(DATABASE_PASSWORD_ENV, PostgresServer.PASSWORD);
+            env.put(DATABASE_PASSWORD_ENV, w.postgresPassword());
         }
         s.env().forEach((k, v) -> env.put(k, ServiceDefs.expand(v, vars)));
         for (String secret : w.secrets()) {

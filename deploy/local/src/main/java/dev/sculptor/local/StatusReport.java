@@ -42,11 +42,13 @@ final class StatusReport {
     static List<ComponentStatus> collect(Layout l, List<Service> services) throws IOException {
         PortPlan ports = PortPlan.saved(l.loadStack(), services);
         String secret = Secrets.existingS3SecretKey(l);
+        String password = Secrets.existingPostgresPassword(l);
         List<ComponentStatus> rows = new ArrayList<>();
-        rows.add(ComponentStatus.of(l, "kafka", ports.kafka, () -> Infrastructure.problem(l, "kafka", ports, secret, false), null));
-        rows.add(ComponentStatus.of(l, "s3", ports.s3, () -> Infrastructure.problem(l, "s3", ports, secret, false), null));
-        rows.add(ComponentStatus.of(l, "postgres", ports.postgres, () -> Infrastructure.problem(l, "postgres", ports, secret, false),
+        rows.add(ComponentStatus.of(l, "kafka", ports.kafka, () -> Infrastructure.problem(l, "kafka", ports, secret, password, false),
                 null));
+        rows.add(ComponentStatus.of(l, "s3", ports.s3, () -> Infrastructure.problem(l, "s3", ports, secret, password, false), null));
+        rows.add(ComponentStatus.of(l, "postgres", ports.postgres,
+                () -> Infrastructure.problem(l, "postgres", ports, secret, password, false), null));
         Set<String> listed = new LinkedHashSet<>();
         for (Service s : services) {
             listed.add(s.name());
@@ -85,11 +87,14 @@ final class StatusReport {
                 out.println("  " + role + " token: " + l.tokenFile(role));
             }
         }
+        if (Files.isRegularFile(l.postgresPasswordFile())) {
+            out.println("  database password: " + l.postgresPasswordFile());
+        }
     }
 
     /**
-     * {stateDir, infraHealthy, components, endpointsFile, adminTokenFile, tokenFiles: {admin, write, read}}, every field
-     * present, null or not.
+     * {stateDir, infraHealthy, components, endpointsFile, adminTokenFile, tokenFiles: {admin, write, read},
+     * postgresPasswordFile}, every field present, null or not.
      */
     static String json(Layout l, List<ComponentStatus> rows) {
         Map<String, Object> o = new LinkedHashMap<>();
@@ -101,6 +106,7 @@ final class StatusReport {
         Map<String, String> tokens = new LinkedHashMap<>();
         Secrets.ROLES.forEach(r -> tokens.put(r, Files.isRegularFile(l.tokenFile(r)) ? l.tokenFile(r).toString() : null));
         o.put("tokenFiles", tokens);
+        o.put("postgresPasswordFile", Files.isRegularFile(l.postgresPasswordFile()) ? l.postgresPasswordFile().toString() : null);
         return new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping().create().toJson(o);
     }
 }

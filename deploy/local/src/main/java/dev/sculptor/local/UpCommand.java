@@ -87,7 +87,8 @@ final class UpCommand implements Callable<Integer> {
         Set<String> databases = new LinkedHashSet<>(Infrastructure.DEFAULT_DATABASES);
         services.stream().filter(s -> s.database() != null).forEach(s -> databases.add(s.database()));
         String s3Secret = Secrets.s3SecretKey(l);
-        Wiring w = new Wiring(l.state, options.repo(), ports, s3Secret, databases, Secrets.tokens(l));
+        String pgPassword = Secrets.postgresPassword(l);
+        Wiring w = new Wiring(l.state, options.repo(), ports, s3Secret, pgPassword, databases, Secrets.tokens(l));
 
         out.println("sculptor local: state " + l.state);
         out.flush();
@@ -106,11 +107,11 @@ final class UpCommand implements Callable<Integer> {
             pids.put("kafka", infra.startKafka(ports.kafka, ports.kafkaController));
         }
         for (String c : Infrastructure.COMPONENTS) {
-            Await.healthy(l, c, pids.get(c), () -> Infrastructure.problem(l, c, ports, s3Secret, true), timeout, out);
+            Await.healthy(l, c, pids.get(c), () -> Infrastructure.problem(l, c, ports, s3Secret, pgPassword, true), timeout, out);
         }
         // Healthy PostgreSQL is its postmaster: from now on the pid file names it.
         Procs.running(l, Infrastructure.POSTGRES).ifPresent(pid -> pids.put(Infrastructure.POSTGRES, pid));
-        databases.forEach(db -> PostgresServer.createDatabase(ports.postgres, db));
+        databases.forEach(db -> PostgresServer.createDatabase(ports.postgres, pgPassword, db));
 
         // Services: each whose jar exists.
         List<Service> started = new ArrayList<>();

@@ -38,6 +38,7 @@ final class UpReport {
         p.put("host", Loopback.HOST);
         p.put("port", w.ports().postgres);
         p.put("user", PostgresServer.USER);
+        p.put("passwordFile", l.postgresPasswordFile().toString());
         Map<String, String> dbs = new LinkedHashMap<>();
         w.databases().forEach(d -> dbs.put(d, w.jdbcUrl(d)));
         p.put("databases", dbs);
@@ -73,8 +74,9 @@ final class UpReport {
         out.printf("  %-16s %s (controller %s:%d)%n", "kafka", w.kafkaBootstrap(), Loopback.HOST, w.ports().kafkaController);
         out.printf("  %-16s %s  bucket %s  access key %s  secret key in %s%n", "s3", w.s3Endpoint(), Infrastructure.BUCKET,
                 Infrastructure.S3_ACCESS_KEY, l.s3CredentialFile());
-        out.printf("  %-16s %s:%d  user %s  databases %s  (server pid %s)%n", "postgres", Loopback.HOST, w.ports().postgres,
-                PostgresServer.USER, String.join(", ", w.databases()), pids.getOrDefault(Infrastructure.POSTGRES, -1L));
+        out.printf("  %-16s %s:%d  user %s  password in %s  databases %s  (server pid %s)%n", "postgres", Loopback.HOST,
+                w.ports().postgres, PostgresServer.USER, l.postgresPasswordFile(), String.join(", ", w.databases()),
+                pids.getOrDefault(Infrastructure.POSTGRES, -1L));
         for (Service s : started) {
             int port = w.servicePort(s.name());
             out.printf("  %-16s http+grpc %s:%d  (health http://%s:%d%s)%n", s.name(), Loopback.HOST, port, Loopback.HOST, port,

@@ -13,7 +13,8 @@ import java.util.Set;
  * Where the infrastructure of one {@code up} listens, its databases and the secrets: what every service's command line
  * and endpoints.json are made of.
  */
-record Wiring(Path state, Path repo, PortPlan ports, String s3SecretKey, Set<String> databases, Secrets.Tokens tokens) {
+record Wiring(Path state, Path repo, PortPlan ports, String s3SecretKey, String postgresPassword, Set<String> databases,
+        Secrets.Tokens tokens) {
     String kafkaBootstrap() {
         return Loopback.HOST + ":" + ports.kafka;
     }
@@ -34,6 +35,7 @@ record Wiring(Path state, Path repo, PortPlan ports, String s3SecretKey, Set<Str
     List<String> secrets() {
         List<String> all = new ArrayList<>(tokens.values());
         all.add(s3SecretKey);
+        all.add(postgresPassword);
         return all;
     }
 

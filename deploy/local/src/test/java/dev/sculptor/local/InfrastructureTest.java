@@ -31,9 +31,10 @@ class InfrastructureTest {
     }
 
     @Test
-    void theInfrastructuresCommandLinesCarryNoSecretOnlyWhereTheS3SecretIsKept() throws Exception {
+    void theInfrastructuresCommandLinesCarryNoSecretOnlyWhereTheS3SecretAndTheDatabasePasswordAreKept() throws Exception {
         Layout l = Layout.create(tmp.resolve("state"));
         String secret = Secrets.s3SecretKey(l);
+        String password = Secrets.postgresPassword(l);
         List<List<String>> started = new ArrayList<>();
         // Spawning is what the test stands in for: the commands are recorded, nothing starts.
         Infrastructure infra = new Infrastructure(l, "lib/*", new PrintWriter(new StringWriter())) {
@@ -49,9 +50,12 @@ class InfrastructureTest {
         assertEquals(3, started.size());
         for (List<String> cmd : started) {
             assertFalse(String.join(" ", cmd).contains(secret), cmd.toString());
+            assertFalse(String.join(" ", cmd).contains(password), cmd.toString());
         }
         List<String> s3 = started.get(0);
         assertEquals(l.s3CredentialFile().toString(), s3.get(s3.indexOf("--secret-file") + 1));
+        List<String> pg = started.get(1);
+        assertEquals(l.postgresPasswordFile().toString(), pg.get(pg.indexOf("--password-file") + 1));
         List<String> kafka = started.get(2);
         assertEquals("3", kafka.get(kafka.indexOf("--partitions") + 1), "the local broker auto-creates topics as the services do");
     }
@@ -60,10 +64,10 @@ class InfrastructureTest {
     void postgresIsNotHealthyDuringUpUntilItsServeProcessSaysReady() throws Exception {
         Layout l = Layout.create(tmp.resolve("state"));
         PortPlan ports = PortPlan.saved(new Properties(), List.of());
-        assertEquals("PostgreSQL not ready yet", Infrastructure.problem(l, "postgres", ports, "", true));
+        assertEquals("PostgreSQL not ready yet", Infrastructure.problem(l, "postgres", ports, "", "", true));
         Files.writeString(l.postgresReady(), "1\n");
         // Past the marker the server itself is asked (nothing listens on the default port in this test).
-        String problem = Infrastructure.problem(l, "postgres", ports, "", true);
+        String problem = Infrastructure.problem(l, "postgres", ports, "", "", true);
         assertTrue(problem.startsWith("nothing listens on") || problem.startsWith("JDBC"), problem);
     }
 }

@@ -69,6 +69,7 @@ class LocalStackIT {
     private int s3;
     private int pg;
     private int base;
+    private String pgPassword;
 
     record Result(int rc, String out) {}
 
@@ -115,8 +116,14 @@ class LocalStackIT {
             assertEquals(3, new java.util.HashSet<>(tokens.values()).size(), "three different tokens");
             String secret = Files.readString(layout.s3CredentialFile()).trim();
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(layout.s3CredentialFile())));
+            // The database password: the same kind of file; the server was made with it and asks every client for it.
+            pgPassword = Files.readString(layout.postgresPasswordFile()).trim();
+            assertTrue(pgPassword.matches("[0-9a-f]{64}"));
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(layout.postgresPasswordFile())));
+            assertTrue(up.out().contains("password in " + layout.postgresPasswordFile()), up.out());
             List<String> secrets = new ArrayList<>(tokens.values());
             secrets.add(secret);
+            secrets.add(pgPassword);
             assertNoSecretIn("up's report", up.out(), secrets);
 
             // endpoints.json names where the secrets are, not the secrets.
@@ -132,6 +139,7 @@ class LocalStackIT {
             String access = s3ep.get("accessKey").getAsString();
             assertEquals(layout.s3CredentialFile().toString(), s3ep.get("secretKeyFile").getAsString());
             assertEquals(pg, ep.getAsJsonObject("postgres").get("port").getAsInt());
+            assertEquals(layout.postgresPasswordFile().toString(), ep.getAsJsonObject("postgres").get("passwordFile").getAsString());
             JsonObject fake = ep.getAsJsonObject("services").getAsJsonObject("fake");
             assertEquals("127.0.0.1:" + (base + 1), fake.get("grpc").getAsString());
             assertEquals("http://127.0.0.1:" + (base + 1), fake.get("http").getAsString());
@@ -144,7 +152,7 @@ class LocalStackIT {
             assertEquals("127.0.0.1:" + kafka, cfg.getProperty("kafka.bootstrap.servers"));
             assertEquals("jdbc:postgresql://127.0.0.1:" + pg + "/registry", cfg.getProperty("quarkus.datasource.jdbc.url"));
             assertEquals("postgres", cfg.getProperty("quarkus.datasource.username"));
-            assertEquals("postgres", cfg.getProperty("env.QUARKUS_DATASOURCE_PASSWORD"));
+            assertEquals(pgPassword, cfg.getProperty("env.QUARKUS_DATASOURCE_PASSWORD"));
             assertEquals("http://127.0.0.1:" + s3, cfg.getProperty("sculptor.store.endpoint"));
             assertEquals(access, cfg.getProperty("sculptor.store.access-key"));
             assertEquals(secret, cfg.getProperty("env.SCULPTOR_STORE_SECRET_KEY"));
@@ -165,6 +173,8 @@ class LocalStackIT {
             for (long pid : processes) {
                 assertNoSecretIn("the command line of pid " + pid, String.join(" ", Procs.cmdline(pid)), secrets);
             }
+            // Nor any other process this user sees: PostgreSQL's own (postmaster, backends, initdb's was the same file).
+            assertNoCommandLineHolds(secrets);
 
             // PostgreSQL's pid file names the postmaster, not its Java wrapper; status reports it.
             long postmaster = pids.get("postgres");
@@ -191,6 +201,13 @@ class LocalStackIT {
                 st.execute("insert into it_rows values (1, 'hello postgres')");
             }
             assertEquals("hello postgres", readRow());
+            // Without the password, or with the fixed one of earlier versions, PostgreSQL lets nobody in.
+            for (String wrong : new String[] {null, "postgres"}) {
+                java.sql.SQLException refused = org.junit.jupiter.api.Assertions.assertThrows(java.sql.SQLException.class,
+                        () -> DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pg + "/registry", "postgres", wrong).close());
+                assertTrue("28P01".equals(refused.getSQLState()) || refused.getMessage().contains("no password was provided"),
+                        refused.toString());
+            }
 
             Result status = launcher("status");
             assertEquals(0, status.rc(), status.out());
@@ -202,6 +219,7 @@ class LocalStackIT {
                     status.out());
             assertTrue(status.out().lines().anyMatch(l -> l.trim().startsWith("absent ") && l.contains("not built")), status.out());
             assertTrue(status.out().contains(layout.tokenFile("read").toString()), status.out());
+            assertTrue(status.out().contains("database password: " + layout.postgresPasswordFile()), status.out());
             assertNoSecretIn("status", status.out() + launcher("status", "--json").out(), secrets);
             Result logs = launcher("logs", "kafka", "--lines", "5");
             assertEquals(0, logs.rc(), logs.out());
@@ -232,6 +250,7 @@ class LocalStackIT {
             Map<String, Long> pids2 = pids();
             assertNotEquals(pids.get("kafka"), pids2.get("kafka"));
             assertEquals(token, Files.readString(layout.adminTokenFile()).trim());
+            assertEquals(pgPassword, Files.readString(layout.postgresPasswordFile()).trim());
             assertEquals("hello s3", getObject(minio));
             assertEquals("hello postgres", readRow());
             assertEquals("hello kafka", consumeFirst());
@@ -281,6 +300,21 @@ class LocalStackIT {
     private static void assertNoSecretIn(String where, String text, List<String> secrets) {
         for (String secret : secrets) {
             assertFalse(text.contains(secret), where + " shows a secret");
+        }
+    }
+
+    /** Every process this user can see (/proc/PID/cmdline, what ps shows every local user), not only the stack's. */
+    private static void assertNoCommandLineHolds(List<String> secrets) throws IOException {
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(d -> d.getFileName().toString().matches("\\d+")).toList()) {
+                String cmdline;
+                try {
+                    cmdline = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    continue; // gone meanwhile
+                }
+                assertNoSecretIn("the command line of pid " + p.getFileName(), cmdline, secrets);
+            }
         }
     }
 
@@ -405,7 +439,7 @@ class LocalStackIT {
     }
 
     private Connection jdbc() throws Exception {
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pg + "/registry", "postgres", "postgres");
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pg + "/registry", "postgres", pgPassword);
     }
 
     private String readRow() throws Exception {

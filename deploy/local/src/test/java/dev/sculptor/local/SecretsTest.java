@@ -2,6 +2,7 @@ package dev.sculptor.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -42,6 +43,37 @@ class SecretsTest {
         assertEquals(s3, Secrets.s3SecretKey(l));
         assertEquals(s3, Secrets.existingS3SecretKey(l));
         assertEquals(tokens.admin() + ":admin," + tokens.write() + ":write," + tokens.read() + ":read", tokens.authTokens());
+    }
+
+    @Test
+    void theDatabasePasswordIsGeneratedOnceOwnerOnlyInTheSecretsDirectory() throws Exception {
+        Layout l = Layout.create(tmp.resolve("state"));
+        assertEquals("", Secrets.existingPostgresPassword(l), "status never creates one");
+        String pg = Secrets.postgresPassword(l);
+        assertTrue(pg.matches("[0-9a-f]{64}"), pg);
+        assertEquals(l.secrets(), l.postgresPasswordFile().getParent());
+        assertEquals("rw-------", mode(l.postgresPasswordFile()));
+        assertEquals(pg, Files.readString(l.postgresPasswordFile()).trim());
+        assertEquals(pg, Secrets.postgresPassword(l));
+        assertEquals(pg, Secrets.existingPostgresPassword(l));
+        assertFalse(List.of(Secrets.s3SecretKey(l), Secrets.tokens(l).admin()).contains(pg));
+    }
+
+    @Test
+    void aLostDatabasePasswordIsAnErrorWhenTheDataNeedsItAndNewWhenTheDataTrustedEveryone() throws Exception {
+        Layout l = Layout.create(tmp.resolve("state"));
+        Files.createDirectories(l.postgresData());
+        Files.writeString(l.postgresData().resolve("PG_VERSION"), "14\n");
+        Files.writeString(l.postgresData().resolve("pg_hba.conf"), "local all all scram-sha-256\nhost all all 127.0.0.1/32 scram-sha-256\n");
+        LocalStack.StackException lost = assertThrows(LocalStack.StackException.class, () -> Secrets.postgresPassword(l));
+        assertTrue(lost.getMessage().startsWith(l.postgresPasswordFile() + " is missing"), lost.getMessage());
+        assertFalse(Files.exists(l.postgresPasswordFile()), "no new password that would not open the data");
+
+        // An earlier version's data directory trusted every local connection: it takes the new password when it starts.
+        Files.writeString(l.postgresData().resolve("pg_hba.conf"), "local   all all                trust\nhost all all 127.0.0.1/32 trust\n");
+        String pg = Secrets.postgresPassword(l);
+        assertEquals("rw-------", mode(l.postgresPasswordFile()));
+        assertEquals(pg, Secrets.postgresPassword(l));
     }
 
     @Test

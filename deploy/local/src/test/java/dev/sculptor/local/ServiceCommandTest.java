@@ -37,7 +37,7 @@ class ServiceCommandTest {
                 "postgres", OptionalLong.empty(), "model-registry", OptionalLong.empty(), "pruning", OptionalLong.empty());
         PortPlan ports = PortPlan.choose(new PortPlan.Requested(null, null, null, null, null), running, new Properties(),
                 List.of(registry, pruning));
-        Wiring w = new Wiring(tmp, tmp, ports, "s3secret", new LinkedHashSet<>(List.of("registry")), TOKENS);
+        Wiring w = new Wiring(tmp, tmp, ports, "s3secret", PG_PASSWORD, new LinkedHashSet<>(List.of("registry")), TOKENS);
 
         ServiceCommand r = ServiceCommand.of(l, registry, w, "/djl");
         assertEquals(List.of(Procs.java(), "-Xmx512m", l.stateMarker(), "-Dsculptor.local.component=model-registry",
@@ -50,7 +50,7 @@ class ServiceCommandTest {
                 "-Dsculptor.store.bucket=sculptor", "-Dai.djl.offline=true",
                 "-jar", tmp.resolve("registry.jar").toString()), r.command());
         assertEquals(Map.of("DJL_CACHE_DIR", "/djl", "SCULPTOR_AUTH_TOKENS", "admintoken:admin,writetoken:write,readtoken:read",
-                "SCULPTOR_STORE_SECRET_KEY", "s3secret", "QUARKUS_DATASOURCE_PASSWORD", "postgres"), r.env());
+                "SCULPTOR_STORE_SECRET_KEY", "s3secret", "QUARKUS_DATASOURCE_PASSWORD", PG_PASSWORD), r.env());
         assertEquals(tmp.resolve("services/model-registry"), r.workDir());
 
         ServiceCommand p = ServiceCommand.of(l, pruning, w, "/djl");
@@ -63,6 +63,7 @@ class ServiceCommandTest {
     }
 
     static final Secrets.Tokens TOKENS = new Secrets.Tokens("admintoken", "writetoken", "readtoken");
+    static final String PG_PASSWORD = "pgpassword";
 
     /** The shipped services.properties, started on a wiring whose secrets are easy to look for. */
     private List<ServiceCommand> shippedServices(Layout l, Wiring[] wiring) throws Exception {
@@ -73,7 +74,7 @@ class ServiceCommandTest {
         }
         services.forEach(s -> running.put(s.name(), OptionalLong.empty()));
         PortPlan ports = PortPlan.choose(new PortPlan.Requested(null, null, null, null, null), running, new Properties(), services);
-        wiring[0] = new Wiring(tmp, tmp, ports, "s3secret", new LinkedHashSet<>(List.of("registry")), TOKENS);
+        wiring[0] = new Wiring(tmp, tmp, ports, "s3secret", PG_PASSWORD, new LinkedHashSet<>(List.of("registry")), TOKENS);
         return services.stream().map(s -> ServiceCommand.of(l, s, wiring[0], "/djl")).toList();
     }
 
@@ -86,6 +87,9 @@ class ServiceCommandTest {
         for (ServiceCommand c : commands) {
             assertEquals("admintoken:admin,writetoken:write,readtoken:read", c.env().get("SCULPTOR_AUTH_TOKENS"), c.toString());
             assertEquals("s3secret", c.env().get("SCULPTOR_STORE_SECRET_KEY"));
+            if (c.command().stream().anyMatch(a -> a.startsWith("-Dquarkus.datasource.jdbc.url="))) {
+                assertEquals(PG_PASSWORD, c.env().get("QUARKUS_DATASOURCE_PASSWORD"), c.toString());
+            }
             String line = String.join(" ", c.command());
             for (String secret : w[0].secrets()) {
                 assertFalse(line.contains(secret), "a secret on the command line: " + line);
@@ -102,8 +106,11 @@ class ServiceCommandTest {
         Service leaky = new Service("scoring", tmp.resolve("leaky.jar"), 1, "/q/health/ready", null, "64m",
                 List.of("-Dsome.key=admintoken"), Map.of(), Map.of());
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> ServiceCommand.of(l, leaky,
-                new Wiring(tmp, tmp, w[0].ports(), "s3secret", w[0].databases(), TOKENS), "/djl"));
+                new Wiring(tmp, tmp, w[0].ports(), "s3secret", PG_PASSWORD, w[0].databases(), TOKENS), "/djl"));
         assertEquals("scoring: a secret would be on its command line (see its jvm-args)", e.getMessage());
+        Service leakyDb = new Service("scoring", tmp.resolve("leaky.jar"), 1, "/q/health/ready", null, "64m",
+                List.of("-Dsome.key=" + PG_PASSWORD), Map.of(), Map.of());
+        assertThrows(IllegalStateException.class, () -> ServiceCommand.of(l, leakyDb, w[0], "/djl"), "the database password too");
     }
 
     @Test
@@ -121,16 +128,19 @@ class ServiceCommandTest {
             assertFalse(printed.toString().contains(secret), printed.toString());
             assertFalse(endpoints.contains(secret), endpoints);
         }
-        assertFalse(printed.toString().contains("password"), printed.toString());
+        assertFalse(printed.toString().replace("password in " + l.postgresPasswordFile(), "").contains("password"),
+                "the report names the password's file only: " + printed);
         for (String role : Secrets.ROLES) {
             assertTrue(printed.toString().lines().anyMatch(line -> line.matches("  " + role + " token +" + l.tokenFile(role))),
                     printed.toString());
         }
         assertTrue(printed.toString().contains("secret key in " + l.s3CredentialFile()), printed.toString());
+        assertTrue(printed.toString().contains("password in " + l.postgresPasswordFile()), printed.toString());
         assertTrue(printed.toString().contains("(server pid 4242)"), printed.toString());
         JsonObject ep = JsonParser.parseString(endpoints).getAsJsonObject();
         assertEquals(l.tokenFile("write").toString(), ep.getAsJsonObject("tokenFiles").get("write").getAsString());
         assertEquals(l.s3CredentialFile().toString(), ep.getAsJsonObject("s3").get("secretKeyFile").getAsString());
+        assertEquals(l.postgresPasswordFile().toString(), ep.getAsJsonObject("postgres").get("passwordFile").getAsString());
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(l.endpointsFile())));
     }
 }

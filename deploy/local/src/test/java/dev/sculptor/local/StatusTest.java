@@ -84,6 +84,7 @@ class StatusTest {
         assertTrue(o.get("adminTokenFile").isJsonNull());
         assertEquals(Set.of("admin", "write", "read"), o.getAsJsonObject("tokenFiles").keySet());
         assertTrue(o.getAsJsonObject("tokenFiles").get("read").isJsonNull(), "no stack yet, no token");
+        assertTrue(o.get("postgresPasswordFile").isJsonNull(), "no stack yet, no database password");
         assertEquals(PortPlan.DEFAULT_PORT_BASE + 1, component(o, "absent").get("port").getAsInt());
     }
 
@@ -93,6 +94,7 @@ class StatusTest {
         Layout l = Layout.create(state);
         Secrets.Tokens tokens = Secrets.tokens(l);
         String s3 = Secrets.s3SecretKey(l);
+        String pg = Secrets.postgresPassword(l);
         Path svc = services(tmp.resolve("fake/fake.jar"));
         String[] common = {"--state-dir", state.toString(), "--services", svc.toString(), "--repo", tmp.toString()};
         Result table = run(concat(new String[] {"status"}, common));
@@ -103,7 +105,9 @@ class StatusTest {
         JsonObject o = JsonParser.parseString(json.out()).getAsJsonObject();
         assertEquals(l.tokenFile("read").toString(), o.getAsJsonObject("tokenFiles").get("read").getAsString());
         assertEquals(l.adminTokenFile().toString(), o.get("adminTokenFile").getAsString());
-        for (String secret : List.of(tokens.admin(), tokens.write(), tokens.read(), s3)) {
+        assertTrue(table.out().contains("  database password: " + l.postgresPasswordFile()), table.out());
+        assertEquals(l.postgresPasswordFile().toString(), o.get("postgresPasswordFile").getAsString());
+        for (String secret : List.of(tokens.admin(), tokens.write(), tokens.read(), s3, pg)) {
             assertFalse(table.out().contains(secret) || json.out().contains(secret), "status shows a secret");
         }
     }
