@@ -184,6 +184,15 @@ final class Fixtures {
      * ({@code plan.json}) the pruning step applies; returns the {@code scores_uri}.
      */
     static String writeScores(CheckpointStore store, Path tmp, String job, String version, PrunePlan plan) throws Exception {
+        return writeScores(store, tmp, job, version, plan, true);
+    }
+
+    /**
+     * As {@link #writeScores(CheckpointStore, Path, String, String, PrunePlan)}; without {@code withPlan}, only
+     * {@code scores.json}, as a scoring replica older than the stored plans left it.
+     */
+    static String writeScores(CheckpointStore store, Path tmp, String job, String version, PrunePlan plan, boolean withPlan)
+            throws Exception {
         ScoreModelResponse.Builder r = ScoreModelResponse.newBuilder().setModelVersion(version);
         plan.kept().forEach((space, channels) -> {
             ChannelScores.Builder s = ChannelScores.newBuilder().setSpace(space);
@@ -196,6 +205,9 @@ final class Fixtures {
         Path f = tmp.resolve(jobId(job) + "-scores.json");
         Files.writeString(f, JsonFormat.printer().print(r), StandardCharsets.UTF_8);
         store.putFile(f, prefix + "scores.json");
+        if (!withPlan) {
+            return store.uri(prefix);
+        }
         Path p = tmp.resolve(jobId(job) + "-" + PrunePlan.FILE);
         Files.writeString(p, plan.toJson(), StandardCharsets.UTF_8);
         store.putFile(p, prefix + PrunePlan.FILE);

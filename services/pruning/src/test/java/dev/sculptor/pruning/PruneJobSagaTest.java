@@ -12,6 +12,7 @@ import static dev.sculptor.pruning.Fixtures.l1Job;
 import static dev.sculptor.pruning.Fixtures.now;
 import static dev.sculptor.pruning.Fixtures.records;
 import static dev.sculptor.pruning.Fixtures.versionCount;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -39,6 +40,8 @@ import dev.sculptor.api.v1.TrainingRequested;
 import dev.sculptor.api.v1.TrainingRun;
 import dev.sculptor.api.v1.WatchPruneJobRequest;
 import dev.sculptor.engine.arch.Network;
+import dev.sculptor.engine.checkpoint.ModelCheckpoint;
+import dev.sculptor.engine.experiment.KeptChannels;
 import dev.sculptor.engine.metrics.ModelStats;
 import dev.sculptor.engine.prune.L1NormPruning;
 import dev.sculptor.engine.prune.PrunePlan;
@@ -328,6 +331,50 @@ class PruneJobSagaTest extends PruningTestBase {
                 assertFalse(ch.getStateMessage().isEmpty());
             }
             assertNotEquals(0, changes.get(4).getOccurredTime().getSeconds());
+        }
+    }
+
+    /**
+     * A job scored by a scoring replica older than the stored plans ({@code scores.json}, no {@code plan.json}): the
+     * pruning step plans with the engine itself, keeps the channels the engine's L1 plan keeps, and registers the pruned
+     * version once.
+     */
+    @Test
+    void aJobScoredWithoutAStoredPlanIsPlannedByThePruningStep() throws Exception {
+        String model = Fixtures.unique("noplan");
+        try (Clients c = new Clients(url.getPort(), registry); Network net = Network.create(LENET, 12)) {
+            Fixtures.createModel(c, model);
+            ModelVersion baseline = Fixtures.registerBaseline(c, store, tmp, model, net, null);
+            PrunePlan expected = new L1NormPruning(null, 0.5, Map.of(), Set.of()).plan(net);
+            PruneJob job = c.pruning("write-token").createPruneJob(CreatePruneJobRequest.newBuilder()
+                    .setPruneJob(l1Job(baseline.getName()).addRetrainModes(RetrainMode.FINE_TUNE)).build());
+            String id = Fixtures.jobId(job.getName());
+            String scoresUri = Fixtures.writeScores(store, tmp, job.getName(), baseline.getName(), expected, false);
+            assertTrue(store.exists("jobs/" + id + "/scores/scores.json"));
+            assertFalse(store.exists("jobs/" + id + "/scores/" + PrunePlan.FILE));
+            publisher.publish(Topics.SCORING_EVENTS, envelope(Fixtures.scoresComputed(job.getName(), baseline.getName(), scoresUri),
+                    job.getName(), job.getName()));
+
+            PruneJob training = awaitState(c, job.getName(), State.TRAINING);
+            // registered once: the baseline and this pruned version, from the step's first (and only) start
+            assertEquals(2, versionCount(c, model));
+            assertEquals("models/" + model + "/versions/2", training.getPrunedVersion());
+            assertFalse(store.list("jobs/" + id + "/pruned/1/").isEmpty());
+            assertTrue(store.list("jobs/" + id + "/pruned/2/").isEmpty(), "the step ran once");
+            ModelVersion pruned = c.registry().getVersion(GetVersionRequest.newBuilder().setName(training.getPrunedVersion()).build());
+            assertEquals(job.getName(), pruned.getLineage().getPruneJob());
+            assertEquals("l1-norm", pruned.getLineage().getMethod());
+            assertEquals(LENET.name() + "-l1-norm", pruned.getArch().getName());
+            assertEquals(List.of(16, 32), pruned.getArch().getConvWidthsList());
+
+            // the channels it kept are those the engine's plan keeps, recovered from the registered checkpoint's weights
+            Path dir = tmp.resolve("pruned");
+            store.getDirectory(pruned.getCheckpoint().getUri().substring(("s3://" + store.bucket() + "/").length()), dir);
+            try (Network p = ModelCheckpoint.load(dir).network()) {
+                Map<String, int[]> kept = KeptChannels.recover(net, p);
+                assertEquals(expected.kept().keySet(), kept.keySet());
+                expected.kept().forEach((space, channels) -> assertArrayEquals(channels, kept.get(space), space));
+            }
         }
     }
 
