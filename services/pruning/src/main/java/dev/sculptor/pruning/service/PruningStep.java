@@ -44,16 +44,17 @@ import org.jboss.logging.Logger;
 /**
  * The PRUNING step of the saga: on a {@code PruningRequested} (sent by the saga's table through the outbox and
  * consumed by {@link dev.sculptor.pruning.events.PruningStepWorker}), download the version, shrink it with the
- * engine, store the pruned checkpoint under {@code jobs/{job}/pruned/} and register it (lineage: parent, job,
- * method, settings, triggering event) with a request id derived from the job. Both derive from the job only, so a
- * redelivered request, or one taken again after a restart, redoes the step onto the same place and registers
- * nothing twice; a request for a job no longer in PRUNING is skipped.
+ * engine, store the pruned checkpoint under {@code jobs/{job}/pruned/{start}/} ({@code start}: the job's count of
+ * starts of this step) and register it (lineage: parent, job, method, settings, triggering event) with a request
+ * id derived from the job only. A redelivered request, or one taken again after a restart, redoes the step under
+ * the next start's prefix and registers nothing twice (the registry returns the version of the first request
+ * id); a request for a job no longer in PRUNING is skipped.
  *
  * <p>The decision is the engine's {@link PrunePlan}: the one the scoring service made on exactly this checkpoint
  * and stored beside the scores ({@code plan.json}), or, for the methods that sample training data while they
- * prune (ThiNet, channel regression) and for scores stored without a plan, one made here. Each start writes
- * under a prefix of its own ({@code jobs/{job}/pruned/{start}/}): should two replicas ever run one step at
- * once (a redelivery while the first still runs), neither overwrites the files the other registered, and the
+ * prune (ThiNet, channel regression) and for scores stored without a plan (a job scored by an older scoring
+ * replica), one made here. A prefix per start means that should two replicas ever run one step at once (a
+ * redelivery while the first still runs), neither overwrites the files the other registered, and the
  * registry's request id lets only one version in.
  */
 @ApplicationScoped
