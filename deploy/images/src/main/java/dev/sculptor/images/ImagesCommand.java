@@ -55,8 +55,9 @@ public final class ImagesCommand implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE}; property sculptor.images.base, env SCULPTOR_IMAGES_BASE).")
   String base;
 
-  @Option(names = "--tag", paramLabel = "TAG", description = "Image tag (default: the project version, ${DEFAULT-VALUE}).")
-  String tag = Version.projectVersion();
+  @Option(names = "--tag", paramLabel = "TAG",
+      description = "Image tag (default: the release of the project version, ${DEFAULT-VALUE}, the tag the Helm chart pulls).")
+  String tag = Version.defaultTag();
 
   @Option(names = "--name-prefix", paramLabel = "REGISTRY",
       description = "With --tar: name the images in the tarballs REGISTRY/sculptor-<component>:<tag>, the name they "
@@ -214,6 +215,14 @@ public final class ImagesCommand implements Callable<Integer> {
         throw new UncheckedIOException(e);
       }
       return p.getProperty("version");
+    }
+
+    /**
+     * The project version without {@code -SNAPSHOT}: the chart's {@code appVersion} ({@code helm/sculptor/Chart.yaml}),
+     * which is the tag the chart pulls by default, so that images built without {@code --tag} are the ones it runs.
+     */
+    static String defaultTag() {
+      return projectVersion().replaceFirst("-SNAPSHOT$", "");
     }
 
     @Override

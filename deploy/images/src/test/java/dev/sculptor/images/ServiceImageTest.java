@@ -215,7 +215,7 @@ class ServiceImageTest {
         "--to", "127.0.0.1:" + closedPort() + "/acme", "--base", "scratch", "--allow-insecure-registries", "-q",
         "--cache", tmp.resolve("cache/base").toString()));
     assertTrue(err6.toString().contains("sculptor images: building 127.0.0.1:"), err6.toString());
-    assertTrue(err6.toString().contains("/acme/sculptor-model-registry:0.1.0-SNAPSHOT failed: ConnectException"),
+    assertTrue(err6.toString().contains("/acme/sculptor-model-registry:" + ImagesCommand.Version.defaultTag() + " failed: ConnectException"),
         err6.toString());
 
     StringWriter err4 = new StringWriter();
