@@ -1,6 +1,7 @@
 package dev.sculptor.helm;
 
 import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -112,6 +113,58 @@ final class Chart {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * helm lint --strict with these values files over the chart's own, as {@code helm lint --strict -f ...} would: helm-java
+     * 0.0.21's lint takes no values files, so it lints a copy of the chart whose values.yaml is the chart's merged with
+     * the files in order (Helm's merge: maps merge key by key, anything else replaces, null removes the key).
+     */
+    static LintResult lintStrict(String... valuesFiles) {
+        if (valuesFiles.length == 0) {
+            return helm().lint().strict().call();
+        }
+        try {
+            Path copy = Files.createTempDirectory("sculptor-chart-lint");
+            try (Stream<Path> files = Files.walk(dir())) {
+                for (Path source : files.toList()) {
+                    Path target = copy.resolve(dir().relativize(source).toString());
+                    if (Files.isDirectory(source)) {
+                        Files.createDirectories(target);
+                    } else {
+                        Files.copy(source, target);
+                    }
+                }
+            }
+            Map<String, Object> values = yamlMap(dir().resolve("values.yaml"));
+            for (String file : valuesFiles) {
+                values = merge(values, yamlMap(values(file)));
+            }
+            Files.writeString(copy.resolve("values.yaml"), SERIALIZATION.asYaml(values));
+            return new Helm(copy).lint().strict().call();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> yamlMap(Path file) throws IOException {
+        return SERIALIZATION.unmarshal(Files.readString(file), Map.class);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> merge(Map<String, Object> base, Map<String, Object> over) {
+        Map<String, Object> out = new LinkedHashMap<>(base);
+        over.forEach((key, value) -> {
+            if (value == null) {
+                out.remove(key);
+            } else if (value instanceof Map && out.get(key) instanceof Map) {
+                out.put(key, merge((Map<String, Object>) out.get(key), (Map<String, Object>) value));
+            } else {
+                out.put(key, value);
+            }
+        });
+        return out;
     }
 
     static Rendering render(List<String> valuesFiles, Map<String, String> sets) {
