@@ -106,7 +106,8 @@ class Infrastructure {
             boolean starting) {
         return switch (component) {
             case "kafka" -> Readiness.kafka(Loopback.HOST + ":" + ports.kafka);
-            case "s3" -> Readiness.s3("http://" + Loopback.HOST + ":" + ports.s3, S3_ACCESS_KEY, s3SecretKey);
+            // ready once the bucket is there: the services would otherwise race Serve to create it
+            case "s3" -> Readiness.s3("http://" + Loopback.HOST + ":" + ports.s3, S3_ACCESS_KEY, s3SecretKey, BUCKET);
             case "postgres" -> starting && !Files.exists(l.postgresReady()) ? "PostgreSQL not ready yet"
                     : Readiness.postgres(ports.postgres, postgresPassword);
             default -> throw new IllegalArgumentException("not infrastructure: " + component);

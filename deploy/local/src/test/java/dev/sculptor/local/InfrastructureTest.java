@@ -2,8 +2,10 @@ package dev.sculptor.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sculptor.embedded.S3Server;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -69,5 +71,19 @@ class InfrastructureTest {
         // Past the marker the server itself is asked (nothing listens on the default port in this test).
         String problem = Infrastructure.problem(l, "postgres", ports, "", "", true);
         assertTrue(problem.startsWith("nothing listens on") || problem.startsWith("JDBC"), problem);
+    }
+
+    /** S3 counts as healthy once the stack's bucket exists, not once the server answers: the services expect the bucket. */
+    @Test
+    void s3IsNotHealthyUntilTheBucketExists() throws Exception {
+        Layout l = Layout.create(tmp.resolve("state"));
+        try (S3Server s3 = S3Server.start(new S3Server.Config(0, tmp.resolve("s3"), Infrastructure.S3_ACCESS_KEY, "secret"))) {
+            Properties saved = new Properties();
+            saved.setProperty("s3.port", Integer.toString(s3.port()));
+            PortPlan ports = PortPlan.saved(saved, List.of());
+            assertEquals("bucket " + Infrastructure.BUCKET + " does not exist yet", Infrastructure.problem(l, "s3", ports, "secret", true));
+            s3.createBucket(Infrastructure.BUCKET);
+            assertNull(Infrastructure.problem(l, "s3", ports, "secret", true));
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.sculptor.embedded;
 
+import io.minio.BucketExistsArgs;
 import io.minio.MinioClient;
 import java.net.URI;
 import java.sql.Connection;
@@ -16,7 +17,7 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
 
 /**
  * Whether a part answers its clients, asked the way its clients ask: a Kafka broker registered in its cluster, an S3
- * server accepting a signed listBuckets, PostgreSQL answering {@code select 1}. Each check returns null when ready,
+ * server accepting a signed listBuckets (and having the bucket, when one is named), PostgreSQL answering {@code select 1}. Each check returns null when ready,
  * else a short reason, and never throws; the parts wait on them in their JVM, the local stack from outside.
  */
 public final class Readiness {
@@ -42,6 +43,15 @@ public final class Readiness {
     }
 
     public static String s3(String endpoint, String accessKey, String secretKey) {
+        return s3(endpoint, accessKey, secretKey, null);
+    }
+
+    /**
+     * The S3 server accepts these credentials and, when {@code bucket} is given, that bucket exists: a server that
+     * answers before the bucket is created is not ready for services that expect the bucket (they would race its
+     * creator to create it).
+     */
+    public static String s3(String endpoint, String accessKey, String secretKey, String bucket) {
         if (!Loopback.listening(URI.create(endpoint).getPort(), 1000)) {
             return "nothing listens on " + endpoint;
         }
@@ -49,6 +59,9 @@ public final class Readiness {
             MinioClient c = MinioClient.builder().endpoint(endpoint).credentials(accessKey, secretKey).region("us-east-1").build();
             c.setTimeout(3000, 5000, 5000);
             c.listBuckets();
+            if (bucket != null && !c.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
+                return "bucket " + bucket + " does not exist yet";
+            }
             return null;
         } catch (Exception e) {
             return "S3 request failed: " + rootMessage(e);

@@ -91,9 +91,18 @@ public final class S3Server implements AutoCloseable {
         return config.secretKey();
     }
 
-    /** Creates a bucket straight in the backing store, without an S3 client; no-op if it exists. */
+    /**
+     * Creates a bucket straight in the backing store, without an S3 client; no-op if it exists, also when a client
+     * created it over S3 at the same moment (the store then refuses, and the bucket being there is what counts).
+     */
     public void createBucket(String bucket) {
-        context.getBlobStore().createContainerInLocation(null, bucket);
+        try {
+            context.getBlobStore().createContainerInLocation(null, bucket);
+        } catch (RuntimeException e) {
+            if (!context.getBlobStore().containerExists(bucket)) {
+                throw e;
+            }
+        }
     }
 
     /** Stops the server; the objects stay in the data directory. Idempotent. */

@@ -22,7 +22,9 @@ import java.util.concurrent.CountDownLatch;
  * Serve postgres --port P --data DIR --binaries DIR --password-file FILE   (FILE: the superuser's password)
  * </pre>
  * Each also takes {@code --ready FILE}: written once the part answers its clients (holding the pid of the process that
- * serves: PostgreSQL's postmaster, else this one), deleted when it stops.
+ * serves: PostgreSQL's postmaster, else this one), deleted when it stops. For S3 that is after the bucket of
+ * {@code --bucket} exists, which is also when {@link Readiness#s3(String, String, String, String)} with that bucket
+ * says ready.
  *
  * <p>PostgreSQL's server is the postmaster, a process of its own (pg_ctl daemonizes it): stopping or killing it stops the
  * database, and this process then exits too, so that nothing reports a server that is gone.

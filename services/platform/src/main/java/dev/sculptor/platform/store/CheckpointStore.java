@@ -70,13 +70,32 @@ public final class CheckpointStore {
         return "s3://" + bucket + "/" + key;
     }
 
+    /** Creates the bucket unless it exists. */
     public void ensureBucket() {
         call("create bucket " + bucket, () -> {
             if (!client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
-                client.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
+                makeBucket();
             }
             return null;
         });
+    }
+
+    /**
+     * Creates the bucket; one that someone else created since this replica looked (the local stack's S3 process,
+     * another replica starting at the same time) is as good: the store's "already owned" or "already exists" then
+     * counts as done, provided the bucket is there for these credentials.
+     */
+    void makeBucket() throws Exception {
+        try {
+            client.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
+        } catch (ErrorResponseException e) {
+            String code = e.errorResponse().code();
+            boolean there = ("BucketAlreadyOwnedByYou".equals(code) || "BucketAlreadyExists".equals(code))
+                    && client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build());
+            if (!there) {
+                throw e;
+            }
+        }
     }
 
     /** Uploads a file, recording its SHA-256; returns the hex digest. */

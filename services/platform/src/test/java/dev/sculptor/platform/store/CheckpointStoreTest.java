@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sculptor.testing.EmbeddedS3;
+import io.minio.MakeBucketArgs;
 import io.minio.MinioClient;
 import io.minio.PutObjectArgs;
+import io.minio.errors.ErrorResponseException;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,6 +36,27 @@ class CheckpointStoreTest {
     @AfterAll
     static void stop() {
         s3.close();
+    }
+
+    /**
+     * The race of two creators: the bucket did not exist when this replica looked, and someone else (the local stack's S3
+     * process, another replica) created it before this replica's makeBucket. That counts as created.
+     */
+    @Test
+    void aBucketCreatedByAnotherSinceTheCheckCountsAsCreated() throws Exception {
+        String bucket = "created-meanwhile";
+        CheckpointStore late = new CheckpointStore(s3.endpoint(), s3.accessKey(), s3.secretKey(), bucket);
+        s3.createBucket(bucket); // the other creator wins
+        // what the store answers a second creator, which ensureBucket's makeBucket used to pass on as a failure
+        MinioClient minio = MinioClient.builder().endpoint(s3.endpoint()).credentials(s3.accessKey(), s3.secretKey())
+                .region("us-east-1").build();
+        ErrorResponseException refused = assertThrows(ErrorResponseException.class,
+                () -> minio.makeBucket(MakeBucketArgs.builder().bucket(bucket).build()));
+        assertEquals("BucketAlreadyOwnedByYou", refused.errorResponse().code());
+
+        late.makeBucket();
+        late.ensureBucket();
+        assertTrue(late.bucketExists());
     }
 
     @Test
