@@ -87,8 +87,9 @@ class EvaluationGrpcTest {
         Path local = TestCheckpoints.upload(store, tmp, model, 1, TestCheckpoints.TINY, 7, null);
         String version = "models/" + model + "/versions/1";
 
-        Evaluation e = client.blocking(READ).evaluate(EvaluateRequest.newBuilder().setModelVersion(version).setDataset(fashion(SUBSET))
-                .setBatchSize(64).setMeasureLatency(true).setRequestId("req-" + model).build());
+        EvaluateRequest call = EvaluateRequest.newBuilder().setModelVersion(version).setDataset(fashion(SUBSET))
+                .setBatchSize(64).setMeasureLatency(true).setRequestId("req-" + model).build();
+        Evaluation e = client.blocking(READ).evaluate(call);
         assertEquals(Evaluation.State.SUCCEEDED, e.getState(), e.getStateMessage());
         assertTrue(e.getName().startsWith("evaluations/"), e.getName());
         assertEquals(version, e.getModelVersion());
@@ -117,9 +118,19 @@ class EvaluationGrpcTest {
                 .setFilter("model_version = \"" + version + "\" AND state = SUCCEEDED").build());
         assertEquals(1, list.getEvaluationsCount());
         assertEquals(e.getName(), list.getEvaluations(0).getName());
-        Evaluation retried = client.blocking(READ).evaluate(EvaluateRequest.newBuilder().setModelVersion(version)
-                .setDataset(fashion(SUBSET)).setRequestId("req-" + model).build());
-        assertEquals(e.getName(), retried.getName());
+        assertEquals(e, client.blocking(READ).evaluate(call), "the same body gets the first evaluation, not a second one");
+        // AIP-155: the same request id with another body is refused, naming what differs, and nothing is measured
+        StatusRuntimeException reused = assertThrows(StatusRuntimeException.class, () -> client.blocking(READ).evaluate(call.toBuilder()
+                .setDataset(fashion(SUBSET / 2)).setMeasureLatency(false).build()));
+        assertEquals(Status.Code.ALREADY_EXISTS, reused.getStatus().getCode());
+        assertEquals("request_id 'req-" + model + "' was used for a different request (dataset.test_subset, measure_latency differ); "
+                + "use a new request_id for a new request", reused.getStatus().getDescription());
+        StatusRuntimeException otherVersion = assertThrows(StatusRuntimeException.class, () -> client.blocking(READ).evaluate(call
+                .toBuilder().setModelVersion("models/" + model + "/versions/2").build()));
+        assertEquals(Status.Code.ALREADY_EXISTS, otherVersion.getStatus().getCode());
+        assertTrue(otherVersion.getStatus().getDescription().contains("(model_version differs)"), otherVersion.getStatus().getDescription());
+        assertEquals(1, client.blocking(READ).listEvaluations(ListEvaluationsRequest.newBuilder()
+                .setFilter("model_version = \"" + version + "\"").build()).getEvaluationsCount(), "one evaluation per request id");
     }
 
     @Test

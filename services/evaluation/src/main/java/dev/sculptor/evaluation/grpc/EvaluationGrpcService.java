@@ -55,7 +55,7 @@ public class EvaluationGrpcService implements EvaluationService {
             String requestId = r.getRequestId().isBlank() ? null : r.getRequestId().trim();
             Evaluations.Request req = new Evaluations.Request(r.getModelVersion(), r.getDataset().getUri(),
                     r.getDataset().getTestSubset(), r.getBatchSize(), r.getMeasureLatency());
-            return Mapper.evaluation(evaluations.evaluate(req, requestId).row());
+            return Mapper.evaluation(evaluations.evaluate(req, requestId, r).row());
         });
     }
 
@@ -84,7 +84,8 @@ public class EvaluationGrpcService implements EvaluationService {
             CompareVersionsResponse.Builder out = CompareVersionsResponse.newBuilder();
             ModelMetrics base = null;
             for (int i = 0; i < n; i++) {
-                Evaluations.Outcome o = evaluations.evaluatePrepared(requests.get(i), new Evaluations.Prepared(versions.get(i), data), null);
+                Evaluations.Outcome o = evaluations.evaluatePrepared(requests.get(i), new Evaluations.Prepared(versions.get(i), data), null,
+                        null);
                 ModelMetrics m = Mapper.metrics(o.fresh());
                 if (i == 0) {
                     base = m;

@@ -1,5 +1,6 @@
 package dev.sculptor.evaluation.service;
 
+import com.google.protobuf.Message;
 import dev.sculptor.evaluation.events.EvaluationEvents;
 import dev.sculptor.evaluation.events.OutboxRunner;
 import dev.sculptor.evaluation.store.EvaluationRepository;
@@ -9,6 +10,7 @@ import dev.sculptor.platform.datasets.ResolvedDataset;
 import dev.sculptor.platform.errors.PlatformException;
 import dev.sculptor.platform.events.Topics;
 import dev.sculptor.platform.outbox.Ended;
+import dev.sculptor.platform.requests.RequestBodies;
 import dev.sculptor.platform.store.CheckpointStore;
 import dev.sculptor.platform.versions.ResolvedVersion;
 import dev.sculptor.platform.versions.VersionCheckout;
@@ -119,25 +121,38 @@ public class Evaluations {
         }
     }
 
-    /** Evaluate: measures now and waits; a repeated {@code requestId} returns the first call's evaluation. */
-    public Outcome evaluate(Request r, String requestId) {
+    /**
+     * Evaluate: measures now and waits. A repeated {@code requestId} returns the first call's evaluation, as long as
+     * the body is the same; ALREADY_EXISTS naming the fields that differ otherwise (AIP-155).
+     *
+     * @param body the call as it came, kept beside {@code requestId} and compared with the first call's when it is reused
+     */
+    public Outcome evaluate(Request r, String requestId, Message body) {
         validate(r, "model_version");
         if (requestId != null) {
             var earlier = repo.findByRequestId(requestId);
             if (earlier.isPresent()) {
+                RequestBodies.requireSame(requestId, body, repo.requestBody(requestId));
                 return new Outcome(earlier.get(), null, null, null);
             }
         }
         Prepared p = new Prepared(version("model_version", r.modelVersion()), dataset(r.datasetUri()));
-        return evaluatePrepared(r, p, requestId);
+        return evaluatePrepared(r, p, requestId, body);
     }
 
-    /** Records and measures an evaluation whose version and dataset are known; failures end it FAILED and are thrown. */
-    public Outcome evaluatePrepared(Request r, Prepared p, String requestId) {
+    /**
+     * Records and measures an evaluation whose version and dataset are known; failures end it FAILED and are thrown.
+     * {@code body} (the call, for a {@code requestId}) is stored with the request id; null with none.
+     */
+    public Outcome evaluatePrepared(Request r, Prepared p, String requestId, Message body) {
         String id = UUID.randomUUID().toString();
-        EvaluationRow row = repo.start(id, p.version().name(), r.datasetUri().trim(), r.testSubset(), "", requestId);
+        EvaluationRow row = repo.start(id, p.version().name(), r.datasetUri().trim(), r.testSubset(), "", requestId,
+                requestId == null || body == null ? null : RequestBodies.body(body));
         if (!row.id().equals(id)) {
-            return new Outcome(row, null, p.version(), null); // a concurrent retry with the same request id won
+            if (body != null) {
+                RequestBodies.requireSame(requestId, body, repo.requestBody(requestId)); // a concurrent call with the same id won
+            }
+            return new Outcome(row, null, p.version(), null);
         }
         Outcome o = complete(row, p, r, null, "grpc");
         if (o.failure() != null) {
@@ -159,7 +174,7 @@ public class Evaluations {
             return;
         }
         EvaluationRow row = repo.start(id, r.modelVersion() == null ? "" : r.modelVersion(),
-                r.datasetUri() == null ? "" : r.datasetUri().trim(), Math.max(0, r.testSubset()), pruneJob, null);
+                r.datasetUri() == null ? "" : r.datasetUri().trim(), Math.max(0, r.testSubset()), pruneJob, null, null);
         Prepared p;
         try {
             validate(r, "model_version");

@@ -51,14 +51,29 @@ public class EvaluationRepository {
         return inTransaction(c -> one(c, "request_id", requestId));
     }
 
+    /** The stored body ({@code RequestBodies.body}) of the call that first used this request id; null when none was kept. */
+    public byte[] requestBody(String requestId) {
+        return inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT request_body FROM evaluations WHERE request_id = ?")) {
+                ps.setString(1, requestId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getBytes(1) : null;
+                }
+            }
+        });
+    }
+
     /**
      * Records an evaluation as RUNNING unless one with this id (or request id) exists; returns the
      * stored row, new or old.
+     *
+     * @param requestBody the call's request without its request id, kept beside {@code requestId}; or null
      */
-    public EvaluationRow start(String id, String modelVersion, String datasetUri, int testSubset, String pruneJob, String requestId) {
+    public EvaluationRow start(String id, String modelVersion, String datasetUri, int testSubset, String pruneJob, String requestId,
+            byte[] requestBody) {
         return inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO evaluations (id, model_version, dataset_uri, test_subset, "
-                    + "state, prune_job, request_id) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+                    + "state, prune_job, request_id, request_body) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
                 ps.setString(1, id);
                 ps.setString(2, modelVersion);
                 ps.setString(3, datasetUri);
@@ -66,6 +81,7 @@ public class EvaluationRepository {
                 ps.setString(5, EvaluationRow.RUNNING);
                 ps.setString(6, pruneJob);
                 ps.setString(7, requestId);
+                ps.setBytes(8, requestBody);
                 ps.executeUpdate();
             }
             Optional<EvaluationRow> byId = one(c, "id", id);
