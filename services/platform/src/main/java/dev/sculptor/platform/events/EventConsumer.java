@@ -3,10 +3,12 @@ package dev.sculptor.platform.events;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -34,6 +36,7 @@ public final class EventConsumer implements AutoCloseable {
     }
 
     private final KafkaConsumer<String, byte[]> consumer;
+    private final Map<String, Object> config;
     private final EventPublisher dlqPublisher;
     private final List<String> topics;
     private final Handler handler;
@@ -63,6 +66,7 @@ public final class EventConsumer implements AutoCloseable {
             p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) b.sessionTimeout.toMillis());
             p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(500, b.sessionTimeout.toMillis() / 4));
         }
+        this.config = p.entrySet().stream().collect(Collectors.toUnmodifiableMap(e -> (String) e.getKey(), Map.Entry::getValue));
         this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
         this.dlqPublisher = new EventPublisher(b.bootstrapServers, b.groupId + "-dlq", Duration.ofSeconds(30));
         this.topics = List.copyOf(b.topics);
@@ -101,6 +105,14 @@ public final class EventConsumer implements AutoCloseable {
 
     public long deadLettered() {
         return deadLettered.get();
+    }
+
+    /**
+     * The settings the Kafka consumer was created with ({@code ConsumerConfig} names), such as {@code session.timeout.ms}:
+     * for tests that a service's worker really gets what its configuration says.
+     */
+    public Map<String, Object> config() {
+        return config;
     }
 
     public boolean isRunning() {
