@@ -81,9 +81,9 @@ class InfrastructureTest {
             Properties saved = new Properties();
             saved.setProperty("s3.port", Integer.toString(s3.port()));
             PortPlan ports = PortPlan.saved(saved, List.of());
-            assertEquals("bucket " + Infrastructure.BUCKET + " does not exist yet", Infrastructure.problem(l, "s3", ports, "secret", true));
+            assertEquals("bucket " + Infrastructure.BUCKET + " does not exist yet", Infrastructure.problem(l, "s3", ports, "secret", "", true));
             s3.createBucket(Infrastructure.BUCKET);
-            assertNull(Infrastructure.problem(l, "s3", ports, "secret", true));
+            assertNull(Infrastructure.problem(l, "s3", ports, "secret", "", true));
         }
     }
 }
