@@ -218,6 +218,7 @@ class DefaultValuesTest {
         assertEquals("false", trainEnv.get("SCULPTOR_TRAINING_WORKER_ENABLED"));
         assertEquals("false", trainEnv.get("SCULPTOR_TOPICS_CREATE"));
         assertEquals("false", trainEnv.get("SCULPTOR_HEALTH_KAFKA"));
+        assertFalse(env(container("training")).containsKey("SCULPTOR_HEALTH_KAFKA"), "the service's readiness waits for Kafka");
         assertFalse(env(container("training")).containsKey("SCULPTOR_TRAINING_WORKER_ENABLED"), "the service takes requests");
     }
 

@@ -1,6 +1,6 @@
 package dev.sculptor.platform.health;
 
-import io.quarkus.arc.properties.IfBuildProperty;
+import io.quarkus.arc.lookup.LookupIfProperty;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -15,12 +15,15 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * For services whose work comes or goes over Kafka ({@code sculptor.health.kafka=true} at build time): ready ({@code
- * kafka}) only while the broker answers a cluster description.
+ * For services whose work comes or goes over Kafka ({@code sculptor.health.kafka=true}): ready ({@code kafka}) only
+ * while the broker answers a cluster description. The switch is read at run time, not at build time, since one image
+ * serves both ways: the training service waits for Kafka, its run pods (same image, {@code SCULPTOR_HEALTH_KAFKA=false})
+ * reach no Kafka. Off (or unset), the check is left out of health (the lookup skips the bean) and never created, so
+ * no admin client tries the broker.
  */
 @Readiness
 @Singleton
-@IfBuildProperty(name = "sculptor.health.kafka", stringValue = "true")
+@LookupIfProperty(name = "sculptor.health.kafka", stringValue = "true")
 public class KafkaReadiness extends DependencyReadiness {
     private final String bootstrapServers;
     private final Admin admin;
