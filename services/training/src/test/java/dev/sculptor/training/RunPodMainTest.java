@@ -133,12 +133,10 @@ class RunPodMainTest {
         }
     }
 
-    /** The event types the run put in the outbox, in order, and how many of them were published. */
-    static List<String> outbox(String run, boolean published) throws SQLException {
-        try (Connection c = db(); PreparedStatement ps = c.prepareStatement("SELECT type FROM outbox WHERE subject = ? AND "
-                + "(published_at IS NOT NULL) = ? ORDER BY seq")) {
+    /** The event types the run put in the outbox, in order. */
+    static List<String> outbox(String run) throws SQLException {
+        try (Connection c = db(); PreparedStatement ps = c.prepareStatement("SELECT type FROM outbox WHERE subject = ? ORDER BY seq")) {
             ps.setString(1, "trainingRuns/" + run);
-            ps.setBoolean(2, published);
             List<String> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -246,10 +244,9 @@ class RunPodMainTest {
                 S3Resource.DEFAULT_BUCKET);
         assertTrue(store.list("runs/" + run + "/checkpoints/epoch-2").contains("optimizer.bin"));
         assertTrue(store.list("runs/" + run + "/checkpoints/final").contains("manifest.json"));
-        // its events wait in the outbox for the training service's publisher: the pod sent nothing to Kafka
+        // its events are in the outbox, which the training service publishes (the pod had no Kafka to send them to)
         assertEquals(List.of("sculptor.v1.TrainingProgress", "sculptor.v1.TrainingProgress", "sculptor.v1.TrainingCompleted"),
-                outbox(run, false));
-        assertEquals(List.of(), outbox(run, true));
+                outbox(run));
     }
 
     @Test
