@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Readiness names the dependencies training cannot work without: Kafka (kafka), over which runs are requested, and
  * the S3 store (object-store), where checkpoints live; switched on by {@code sculptor.health.kafka} and
- * {@code sculptor.health.store} at build time. How the checks go DOWN is {@code DependencyHealthTest}'s (evaluation)
+ * {@code sculptor.health.store} (read at run time and at build time respectively). How the checks go DOWN is {@code DependencyHealthTest}'s (evaluation)
  * and {@code DependencyReadinessTest}'s (platform); this pins that training has them.
  */
 @QuarkusTest
