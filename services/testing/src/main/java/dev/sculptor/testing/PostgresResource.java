@@ -24,6 +24,11 @@ public class PostgresResource implements QuarkusTestResourceLifecycleManager {
         return shared(database)[0];
     }
 
+    /** The shared server's superuser password (each server has its own), for tests that connect with JDBC themselves. */
+    public static String password(String database) {
+        return shared(database)[2];
+    }
+
     private static String[] shared(String database) {
         return (String[]) SharedParts.call("postgres", new Class<?>[] {String.class}, database);
     }

@@ -97,7 +97,7 @@ class RunPodMainTest {
     @BeforeAll
     static void schema() {
         // the pod migrates at start too; the test needs the tables first, to record the run the service would have
-        Flyway.configure().dataSource(PostgresResource.jdbcUrl(DATABASE), EmbeddedPostgresDb.USER, EmbeddedPostgresDb.PASSWORD)
+        Flyway.configure().dataSource(PostgresResource.jdbcUrl(DATABASE), EmbeddedPostgresDb.USER, PostgresResource.password(DATABASE))
                 .locations("classpath:db/platform", "classpath:db/migration").load().migrate();
     }
 
@@ -108,7 +108,7 @@ class RunPodMainTest {
     }
 
     static Connection db() throws SQLException {
-        return DriverManager.getConnection(PostgresResource.jdbcUrl(DATABASE), EmbeddedPostgresDb.USER, EmbeddedPostgresDb.PASSWORD);
+        return DriverManager.getConnection(PostgresResource.jdbcUrl(DATABASE), EmbeddedPostgresDb.USER, PostgresResource.password(DATABASE));
     }
 
     static int update(String sql, Object... args) throws SQLException {
