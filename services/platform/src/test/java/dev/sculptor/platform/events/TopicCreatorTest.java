@@ -196,6 +196,19 @@ class TopicCreatorTest {
     }
 
     @Test
+    void withTopicCreationOffNoAdminClientIsMadeAndTheServiceIsReady() {
+        // a run pod: topics.create=false and a broker address where nothing answers; no client may try to reach it
+        TopicSetup setup = new TopicSetup("127.0.0.1:1", Optional.of(List.of(Topics.TRAINING_EVENTS)), false, 3, 1,
+                Duration.ofDays(7), Duration.ofDays(30), TIMEOUT);
+        setup.admins = p -> {
+            throw new AssertionError("an admin client was made for " + p.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG));
+        };
+        TopicCreator.Result r = setup.ensure();
+        assertEquals(List.of(), r.created());
+        assertEquals(HealthCheckResponse.Status.UP, setup.call().getStatus());
+    }
+
+    @Test
     void badSettingsAndUnknownTopicsAreRefusedNamingTheKey() {
         IllegalArgumentException p = assertThrows(IllegalArgumentException.class,
                 () -> new TopicSettings(true, 0, (short) 1, Duration.ofDays(7), Duration.ofDays(30)));
