@@ -80,7 +80,8 @@ public record ResultTable(JsonObject setup, List<Row> rows) {
 
     /**
      * @param latency how latency and throughput were measured (null: not measured)
-     * @param refused retrain modes that were not run, each with why (in the setup and under the table)
+     * @param refused retrain modes that were refused, each with why and on which seed (in the setup and under the
+     *     table); one refused after earlier seeds ran it still has their row
      */
     static ResultTable of(RethinkConfig cfg, Map<String, List<Run>> runs, String latency, Map<String, String> refused) {
         JsonObject setup = new JsonObject();
@@ -397,8 +398,10 @@ public record ResultTable(JsonObject setup, List<Row> rows) {
         }
         n.addAll(scaleNotes());
         if (setup.has("refusedModes")) {
-            setup.getAsJsonObject("refusedModes").entrySet().forEach(e -> n.add(String.format(
-                    "not run: %s (%s)", e.getKey(), e.getValue().getAsString())));
+            // a mode refused after earlier seeds ran it keeps their row: say so beside it, not "not run"
+            setup.getAsJsonObject("refusedModes").entrySet().forEach(e -> n.add(String.format("%s: %s (%s)",
+                    rows.stream().anyMatch(r -> r.model().equals(e.getKey())) ? "run on fewer seeds" : "not run",
+                    e.getKey(), e.getValue().getAsString())));
         }
         return n;
     }

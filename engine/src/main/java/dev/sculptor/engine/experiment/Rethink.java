@@ -49,10 +49,6 @@ public final class Rethink {
         log.accept(String.format("data: %s, %d training and %d test images", cfg.data().name(), train.size(), test.size()));
         Map<String, List<ResultTable.Run>> runs = new LinkedHashMap<>();
         Map<String, String> refused = new LinkedHashMap<>();
-        cfg.refusedModes().forEach((m, why) -> {
-            refused.put(m.id(), why);
-            log.accept("refused " + m.id() + ": " + why + " (the other modes run)");
-        });
         for (long seed : cfg.seeds()) {
             runSeed(seed, train, test, runs, refused);
         }
@@ -118,9 +114,9 @@ public final class Rethink {
                     try {
                         startNet = start(mode, pruned, seed, baseDir.resolve(INIT), dir.resolve("pruned"));
                     } catch (RefusedMode e) {
-                        refused.put(mode.id(), e.getMessage());
-                        log.accept(String.format("[seed %d] refused %s: %s (the other modes run)", seed, mode.id(),
-                                e.getMessage()));
+                        String why = refusal(seed, e.getMessage(), runs.get(mode.id()));
+                        refused.put(mode.id(), why);
+                        log.accept(String.format("[seed %d] refused %s: %s (the other modes run)", seed, mode.id(), why));
                         continue;
                     }
                     Retraining.Budget b = Retraining.budget(mode, base, cfg.finetuneEpochs(), cfg.finetuneLr(), original,
@@ -194,6 +190,24 @@ public final class Rethink {
         settings.addProperty("seed", seed);
         ModelCheckpoint.save(dir, init, new ModelCheckpoint.Info(new Manifest.Lineage(null, INIT, settings), Map.of()),
                 null, null);
+    }
+
+    /**
+     * The table's note on a mode refused on {@code seed}: the seed and why, and, where earlier seeds ran it, that its row
+     * holds only those. Their runs are kept rather than dropped: each is a valid run, and the paired comparisons use
+     * only the seeds both rows have; the note keeps a reader from taking the row's mean for one over every seed. The
+     * mode is not tried on later seeds: what refuses it (a pruning that records no keep map) is mostly the same for all.
+     */
+    private String refusal(long seed, String why, List<ResultTable.Run> earlier) {
+        List<Long> later = cfg.seeds().subList(cfg.seeds().indexOf(seed) + 1, cfg.seeds().size());
+        StringBuilder sb = new StringBuilder("refused on seed " + seed + ": " + why);
+        if (earlier != null && !earlier.isEmpty()) {
+            sb.append("; its row holds only the earlier seeds ").append(earlier.stream().map(ResultTable.Run::seed).toList());
+        }
+        if (!later.isEmpty()) {
+            sb.append("; not tried on seeds ").append(later);
+        }
+        return sb.toString();
     }
 
     /** A mode that cannot apply to this pruned model, with why; the experiment goes on without it. */

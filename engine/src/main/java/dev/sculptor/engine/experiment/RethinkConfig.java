@@ -61,20 +61,4 @@ public record RethinkConfig(
             throw new IllegalArgumentException("fine-tune epochs must be >= 0, got " + finetuneEpochs);
         }
     }
-
-    /**
-     * The modes known before anything trains not to apply to the method, each with why. They are not run; the other
-     * modes are, and the table names these with the reason (a refused mode does not cost the experiment its table).
-     */
-    public java.util.Map<RetrainMode, String> refusedModes() {
-        java.util.Map<RetrainMode, String> refused = new java.util.LinkedHashMap<>();
-        for (RetrainMode m : modes) {
-            if (!m.appliesTo(method.def())) {
-                refused.put(m, m.id() + " does not apply to " + method.name() + ": it removes "
-                        + method.def().granularity().name().toLowerCase(java.util.Locale.ROOT)
-                        + ", and the initial network is cut only by a channel keep map");
-            }
-        }
-        return refused;
-    }
 }

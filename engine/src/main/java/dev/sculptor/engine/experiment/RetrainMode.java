@@ -1,7 +1,6 @@
 package dev.sculptor.engine.experiment;
 
 import dev.sculptor.engine.arch.ArchException;
-import dev.sculptor.engine.prune.MethodDef;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -37,16 +36,6 @@ public enum RetrainMode {
     /** Whether the mode starts from the baseline's initial weights (lottery-ticket rewinding). */
     public boolean rewindsToInit() {
         return this == LOTTERY_TICKET;
-    }
-
-    /**
-     * Whether the mode can retrain what {@code method} prunes. Every mode applies to every granularity: lottery-ticket
-     * cuts the initial network by the recorded keep map (channels), masks (weights) or removed blocks (sparse structure
-     * selection, {@link Retraining#rewindBlocks}). Kept as the one place to refuse up front a future method whose
-     * pruning no cut of the initial network reproduces.
-     */
-    public boolean appliesTo(MethodDef method) {
-        return method != null;
     }
 
     public static RetrainMode parse(String s) {

@@ -10,8 +10,6 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.sculptor.engine.arch.ArchException;
 import dev.sculptor.engine.arch.Architectures;
-import dev.sculptor.engine.prune.L1NormPruning;
-import dev.sculptor.engine.train.TrainConfig;
 import dev.sculptor.engine.arch.Network;
 import dev.sculptor.engine.checkpoint.CheckpointDir;
 import dev.sculptor.engine.checkpoint.ModelCheckpoint;
@@ -27,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Lottery-ticket rewinding inside the rethink experiment: the keep map travels in the pruned checkpoint's manifest,
- * and a mode that cannot apply is refused without costing the other rows. Tiny subsets of the real Fashion-MNIST.
+ * and a mode that cannot apply is refused without costing the other rows, on the first seed or a later one. Tiny subsets of the real Fashion-MNIST.
  */
 class RethinkLotteryTicketTest {
     private static final String[] DATA = {"--train-subset", "200", "--test-subset", "100", "--epochs", "1",
@@ -109,11 +107,41 @@ class RethinkLotteryTicketTest {
         }
     }
 
+    /**
+     * An initial-weights checkpoint that is not the pruned model's ancestor (a LeNet of 5 classes where the data has
+     * 10, as if copied from another experiment): rethink keeps a {@code baseline-init} it finds, so lottery-ticket
+     * cannot cut it like the pruned model, which is the real refusal path of {@link Rethink#start} (every method
+     * records its keep map, so none refuses by itself).
+     */
+    private static void plantForeignInit(Path seedDir) {
+        try (Network other = Network.create(Architectures.named("lenet", List.of(1, 28, 28), 5), 7)) {
+            ModelCheckpoint.save(seedDir.resolve(Rethink.INIT), other, ModelCheckpoint.Info.EMPTY, null, null);
+        }
+    }
+
+    private static List<Long> seedsOf(JsonObject table, String model) {
+        return table.getAsJsonArray("rows").asList().stream().map(e -> e.getAsJsonObject())
+                .filter(r -> r.get("model").getAsString().equals(model)).findFirst().orElseThrow()
+                .getAsJsonArray("runs").asList().stream().map(e -> e.getAsJsonObject().get("seed").getAsLong()).toList();
+    }
+
     @Test
-    void aModeThatCannotApplyIsRefusedWithWhyAndTheTableNamesIt(@TempDir Path dir) throws Exception {
-        JsonObject table = rethink(dir, "--arch", "lenet", "--method", "l1", "--ratio", "0.5", "--modes", "fine-tune");
+    void aModeRefusedOnTheFirstSeedHasNoRowAndTheTableNamesWhy(@TempDir Path dir) throws Exception {
+        plantForeignInit(dir.resolve("seed-1"));
+        JsonObject table = rethink(dir, "--arch", "lenet", "--method", "l1", "--ratio", "0.5", "--modes",
+                "fine-tune,lottery-ticket");
+        // the other modes ran and were written; the refused one has no row and trained nothing
+        assertEquals(List.of("unpruned", "pruned", "fine-tune"), models(table));
+        String md = Files.readString(dir.resolve("results.md"));
+        assertTrue(md.contains("| fine-tune |") && !md.contains("| lottery-ticket |"), md);
+        assertTrue(!Files.exists(dir.resolve("seed-1/lottery-ticket")), "nothing trained for the refused mode");
+        String why = table.getAsJsonObject("setup").getAsJsonObject("refusedModes").get("lottery-ticket").getAsString();
+        assertTrue(why.startsWith("refused on seed 1: lottery-ticket: the initial network (lenet) cut with the keep map "
+                + "is not the pruned architecture"), why);
+        assertTrue(md.contains("not run: lottery-ticket (" + why + ")"), md);
+
+        // a pruned checkpoint without a keep map (written before it was recorded) is refused the same way
         Path seed = dir.resolve("seed-1");
-        // a pruned checkpoint without a keep map (written before it was recorded): lottery-ticket cannot cut the init
         Path old = dir.resolve("old-pruned");
         try (Network pruned = ModelCheckpoint.load(seed.resolve("pruned")).network()) {
             ModelCheckpoint.save(old, pruned, ModelCheckpoint.Info.EMPTY, null, null);
@@ -121,27 +149,54 @@ class RethinkLotteryTicketTest {
                     pruned, 1, seed.resolve(Rethink.INIT), old));
             assertTrue(e.getMessage().contains(old + " records no keep map"), e.getMessage());
         }
-        assertEquals(List.of("unpruned", "pruned", "fine-tune"), models(table));
-        // the table names a refused mode and why, below its rows
-        RethinkConfig cfg = new RethinkConfig(Architectures.named("lenet", List.of(1, 28, 28), 10),
-                new DataSpec("fashion-mnist", null, 200, 100), new L1NormPruning(null, 0.5, Map.of(), java.util.Set.of()),
-                TrainConfig.defaults(1), 1, 0.01, null, List.of(RetrainMode.LOTTERY_TICKET), List.of(1L), dir);
-        ResultTable t = ResultTable.of(cfg, Map.of(), null, Map.of("lottery-ticket", "no keep map"));
-        assertEquals("no keep map", t.setup().getAsJsonObject("refusedModes").get("lottery-ticket").getAsString());
-        assertTrue(t.toMarkdown().contains("not run: lottery-ticket (no keep map)"), t.toMarkdown());
+    }
+
+    /**
+     * Refused on a later seed: the earlier seeds' runs stay in the row (valid runs; the paired comparisons use only
+     * shared seeds), the note says on which seed it was refused and which seeds the row holds, and the mode is not
+     * tried on the seeds after.
+     */
+    @Test
+    void aModeRefusedOnALaterSeedKeepsTheEarlierSeedsRowAndSaysSo(@TempDir Path dir) throws Exception {
+        plantForeignInit(dir.resolve("seed-2"));
+        JsonObject table = rethink(dir, "--arch", "lenet", "--method", "l1", "--ratio", "0.5", "--modes",
+                "fine-tune,lottery-ticket", "--seeds", "1,2,3");
+        assertEquals(List.of("unpruned", "pruned", "fine-tune", "lottery-ticket"), models(table));
+        assertEquals(List.of(1L, 2L, 3L), seedsOf(table, "fine-tune"));
+        assertEquals(List.of(1L), seedsOf(table, "lottery-ticket"));
+        assertTrue(Files.exists(dir.resolve("seed-1/lottery-ticket/" + CheckpointDir.MANIFEST)));
+        assertTrue(!Files.exists(dir.resolve("seed-3/lottery-ticket")), "not tried after the refusal");
+        String why = table.getAsJsonObject("setup").getAsJsonObject("refusedModes").get("lottery-ticket").getAsString();
+        assertTrue(why.startsWith("refused on seed 2: lottery-ticket: the initial network"), why);
+        assertTrue(why.endsWith("; its row holds only the earlier seeds [1]; not tried on seeds [3]"), why);
+        String md = Files.readString(dir.resolve("results.md"));
+        assertTrue(md.contains("| lottery-ticket |"), md);
+        assertTrue(md.contains("run on fewer seeds: lottery-ticket (" + why + ")"), md);
     }
 
     @Test
     void thinetWithRefitRewindsFromTheStoredKeepMap(@TempDir Path dir) throws Exception {
-        JsonObject table = rethink(dir, "--arch", "lenet", "--method", "thinet", "--ratio", "0.5", "--refit",
-                "--samples", "64", "--modes", "lottery-ticket");
+        rewindsFromTheStoredKeepMap(dir, "thinet");
+    }
+
+    /** Channel regression's refit reconstructs the next layer, so it too hides which channels were kept. */
+    @Test
+    void regressionWithRefitRewindsFromTheStoredKeepMap(@TempDir Path dir) throws Exception {
+        rewindsFromTheStoredKeepMap(dir, "regression");
+    }
+
+    private static void rewindsFromTheStoredKeepMap(Path dir, String method) throws Exception {
+        String[] args = {"--arch", "lenet", "--method", method, "--ratio", "0.5", "--refit", "--samples", "64", "--modes",
+            "lottery-ticket"};
+        JsonObject table = rethink(dir, args);
         assertEquals(List.of("unpruned", "pruned", "lottery-ticket"), models(table));
+        assertEquals(method, table.getAsJsonObject("setup").get("method").getAsString());
         Path seed = dir.resolve("seed-1");
         Map<String, int[]> kept = CheckpointDir.readManifest(seed.resolve("pruned")).kept();
         assertNotNull(kept, "the pruned checkpoint records its keep map");
         int[] k0 = kept.get("features.0");
         int[] k1 = kept.get("features.1");
-        assertNotNull(k0, "thinet pruned the first conv: " + kept.keySet());
+        assertNotNull(k0, method + " pruned the first conv: " + kept.keySet());
         try (Network baseline = ModelCheckpoint.load(seed.resolve("baseline")).network();
                 Network pruned = ModelCheckpoint.load(seed.resolve("pruned")).network();
                 Network init = ModelCheckpoint.load(seed.resolve(Rethink.INIT)).network()) {
@@ -176,12 +231,11 @@ class RethinkLotteryTicketTest {
                 }
             }
         }
-        // a rerun prunes again (another wall time in ThiNet's settings) and still reuses the retrained run untouched
+        // a rerun prunes again (another wall time in the method's settings) and still reuses the retrained run untouched
         Path manifest = seed.resolve("lottery-ticket/" + CheckpointDir.MANIFEST);
         byte[] before = Files.readAllBytes(manifest);
         java.nio.file.attribute.FileTime written = Files.getLastModifiedTime(manifest);
-        JsonObject again = rethink(dir, "--arch", "lenet", "--method", "thinet", "--ratio", "0.5", "--refit",
-                "--samples", "64", "--modes", "lottery-ticket");
+        JsonObject again = rethink(dir, args);
         assertEquals(written, Files.getLastModifiedTime(manifest), "reused, not retrained");
         assertArrayEquals(before, Files.readAllBytes(manifest));
         assertEquals(table.getAsJsonArray("rows").get(2).getAsJsonObject().get("accuracyMean"),

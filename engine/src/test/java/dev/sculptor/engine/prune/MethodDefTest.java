@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sculptor.engine.arch.ArchException;
-import dev.sculptor.engine.experiment.RetrainMode;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -74,9 +73,6 @@ class MethodDefTest {
         assertEquals(MethodDef.Granularity.BLOCKS, MethodDef.SPARSE_STRUCTURE_SELECTION.granularity());
         assertEquals(MethodDef.Granularity.WEIGHTS, MethodDef.WEIGHT_LEVEL.granularity());
         assertEquals(MethodDef.Granularity.CHANNELS, MethodDef.THINET.granularity());
-        assertTrue(RetrainMode.LOTTERY_TICKET.appliesTo(MethodDef.SPARSE_STRUCTURE_SELECTION)); // cut by removed blocks
-        assertTrue(RetrainMode.LOTTERY_TICKET.appliesTo(MethodDef.WEIGHT_LEVEL));
-        assertTrue(RetrainMode.SCRATCH_B.appliesTo(MethodDef.SPARSE_STRUCTURE_SELECTION));
     }
 
     @Test
