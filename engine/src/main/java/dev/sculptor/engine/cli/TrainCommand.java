@@ -46,8 +46,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        // one output per class of the dataset (classes.txt of a data directory), not a fixed 10, as rethink
         ArchSpec spec = Architectures.named(arch != null ? arch : CommandSupport.defaultArch(data.dataset),
-                data.spec().inputShape(), 10);
+                data.spec().inputShape(), data.spec().numClasses());
         ImageDataset train = data.spec().train();
         ImageDataset test = data.spec().test();
         TrainConfig cfg = training.config(spec.name()).withCheckpoints(out, resume);

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code rethink} builds its networks with the dataset's class count ({@link DataSpec#numClasses}): a dataset of three
  * classes (IDX files in the Fashion-MNIST layout, written here, declaring their classes in {@link Datasets#CLASSES_FILE})
- * gives classifiers of three outputs, which train and evaluate. Both built-in datasets have ten classes, so only such a
+ * gives classifiers of three outputs, which train and evaluate, in {@code rethink} and in {@code train}. Both built-in datasets have ten classes, so only such a
  * dataset tells "taken from the data" from "hard-coded 10".
  */
 class RethinkClassCountTest {
@@ -100,6 +100,23 @@ class RethinkClassCountTest {
         }
         JsonObject base = CheckpointDir.readManifest(out.resolve("seed-1/baseline")).training();
         assertEquals(1, base.getAsJsonArray("history").size(), "the baseline trained its one epoch");
+    }
+
+    @Test
+    void trainOnAThreeClassDatasetBuildsAThreeOutputModel(@TempDir Path tmp) throws Exception {
+        Path data = threeClassDataset(tmp.resolve("data"));
+        Path out = tmp.resolve("base");
+        assertEquals(0, EngineCli.execute("train", "--dataset", "fashion-mnist", "--data-dir", data.toString(), "--arch",
+                "lenet", "--epochs", "1", "--batch-size", "16", "--json", "--out", out.toString()));
+        ArchSpec spec = ArchSpec.fromJson(CheckpointDir.readManifest(out).arch());
+        assertEquals(CLASSES, spec.numClasses());
+        try (Network net = ModelCheckpoint.load(out).network()) {
+            List<Layer> linear = net.graph().layers().stream().filter(l -> l.kind() == Layer.Kind.LINEAR).toList();
+            assertEquals(CLASSES, net.array(linear.get(linear.size() - 1).name() + ".weight").getShape().get(0));
+        }
+        // it trained and evaluated on the 48 test images of three classes
+        double acc = CheckpointDir.readManifest(out).metrics().get("accuracy");
+        assertEquals(Math.round(acc * 48), acc * 48, 1e-6, "a fraction of the 48 test images: " + acc);
     }
 
     @Test
