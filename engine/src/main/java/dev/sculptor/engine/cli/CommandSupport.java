@@ -19,12 +19,22 @@ final class CommandSupport {
         return dataset.equalsIgnoreCase("cifar10") ? "vgg16" : "lenet";
     }
 
+    /** Sparse structure selection's architecture when none is given (it removes residual blocks). */
+    static final String SSS_ARCH = "resnet20";
+
     /**
      * The architecture an experiment with {@code method} uses when none is given: Network Slimming's VGG on CIFAR-10 is
-     * its VGG-19 without the hidden linear layer ({@code vgg19-slim}), as in its reference; else {@link #defaultArch}.
+     * its VGG-19 without the hidden linear layer ({@code vgg19-slim}), as in its reference; sparse structure selection,
+     * which removes residual blocks, gets {@link #SSS_ARCH} on either dataset: the smallest of the named CIFAR ResNets
+     * (He et al.), with three blocks a stage so that a stage keeps some when one goes, and the quick table's; else
+     * {@link #defaultArch}.
      */
     static String defaultArch(String dataset, String method) {
-        boolean slimming = dev.sculptor.engine.prune.MethodDef.byName(method) == dev.sculptor.engine.prune.MethodDef.NETWORK_SLIMMING;
+        dev.sculptor.engine.prune.MethodDef def = dev.sculptor.engine.prune.MethodDef.byName(method);
+        if (def == dev.sculptor.engine.prune.MethodDef.SPARSE_STRUCTURE_SELECTION) {
+            return SSS_ARCH;
+        }
+        boolean slimming = def == dev.sculptor.engine.prune.MethodDef.NETWORK_SLIMMING;
         return slimming && dataset.equalsIgnoreCase("cifar10") ? "vgg19-slim" : defaultArch(dataset);
     }
 

@@ -50,6 +50,13 @@ final class PruneCommand implements Callable<Integer> {
             if (m instanceof NetworkSlimming ns && !json) {
                 m = ns.reportingTo(System.out::println);
             }
+            if (m.def() == dev.sculptor.engine.prune.MethodDef.SPARSE_STRUCTURE_SELECTION
+                    && trained.spec().family().contains("resnet") && !trained.spec().scaled()) {
+                // `train` has no block scales or APG: say where such a baseline comes from on this command line
+                throw new dev.sculptor.engine.arch.ArchException("sss prunes a resnet trained with block scales and their "
+                        + "sparsity; " + in + " (" + trained.spec().name() + ") has none: `engine train` cannot train one, "
+                        + "`engine rethink --method sss` does (its seed-<n>/baseline)");
+            }
             PruneResult r = m.prune(trained);
             try (Network pruned = r.network()) {
                 ModelCheckpoint.save(out, pruned, new ModelCheckpoint.Info(

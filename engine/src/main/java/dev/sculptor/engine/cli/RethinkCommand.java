@@ -25,7 +25,8 @@ import picocli.CommandLine.Option;
             "Rerunning with the same --out reuses finished steps and resumes an interrupted one."})
 final class RethinkCommand implements Callable<Integer> {
     @Option(names = "--arch", description = "(default: lenet for fashion-mnist; vgg16 for cifar10, vgg19-slim for slimming "
-            + "on cifar10: Network Slimming's VGG-19 without the hidden linear layer)")
+            + "on cifar10: Network Slimming's VGG-19 without the hidden linear layer; resnet20 for sss on either, which "
+            + "needs residual blocks)")
     String arch;
 
     @Option(names = "--quick", description = "a few minutes on 2 cores: 5,000 training / 1,000 test images, 3 epochs (1 fine-tune epoch)")

@@ -105,11 +105,15 @@ public final class SparseStructureSelection implements PruningMethod {
 
     @Override
     public ArchSpec prepare(ArchSpec spec) {
+        requireResidual(spec);
+        return spec.withBlockScales(true);
+    }
+
+    private static void requireResidual(ArchSpec spec) {
         if (!spec.family().equals("resnet") && !spec.family().equals("preresnet")) {
             throw new ArchException("sparse structure selection removes residual blocks: it needs a resnet or preresnet, got "
                     + spec.family());
         }
-        return spec.withBlockScales(true);
     }
 
     @Override
@@ -231,6 +235,8 @@ public final class SparseStructureSelection implements PruningMethod {
     public PrunePlan plan(Network trained) {
         long t0 = System.nanoTime();
         ArchSpec spec = trained.spec();
+        // the family first: a lenet or vgg is told what it lacks, not to train block scales it cannot have
+        requireResidual(spec);
         if (!spec.scaled()) {
             throw new ArchException("sparse structure selection needs a network trained with block scales (arch "
                     + spec.name() + " has none): train it with this method's baseline");

@@ -245,6 +245,42 @@ class EngineCliTest {
         assertTrue(r.err().contains("lottery-ticket needs --init"), r.err());
     }
 
+    /**
+     * sss removes residual blocks: without --arch rethink gives it a ResNet (not lenet/vgg16, which it refuses), and
+     * prune names what an sss prune needs where the checkpoint lacks it.
+     */
+    @Test
+    void sssWithoutArchRunsOnAResNetAndPruneNamesWhatItNeeds(@TempDir Path dir) throws Exception {
+        assertEquals("resnet20", CommandSupport.defaultArch("fashion-mnist", "sss"));
+        assertEquals("resnet20", CommandSupport.defaultArch("cifar10", "sss"));
+        Run r = run("rethink", "--method", "sss", "--modes", "fine-tune", "--train-subset", "64", "--test-subset", "32",
+                "--epochs", "1", "--batch-size", "32", "--finetune-epochs", "1", "--out", dir.resolve("rt").toString(),
+                "--json");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("resnet20", r.json().getAsJsonObject("setup").get("arch").getAsString());
+        assertEquals(3, r.json().getAsJsonArray("rows").size());
+
+        // prune: a lenet is told it is no resnet; a resnet without block scales where such a baseline comes from
+        Path lenet = dir.resolve("lenet");
+        Path resnet = dir.resolve("resnet");
+        try (Network a = Network.create(Architectures.named("lenet", List.of(1, 28, 28), 10), 1);
+                Network b = Network.create(Architectures.named("resnet8", List.of(1, 28, 28), 10), 1)) {
+            ModelCheckpoint.save(lenet, a, ModelCheckpoint.Info.EMPTY, null, null);
+            ModelCheckpoint.save(resnet, b, ModelCheckpoint.Info.EMPTY, null, null);
+        }
+        r = run("prune", "--in", lenet.toString(), "--method", "sss", "--out", dir.resolve("p1").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("it needs a resnet or preresnet, got lenet"), r.err());
+        r = run("prune", "--in", resnet.toString(), "--method", "sss", "--out", dir.resolve("p2").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("`engine rethink --method sss` does (its seed-<n>/baseline)"), r.err());
+        // such a baseline prunes
+        r = run("prune", "--in", dir.resolve("rt/seed-1/baseline").toString(), "--method", "sss", "--out",
+                dir.resolve("p3").toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("sss", r.json().get("method").getAsString());
+    }
+
     static String[] concat(String[] a, String[] b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
