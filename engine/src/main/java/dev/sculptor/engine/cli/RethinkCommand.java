@@ -96,6 +96,23 @@ final class RethinkCommand implements Callable<Integer> {
                 + (ds.trainSubset() > 0 ? "-n" + ds.trainSubset() : "") + "-" + digest.substring(0, 8);
     }
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec commandSpec;
+
+    /** Epochs quick runs get unless {@code --epochs} is given. */
+    static final int QUICK_EPOCHS = 3;
+
+    /**
+     * The baseline's epochs: {@code --epochs} when given on the command line (its default value included, so an
+     * explicit {@code --epochs 10} with {@code --quick} is 10), else {@link #QUICK_EPOCHS} with {@code --quick}, else
+     * the option's default.
+     */
+    int baselineEpochs() {
+        boolean given = commandSpec != null && commandSpec.commandLine().getParseResult() != null
+                && commandSpec.commandLine().getParseResult().hasMatchedOption("--epochs");
+        return quick && !given ? QUICK_EPOCHS : training.epochs;
+    }
+
     @Override
     public Integer call() {
         String archName = arch != null ? arch : CommandSupport.defaultArch(data.dataset, method.method);
@@ -104,7 +121,7 @@ final class RethinkCommand implements Callable<Integer> {
         if (quick) {
             ds = new DataSpec(ds.name(), ds.dir(), ds.trainSubset() > 0 ? ds.trainSubset() : 5000,
                     ds.testSubset() > 0 ? ds.testSubset() : 1000);
-            base = base.withEpochs(training.epochs != 10 ? training.epochs : 3);
+            base = base.withEpochs(baselineEpochs());
         }
         int ft = finetuneEpochs != null ? finetuneEpochs : Retraining.defaultFinetuneEpochs(base.epochs());
         double ftLr = finetuneLr != null ? finetuneLr : Retraining.defaultFinetuneLr(base);
