@@ -316,7 +316,7 @@ class ScoringTest {
                 ScoreModelRequest.newBuilder().setModelVersion(version).setMethod(MethodSpec.newBuilder()
                         .setMethod(PruningMethod.SPARSE_STRUCTURE_SELECTION)).build()));
         assertEquals(Status.Code.INVALID_ARGUMENT, sssOnVgg.getStatus().getCode());
-        assertTrue(sssOnVgg.getStatus().getDescription().contains("block scales"), sssOnVgg.getStatus().getDescription());
+        assertTrue(sssOnVgg.getStatus().getDescription().contains("needs a resnet or preresnet, got vgg"), sssOnVgg.getStatus().getDescription());
         StatusRuntimeException badRatio = assertThrows(StatusRuntimeException.class, () -> stub("read-token").scoreModel(
                 ScoreModelRequest.newBuilder().setModelVersion(version).setMethod(MethodSpec.newBuilder()
                         .setMethod(PruningMethod.L1_NORM).setRatio(1.5)).build()));
