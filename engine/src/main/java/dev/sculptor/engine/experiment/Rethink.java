@@ -74,8 +74,7 @@ public final class Rethink {
         }
         // the baseline depends on the method only where the method trains it (sparsity for slimming and SSS)
         StepFingerprint baseFp = StepFingerprint.of("baseline", init.spec(),
-                cfg.method().baselineHooks().isEmpty() ? null : methodJson(cfg.method().name(), cfg.method().settings()), base,
-                cfg.data(), null);
+                baselineMethod(), base, cfg.data(), null);
         try (Network baseline = trained(baseDir.resolve("baseline"), baseFp, init, base,
                 cfg.method().baselineHooks(), train, test,
                 new ModelCheckpoint.Info(new Manifest.Lineage(null, "train", settings(base)), Map.of()))) {
@@ -163,8 +162,7 @@ public final class Rethink {
         log.accept(String.format("[seed %d] %s (control): the unpruned model for Scratch-B's %d epochs", seed, CONTROL,
                 b.epochs()));
         Network init = Network.create(cfg.method().prepare(cfg.arch()), seed);
-        StepFingerprint fp = StepFingerprint.of(CONTROL, init.spec(), cfg.method().baselineHooks().isEmpty() ? null
-                : methodJson(cfg.method().name(), cfg.method().settings()), tc, cfg.data(), null);
+        StepFingerprint fp = StepFingerprint.of(CONTROL, init.spec(), baselineMethod(), tc, cfg.data(), null);
         JsonObject settings = settings(tc);
         settings.addProperty("mode", CONTROL);
         settings.addProperty("flopsRatio", b.flopsRatio());
@@ -369,6 +367,15 @@ public final class Rethink {
 
     private static void record(Map<String, List<ResultTable.Run>> runs, String row, ResultTable.Run run) {
         runs.computeIfAbsent(row, k -> new ArrayList<>()).add(run);
+    }
+
+    /**
+     * The method as far as it trains the baseline (and the control): its word and {@link
+     * dev.sculptor.engine.prune.PruningMethod#baselineSettings}; null when it does not (the baseline is plain).
+     */
+    private JsonObject baselineMethod() {
+        return cfg.method().baselineHooks().isEmpty() ? null
+                : methodJson(cfg.method().def().word(), cfg.method().baselineSettings());
     }
 
     private static JsonObject methodJson(String name, JsonObject settings) {

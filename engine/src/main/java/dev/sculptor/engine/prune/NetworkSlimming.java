@@ -118,6 +118,14 @@ public final class NetworkSlimming implements PruningMethod {
         return o;
     }
 
+    /** Only lambda shapes the sparsity training; the percent decides the cut afterwards. */
+    @Override
+    public JsonObject baselineSettings() {
+        JsonObject o = new JsonObject();
+        o.addProperty("lambda", lambda);
+        return o;
+    }
+
     @Override
     public List<TrainingHook> baselineHooks() {
         return lambda == 0 ? List.of() : List.of(sparsityHook(lambda));

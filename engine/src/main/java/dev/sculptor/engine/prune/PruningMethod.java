@@ -30,6 +30,15 @@ public interface PruningMethod {
         return spec;
     }
 
+    /**
+     * What {@link #baselineHooks} depend on, recorded in the fingerprint of the baseline they train: by default every
+     * setting. Methods whose other settings only decide the cut (slimming's percent, SSS's selection and target depth)
+     * leave those out, so runs that differ only there share one trained baseline (a sweep over the cut needs that).
+     */
+    default JsonObject baselineSettings() {
+        return settings();
+    }
+
     /** Hooks for training the unpruned model (e.g. a sparsity penalty); none by default. */
     default List<TrainingHook> baselineHooks() {
         return List.of();

@@ -103,6 +103,14 @@ public final class SparseStructureSelection implements PruningMethod {
         return o;
     }
 
+    /** Only gamma shapes the sparsity training; the selection and depth decide the cut afterwards. */
+    @Override
+    public JsonObject baselineSettings() {
+        JsonObject o = new JsonObject();
+        o.addProperty("gamma", gamma);
+        return o;
+    }
+
     @Override
     public ArchSpec prepare(ArchSpec spec) {
         requireResidual(spec);

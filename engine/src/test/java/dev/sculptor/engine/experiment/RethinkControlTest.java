@@ -98,4 +98,58 @@ class RethinkControlTest {
                     ctl.array("features.0.conv.weight").getShape().getShape());
         }
     }
+
+    @Test
+    void settingsThatOnlyDecideTheCutShareTheSparsityTrainedBaselineAndTheHooksOwnDoNot(@TempDir Path dir) throws Exception {
+        // what the baseline's hooks depend on: lambda for slimming, gamma for sss; never the percent, selection or depth
+        assertEquals(new dev.sculptor.engine.prune.NetworkSlimming(0.5, 1e-3).baselineSettings(),
+                new dev.sculptor.engine.prune.NetworkSlimming(0.3, 1e-3).baselineSettings());
+        assertFalse(new dev.sculptor.engine.prune.NetworkSlimming(0.5, 1e-3).baselineSettings()
+                .equals(new dev.sculptor.engine.prune.NetworkSlimming(0.5, 2e-3).baselineSettings()));
+        var zero = new dev.sculptor.engine.prune.SparseStructureSelection(0.1, null, null);
+        var depth = new dev.sculptor.engine.prune.SparseStructureSelection(0.1, null, 8);
+        assertFalse(zero.settings().equals(depth.settings()));
+        assertEquals(zero.baselineSettings(), depth.baselineSettings());
+        assertFalse(zero.baselineSettings().equals(new dev.sculptor.engine.prune.SparseStructureSelection(0.2, null, null)
+                .baselineSettings()));
+
+        JsonObject half = rethink(dir.resolve("half"), "--method", "slimming", "--percent", "0.5", "--lambda", "1e-3",
+                "--modes", "fine-tune");
+        Path base = dir.resolve("half/seed-1/baseline");
+        String trainedAt = CheckpointDir.readManifest(base).createdAt();
+        // another cut of the same sparsity training: its baseline, copied in, is reused as it is
+        for (Path from : List.of(base, dir.resolve("half/seed-1/" + Rethink.INIT))) {
+            copyStep(from, dir.resolve("third/seed-1").resolve(from.getFileName()));
+        }
+        JsonObject third = rethink(dir.resolve("third"), "--method", "slimming", "--percent", "0.3", "--lambda", "1e-3",
+                "--modes", "fine-tune");
+        assertEquals(trainedAt, CheckpointDir.readManifest(dir.resolve("third/seed-1/baseline")).createdAt(), "reused");
+        assertEquals(row(half, "unpruned").get("accuracyMean").getAsDouble(),
+                row(third, "unpruned").get("accuracyMean").getAsDouble());
+        assertTrue(row(third, "pruned").get("params").getAsLong() > row(half, "pruned").get("params").getAsLong(),
+                "30% of the channels cut, not 50%");
+        // another lambda is another baseline: refused, the copied run left as it was
+        for (Path from : List.of(base, dir.resolve("half/seed-1/" + Rethink.INIT))) {
+            copyStep(from, dir.resolve("other/seed-1").resolve(from.getFileName()));
+        }
+        String[] other = Stream.of(new String[] {"rethink", "--method", "slimming", "--percent", "0.5", "--lambda", "2e-3",
+            "--modes", "fine-tune"}, DATA, new String[] {"--out", dir.resolve("other").toString()})
+                .flatMap(java.util.Arrays::stream).toArray(String[]::new);
+        assertTrue(EngineCli.execute(other) != 0, "a baseline trained with lambda 1e-3 is not one trained with 2e-3");
+        assertEquals(trainedAt, CheckpointDir.readManifest(dir.resolve("other/seed-1/baseline")).createdAt());
+    }
+
+    /** A step's directory and, where it has one, its fingerprint beside it. */
+    private static void copyStep(Path from, Path to) throws Exception {
+        Files.createDirectories(to);
+        try (Stream<Path> files = Files.list(from)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, to.resolve(f.getFileName()));
+            }
+        }
+        Path fp = StepFingerprint.fileOf(from);
+        if (Files.exists(fp)) {
+            Files.copy(fp, StepFingerprint.fileOf(to));
+        }
+    }
 }
