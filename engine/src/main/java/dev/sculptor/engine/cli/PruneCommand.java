@@ -9,6 +9,7 @@ import dev.sculptor.engine.metrics.ModelStats;
 import dev.sculptor.engine.prune.NetworkSlimming;
 import dev.sculptor.engine.prune.PruneResult;
 import dev.sculptor.engine.prune.PruningMethod;
+import dev.sculptor.engine.prune.SparseStructureSelection;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -92,6 +93,12 @@ final class PruneCommand implements Callable<Integer> {
                 if (r.settings() != null && r.settings().has("removedBlocks")) {
                     human.append(String.format("  removed blocks (selection %s): %s%n", r.settings().get("selection")
                             .getAsString(), r.settings().get("removedBlocks")));
+                }
+                if (r.settings() != null && r.settings().has(SparseStructureSelection.BLOCK_SCALES)) {
+                    human.append("  block scales:");
+                    r.settings().getAsJsonObject(SparseStructureSelection.BLOCK_SCALES).entrySet().forEach(e -> human.append(
+                            String.format(java.util.Locale.ROOT, " %s %.4g", e.getKey(), e.getValue().getAsDouble())));
+                    human.append('\n');
                 }
                 if (r.settings() != null && r.settings().has("note")) {
                     human.append("  note: ").append(r.settings().get("note").getAsString()).append('\n');

@@ -56,7 +56,8 @@ final class RethinkCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--control", description = "also train the unpruned model with the baseline's recipe for Scratch-B's "
-            + "epochs (row unpruned-b): tells \"Scratch-B beats the baseline\" apart from \"trained longer\"")
+            + "epochs (row unpruned-b): tells \"Scratch-B beats the baseline\" apart from \"trained longer\"; for slimming, "
+            + "sss and sfp also without their penalty or soft pruning (row unpruned-b-plain)")
     boolean control;
 
     @Option(names = "--baselines", description = "directory of baselines shared by experiments of several methods "

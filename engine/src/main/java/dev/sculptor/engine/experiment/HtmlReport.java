@@ -53,8 +53,11 @@ public final class HtmlReport {
      */
     public record LayerWidth(String layer, int before, int after, double density) {}
 
-    /** A residual block of the unpruned network and whether the pruning removed it (sparse structure selection). */
-    public record Block(String name, boolean removed) {}
+    /**
+     * A residual block of the unpruned network and whether the pruning removed it (sparse structure selection), with
+     * its trained scale where the pruning recorded one (NaN otherwise).
+     */
+    public record Block(String name, boolean removed, double scale) {}
 
     /** What one seed's pruning did to the unpruned network. */
     public record Pruning(long seed, List<LayerWidth> layers, List<Block> blocks) {
@@ -176,11 +179,17 @@ public final class HtmlReport {
         LayerGraph before = LayerGraph.of(ArchSpec.fromJson(um.arch()));
         LayerGraph after = LayerGraph.of(ArchSpec.fromJson(pm.arch()));
         JsonObject how = pm.lineage() == null ? null : pm.lineage().settings();
-        if (how != null && how.has("removedBlocks") && how.getAsJsonArray("removedBlocks").size() > 0) {
+        String scalesKey = dev.sculptor.engine.prune.SparseStructureSelection.BLOCK_SCALES;
+        if (how != null && how.has("removedBlocks") && (how.getAsJsonArray("removedBlocks").size() > 0
+                || how.has(scalesKey))) {
             List<String> removed = how.getAsJsonArray("removedBlocks").asList().stream().map(JsonElement::getAsString).toList();
+            JsonObject scales = how.has(scalesKey) && how.get(scalesKey).isJsonObject() ? how.getAsJsonObject(scalesKey)
+                    : new JsonObject();
             List<Block> blocks = new ArrayList<>();
             for (int b = 0; b < before.spec().blocks().size(); b++) {
-                blocks.add(new Block(before.blockName(b), removed.contains(before.blockName(b))));
+                String name = before.blockName(b);
+                blocks.add(new Block(name, removed.contains(name), scales.has(name) ? scales.get(name).getAsDouble()
+                        : Double.NaN));
             }
             return new Pruning(seed, List.of(), blocks);
         }
@@ -570,13 +579,32 @@ public final class HtmlReport {
                 Block k = p.blocks().get(b);
                 sb.append(String.format(Locale.ROOT, "<rect class=\"block\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
                         + "fill=\"%s\" stroke=\"#555\" data-block=\"%s\" data-seed=\"%d\" data-removed=\"%b\"><title>%s, "
-                        + "seed %d: %s</title></rect>\n", left + b * cell + 2, y0 + 2, cell - 4, cell - 4,
+                        + "seed %d: %s%s</title></rect>\n", left + b * cell + 2, y0 + 2, cell - 4, cell - 4,
                         k.removed() ? "#fff" : "#1f77b4", esc(k.name()), p.seed(), k.removed(), esc(k.name()), p.seed(),
-                        k.removed() ? "removed" : "kept"));
+                        k.removed() ? "removed" : "kept", Double.isNaN(k.scale()) ? ""
+                                : String.format(Locale.ROOT, ", trained scale %.4g", k.scale())));
             }
         }
         sb.append("</svg>\n<p class=\"caption\">Residual blocks of the unpruned network, per seed: filled kept, "
                 + "empty removed by the pruning (its lineage's removedBlocks).</p>\n");
+        if (pruning.stream().flatMap(p -> p.blocks().stream()).anyMatch(k -> !Double.isNaN(k.scale()))) {
+            // the scales decide the selection: a reader should see how near zero the removed (and the kept) ones were
+            sb.append("<table class=\"scales\"><tr><th>block</th>");
+            pruning.forEach(p -> sb.append("<th>seed ").append(p.seed()).append("</th>"));
+            sb.append("</tr>\n");
+            for (int b = 0; b < names.size(); b++) {
+                sb.append("<tr><td>").append(esc(names.get(b).name())).append("</td>");
+                for (Pruning p : pruning) {
+                    Block k = b < p.blocks().size() ? p.blocks().get(b) : null;
+                    sb.append("<td>").append(k == null || Double.isNaN(k.scale()) ? "-"
+                            : String.format(Locale.ROOT, "%.4g%s", k.scale(), k.removed() ? " (removed)" : "")).append("</td>");
+                }
+                sb.append("</tr>\n");
+            }
+            sb.append("</table>\n<p class=\"caption\">The trained block scales the selection saw (lineage's "
+                    + "blockScales): sparse structure selection removes the blocks whose scale is exactly 0; "
+                    + "sss-magnitude the smallest |scale| down to the target depth.</p>\n");
+        }
     }
 
     /**

@@ -313,6 +313,10 @@ public record ResultTable(JsonObject setup, List<Row> rows) {
             List.of("scratch-b", Rethink.CONTROL, "the pruned vs the unpruned architecture, both trained for Scratch-B's "
                     + "epochs: is the gain over the baseline the architecture's or the epochs'?"),
             List.of(Rethink.CONTROL, "unpruned", "what the extra epochs alone give the unpruned model"),
+            List.of("scratch-b", Rethink.CONTROL_PLAIN, "the pruned architecture vs the unpruned one trained without the "
+                    + "baseline's penalty or soft pruning, both for Scratch-B's epochs"),
+            List.of(Rethink.CONTROL_PLAIN, Rethink.CONTROL, "what the baseline's penalty or soft pruning costs the unpruned "
+                    + "model in Scratch-B's epochs"),
             List.of("lottery-ticket", "scratch-e", "the baseline's own initial weights vs a fresh random initialisation"));
 
     /** The {@link #PAIRS} whose rows both exist, over the seeds they share. */
@@ -395,6 +399,10 @@ public record ResultTable(JsonObject setup, List<Row> rows) {
             n.add(Rethink.CONTROL + ": the control of Scratch-B, the unpruned model from the baseline's initial weights "
                     + "trained with the baseline's recipe for Scratch-B's epochs; Scratch-B is evidence for the pruned "
                     + "architecture only where it beats this row, not just the baseline");
+        }
+        if (rows.stream().anyMatch(r -> r.model().equals(Rethink.CONTROL_PLAIN))) {
+            n.add(Rethink.CONTROL_PLAIN + ": the same control trained without the baseline's penalty or soft pruning (the "
+                    + "method's hooks): " + Rethink.CONTROL + " carries what cost the baseline accuracy, this row does not");
         }
         n.addAll(scaleNotes());
         if (setup.has("refusedModes")) {

@@ -13,6 +13,7 @@ import dev.sculptor.engine.prune.PruneResult;
 import dev.sculptor.engine.train.ProgressListener;
 import dev.sculptor.engine.train.TrainConfig;
 import dev.sculptor.engine.train.Trainer;
+import dev.sculptor.engine.train.TrainingHook;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -149,29 +150,46 @@ public final class Rethink {
     static final String CONTROL = "unpruned-b";
 
     /**
+     * The row of the unpruned model trained plainly (no penalty, no soft pruning) for Scratch-B's epochs: written only
+     * for methods whose baseline training has hooks, where the recipe's control carries the penalty that cost the
+     * baseline accuracy (and, for SSS, made the longer training unstable).
+     */
+    static final String CONTROL_PLAIN = "unpruned-b-plain";
+
+    /**
      * The control of Scratch-B: the unpruned model, from the baseline's own initial weights, trained as the baseline was
      * but for Scratch-B's epochs. Scratch-B beating the baseline while this beats it as much says "trained longer", not
-     * "the pruned architecture is better". Methods sharing a baseline ({@code --baselines}) share it in
-     * {@code seed-<n>/unpruned-b-<epochs>} there.
+     * "the pruned architecture is better". Where the baseline's training has hooks, a second control trains without them
+     * ({@link #CONTROL_PLAIN}): what the architecture reaches unpenalised in that budget. Methods sharing a baseline
+     * ({@code --baselines}) share it in {@code seed-<n>/unpruned-b-<epochs>} there.
      */
     private void control(long seed, Path dir, TrainConfig base, ModelStats original, ModelStats small,
             ImageDataset train, ImageDataset test, Map<String, List<ResultTable.Run>> runs) {
         Retraining.Budget b = Retraining.budget(RetrainMode.SCRATCH_B, base, cfg.finetuneEpochs(), cfg.finetuneLr(), original,
                 small, cfg.scratchBCap());
         TrainConfig tc = Retraining.config(b, base);
-        log.accept(String.format("[seed %d] %s (control): the unpruned model for Scratch-B's %d epochs", seed, CONTROL,
-                b.epochs()));
+        List<TrainingHook> hooks = cfg.method().baselineHooks();
+        control(seed, dir, b, tc, CONTROL, baselineMethod(), hooks, train, test, runs);
+        if (!hooks.isEmpty()) {
+            control(seed, dir, b, tc, CONTROL_PLAIN, null, List.of(), train, test, runs);
+        }
+    }
+
+    private void control(long seed, Path dir, Retraining.Budget b, TrainConfig tc, String row, JsonObject method,
+            List<TrainingHook> hooks, ImageDataset train, ImageDataset test, Map<String, List<ResultTable.Run>> runs) {
+        log.accept(String.format("[seed %d] %s (control): the unpruned model for Scratch-B's %d epochs%s", seed, row,
+                b.epochs(), row.equals(CONTROL_PLAIN) ? ", without the baseline's penalty or soft pruning" : ""));
         Network init = Network.create(cfg.method().prepare(cfg.arch()), seed);
-        StepFingerprint fp = StepFingerprint.of(CONTROL, init.spec(), baselineMethod(), tc, cfg.data(), null);
+        StepFingerprint fp = StepFingerprint.of(row, init.spec(), method, tc, cfg.data(), null);
         JsonObject settings = settings(tc);
-        settings.addProperty("mode", CONTROL);
+        settings.addProperty("mode", row);
         settings.addProperty("flopsRatio", b.flopsRatio());
         // it depends on the method only through Scratch-B's epochs: with a shared baseline it is shared too, one per budget
         Path baseDir = cfg.baselineDir(seed);
-        Path cdir = baseDir.equals(dir) ? dir.resolve(CONTROL) : baseDir.resolve(CONTROL + "-" + b.epochs());
-        try (Network trained = trained(cdir, fp, init, tc, cfg.method().baselineHooks(), train, test,
-                new ModelCheckpoint.Info(new Manifest.Lineage(null, CONTROL, settings), Map.of()))) {
-            record(runs, CONTROL, evaluate(seed, trained, test, b.epochs(), cdir));
+        Path cdir = baseDir.equals(dir) ? dir.resolve(row) : baseDir.resolve(row + "-" + b.epochs());
+        try (Network trained = trained(cdir, fp, init, tc, hooks, train, test,
+                new ModelCheckpoint.Info(new Manifest.Lineage(null, row, settings), Map.of()))) {
+            record(runs, row, evaluate(seed, trained, test, b.epochs(), cdir));
         }
     }
 
@@ -385,6 +403,9 @@ public final class Rethink {
         // the pruning's wall time (ThiNet's and regression's settings carry it) determines nothing: a rerun that prunes
         // again must still match the steps after it
         s.remove("seconds");
+        // SSS's trained block scales are what it saw, not what it was asked; their last bits differ between machines,
+        // and the decision digest already covers the blocks they removed
+        s.remove(dev.sculptor.engine.prune.SparseStructureSelection.BLOCK_SCALES);
         o.add("settings", s);
         return o;
     }

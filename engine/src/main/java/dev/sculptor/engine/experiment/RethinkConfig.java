@@ -20,7 +20,8 @@ import java.util.List;
  * @param seeds one full run per seed; accuracy is reported as mean and std over seeds
  * @param outDir checkpoints and results; an interrupted experiment resumes from it
  * @param control also train the unpruned model with the baseline's recipe for Scratch-B's epochs (row {@code
- *     unpruned-b}), so that "Scratch-B beats the baseline" can be told apart from "trained longer"
+ *     unpruned-b}), so that "Scratch-B beats the baseline" can be told apart from "trained longer"; where the baseline
+ *     trains with the method's hooks, also without them (row {@code unpruned-b-plain})
  * @param baselines where baselines that do not depend on the method live ({@code seed-<n>/baseline}, {@code
  *     seed-<n>/baseline-init}), shared by experiments of several methods; null: in {@code outDir}. Methods that train
  *     their own baseline (sparsity for slimming and SSS) keep theirs in {@code outDir} regardless.

@@ -235,6 +235,9 @@ public final class SparseStructureSelection implements PruningMethod {
         return Math.max(1, (depth - 2) / (spec.family().equals("resnet") ? 2 : 3));
     }
 
+    /** The plan's (and the pruned checkpoint's lineage) settings key of each scaled block's trained scale, signed. */
+    public static final String BLOCK_SCALES = "blockScales";
+
     /** The note a plan carries when the paper's selection finds no zero scale. */
     static final String NOTHING_REMOVED = "no block scale reached zero, so sparse structure selection removes no block "
             + "(train longer or with a larger gamma; a target depth ranks by magnitude instead, sss-magnitude)";
@@ -282,6 +285,14 @@ public final class SparseStructureSelection implements PruningMethod {
         }
         JsonObject settings = settings();
         settings.add("removedBlocks", new com.google.gson.Gson().toJsonTree(removed));
+        // what the selection saw, so that a reader of the lineage (prune --json, the report) can tell "no scale reached
+        // zero" from "the scales never moved"
+        JsonObject scales = new JsonObject();
+        for (int b : removable) {
+            // as the float's shortest decimal, so that the settings read back from JSON are equal to these
+            scales.addProperty(g.blockName(b), Double.parseDouble(Float.toString(scale[b])));
+        }
+        settings.add(BLOCK_SCALES, scales);
         if (removed.isEmpty() && selection == Selection.ZERO) {
             settings.addProperty("note", NOTHING_REMOVED);
         }

@@ -271,6 +271,33 @@ class HtmlReportTest {
                 "layer3.0", "true", "layer3.1", "false"), shown);
     }
 
+    /** SSS with no block removed: the blocks are still shown, each with the trained scale the selection saw. */
+    @Test
+    void blockScalesAreShownEvenWhenTheSelectionRemovedNothing(@TempDir Path dir) {
+        ArchSpec spec = Architectures.named("resnet14", List.of(1, 28, 28), 10);
+        JsonObject how = new JsonObject();
+        how.add("removedBlocks", new JsonArray());
+        JsonObject scales = new JsonObject();
+        scales.addProperty("layer1.0", 0.00123);
+        scales.addProperty("layer2.1", 0.25);
+        how.add(dev.sculptor.engine.prune.SparseStructureSelection.BLOCK_SCALES, scales);
+        try (Network net = Network.create(spec, 1)) {
+            ModelCheckpoint.save(dir.resolve("baseline"), net, ModelCheckpoint.Info.EMPTY, null, null);
+            ModelCheckpoint.save(dir.resolve("pruned"), net, new ModelCheckpoint.Info(new Manifest.Lineage(null, "sss", how),
+                    Map.of()), null, null);
+        }
+        HtmlReport.Pruning p = HtmlReport.pruning(1, dir.resolve("baseline"), dir.resolve("pruned"));
+        assertEquals(6, p.blocks().size());
+        assertTrue(p.blocks().stream().noneMatch(HtmlReport.Block::removed));
+        assertEquals(0.00123, p.blocks().get(0).scale());
+        assertTrue(Double.isNaN(p.blocks().get(1).scale()), "no scale recorded for layer1.1");
+        String html = HtmlReport.render(new HtmlReport.Report(ResultTable.of(ResultTableTest.setup(), runs()), Map.of(),
+                List.of(p), List.of()));
+        assertEquals(6, elements(html, "rect", "block").size());
+        assertTrue(html.contains("<td>layer1.0</td><td>0.001230</td>"), "the scale table");
+        assertTrue(html.contains("<td>layer2.1</td><td>0.2500</td>"));
+    }
+
     /**
      * Slimming's histograms: one chart per seed whose bars are the stored counts over the stored edges, with the
      * near-zero threshold and the judgement of the table (seed 2's 9 of 20 near zero is fewer than the cut's half).

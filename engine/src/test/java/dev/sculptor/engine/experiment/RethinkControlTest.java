@@ -139,6 +139,48 @@ class RethinkControlTest {
         assertEquals(trainedAt, CheckpointDir.readManifest(dir.resolve("other/seed-1/baseline")).createdAt());
     }
 
+    @Test
+    void aPenalisedBaselineGetsASecondControlTrainedWithoutThePenalty(@TempDir Path dir) throws Exception {
+        // a lambda large enough that the penalty visibly pulls the BN scales down within the control's few steps
+        JsonObject t = rethink(dir.resolve("slim"), "--method", "slimming", "--percent", "0.5", "--lambda", "0.5", "--modes",
+                "scratch-b", "--control");
+        JsonObject recipe = row(t, Rethink.CONTROL);
+        JsonObject plain = row(t, Rethink.CONTROL_PLAIN);
+        assertEquals(row(t, "scratch-b").get("epochs").getAsInt(), plain.get("epochs").getAsInt(), "Scratch-B's budget");
+        assertEquals(recipe.get("params").getAsLong(), plain.get("params").getAsLong(), "the same unpruned architecture");
+        assertTrue(t.getAsJsonArray("comparisons").asList().stream().map(e -> e.getAsJsonObject())
+                .anyMatch(c -> c.get("row").getAsString().equals("scratch-b")
+                        && c.get("against").getAsString().equals(Rethink.CONTROL_PLAIN)));
+        Path seed = dir.resolve("slim/seed-1");
+        // both from the baseline's initial weights; only the recipe's control was penalised: its scales are far smaller
+        try (Network penalised = ModelCheckpoint.load(seed.resolve(Rethink.CONTROL)).network();
+                Network free = ModelCheckpoint.load(seed.resolve(Rethink.CONTROL_PLAIN)).network()) {
+            double p = scaleMass(penalised);
+            double f = scaleMass(free);
+            assertTrue(p < 0.5 * f, "penalised |gamma| " + p + " vs plain " + f);
+        }
+        JsonObject fp = JsonParser.parseString(Files.readString(StepFingerprint.fileOf(seed.resolve(Rethink.CONTROL_PLAIN))))
+                .getAsJsonObject();
+        assertFalse(fp.toString().contains("\"lambda\""), "the plain control's fingerprint holds no penalty: " + fp);
+
+        // a method without hooks has one control: the recipe is the plain training
+        JsonObject l1 = rethink(dir.resolve("l1"), "--method", "l1", "--ratio", "0.5", "--modes", "scratch-b", "--control");
+        row(l1, Rethink.CONTROL);
+        assertFalse(l1.getAsJsonArray("rows").asList().stream()
+                .anyMatch(r -> r.getAsJsonObject().get("model").getAsString().equals(Rethink.CONTROL_PLAIN)));
+    }
+
+    /** The summed |gamma| of every BatchNorm scale that slimming ranks. */
+    private static double scaleMass(Network net) {
+        double sum = 0;
+        for (float[] g : dev.sculptor.engine.prune.Importances.bnScale().scores(net).values()) {
+            for (float v : g) {
+                sum += Math.abs(v);
+            }
+        }
+        return sum;
+    }
+
     /** A step's directory and, where it has one, its fingerprint beside it. */
     private static void copyStep(Path from, Path to) throws Exception {
         Files.createDirectories(to);

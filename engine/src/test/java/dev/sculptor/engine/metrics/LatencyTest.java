@@ -63,8 +63,11 @@ class LatencyTest {
                 assertTrue(r.warmup() >= 2 && r.warmup() % 2 == 0, "whole rounds of 2: " + r.warmup());
                 assertEquals(1, r.threads(), "measured at the thread count asked for");
             }
-            assertTrue(rs.medianMillis() > rf.medianMillis(), rs + " vs " + rf);
-            assertTrue(rs.imagesPerSecond() < rf.imagesPerSecond(), rs + " vs " + rf);
+            // compared at their fastest tenth: other processes only ever slow a pass down, so on a busy machine a
+            // median of 6 batches can catch the fast network's stalls (seen: 1,527 vs 1,703 img/s) while its best
+            // passes stay far ahead
+            assertTrue(rs.p10Millis() > rf.p10Millis(), rs + " vs " + rf);
+            assertTrue(rs.imagesPerSecondP90() < rf.imagesPerSecondP90(), rs + " vs " + rf);
             // the existing callers' form still works: 3 warm-ups, the current thread count
             Latency.Result old = Latency.measure(f, 8, 2);
             assertEquals(10, old.singleRuns());

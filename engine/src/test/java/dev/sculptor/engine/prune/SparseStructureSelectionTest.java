@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import com.google.gson.JsonObject;
 import dev.sculptor.engine.arch.ArchException;
 import dev.sculptor.engine.arch.ArchSpec;
 import dev.sculptor.engine.arch.Architectures;
@@ -97,6 +98,11 @@ class SparseStructureSelectionTest {
             assertEquals(0, plan.settings().getAsJsonArray("removedBlocks").size());
             assertTrue(plan.settings().get("note").getAsString().contains("no block scale reached zero"));
             assertEquals("resnet20-sss", plan.pruned());
+            // the scales it saw travel with the settings (into the pruned lineage, prune --json): 1e-7 is not zero
+            JsonObject scales = plan.settings().getAsJsonObject(SparseStructureSelection.BLOCK_SCALES);
+            assertEquals(plan.blocks().size(), scales.size());
+            assertEquals(1e-7f, scales.get("layer1.1").getAsFloat());
+            assertEquals(net.array("layer3.2.residual.scale").getFloat(0), scales.get("layer3.2").getAsFloat());
         }
     }
 
@@ -311,6 +317,7 @@ class SparseStructureSelectionTest {
                 dir.resolve("zero").toString());
         assertTrue(out.contains("removed blocks (selection zero): []"), out);
         assertTrue(out.contains("note: no block scale reached zero"), out);
+        assertTrue(out.contains("block scales:") && out.contains(" layer1.1 0.5000"), "the scales it saw: " + out);
         out = cli("prune", "--in", dir.resolve("base").toString(), "--method", "sss", "--target-depth", "18", "--out",
                 dir.resolve("magnitude").toString());
         assertTrue(out.contains("with sss-magnitude"), out);
