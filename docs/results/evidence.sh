@@ -41,7 +41,8 @@ sys.exit(0 if m["lineage"]["method"] == "baseline-init" or "seconds" in (m.get("
 }
 
 # the shared baselines' directories are kept whole; a method that trains its own baseline (slimming, sfp, sss) keeps
-# its baseline, initial weights and control (its retrain steps are cheap next to them, and are not kept)
+# its baseline, initial weights and controls (its retrain steps are cheap next to them, and are not kept); the
+# unpenalised control (unpruned-b-plain) exists only for those
 keep() {
   local seed step name
   for seed in "$OUT"/*/seed-*; do
@@ -51,8 +52,8 @@ keep() {
       case "$seed" in
         "$OUT"/baselines-*/*) ;;
         # its baseline and initial weights are sss's, kept there; its control is its own
-        "$OUT"/sss-magnitude/*) [ "$(basename "$step")" = unpruned-b ] || continue ;;
-        *) case "$(basename "$step")" in baseline | baseline-init | unpruned-b) ;; *) continue ;; esac ;;
+        "$OUT"/sss-magnitude/*) case "$(basename "$step")" in unpruned-b | unpruned-b-plain) ;; *) continue ;; esac ;;
+        *) case "$(basename "$step")" in baseline | baseline-init | unpruned-b | unpruned-b-plain) ;; *) continue ;; esac ;;
       esac
       name="${seed#"$OUT"/}/$(basename "$step")"
       if finished "$step" && ! cmp -s "$step/manifest.json" "$KEEP/$name/manifest.json"; then

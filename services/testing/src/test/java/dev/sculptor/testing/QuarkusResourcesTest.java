@@ -1,11 +1,13 @@
 package dev.sculptor.testing;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 
@@ -33,9 +35,11 @@ class QuarkusResourcesTest {
 
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 first.get("kafka.bootstrap.servers")))) {
-            assertTrue(admin.listTopics().names().get().containsAll(Set.of("sculptor.a.v1", "sculptor.b.v1")));
-            assertEquals(2, admin.describeTopics(Set.of("sculptor.a.v1")).allTopicNames().get()
-                    .get("sculptor.a.v1").partitions().size());
+            // created by the controller; the broker's metadata may take a moment to list them
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> admin.listTopics().names().get()
+                    .containsAll(Set.of("sculptor.a.v1", "sculptor.b.v1")));
+            assertEquals(2, await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> admin.describeTopics(
+                    Set.of("sculptor.a.v1")).allTopicNames().get().get("sculptor.a.v1").partitions().size(), n -> true));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.sculptor.platform.events;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -17,6 +18,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -62,13 +64,18 @@ class TopicCreatorTest {
         return "t-topics-" + UUID.randomUUID();
     }
 
-    static int partitions(String topic) throws Exception {
-        return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions().size();
+    // A topic the controller has just created can be unknown to the broker's metadata for a moment (TopicCreator
+    // retries that itself): the reads below wait it out rather than fail on it.
+    static int partitions(String topic) {
+        return await("topic " + topic).atMost(TIMEOUT).ignoreExceptionsInstanceOf(ExecutionException.class).until(() -> admin
+                .describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions().size(),
+                n -> true);
     }
 
-    static long retentionMs(String topic) throws Exception {
+    static long retentionMs(String topic) {
         ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-        Config c = admin.describeConfigs(List.of(r)).all().get(30, TimeUnit.SECONDS).get(r);
+        Config c = await("config of " + topic).atMost(TIMEOUT).ignoreExceptionsInstanceOf(ExecutionException.class)
+                .until(() -> admin.describeConfigs(List.of(r)).all().get(30, TimeUnit.SECONDS).get(r), x -> true);
         return Long.parseLong(c.get(TopicConfig.RETENTION_MS_CONFIG).value());
     }
 
